@@ -1,0 +1,76 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "mailatlas",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mailatlas", targets: ["mailatlas"]),
+        .library(name: "MailCore", targets: ["MailCore"]),
+        .library(name: "MailAtlasKit", targets: ["MailAtlasKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // zlib from the system (Debian zlib1g-dev): gzip spools and ZIP member sniffing.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Bytes in, values out: headers, MIME, decoders, Received hops, URLs. No files, no SQLite.
+        .target(
+            name: "MailCore",
+            dependencies: [
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Spool walking, analysis, geo, store, reports, the parallel pipeline.
+        .target(
+            name: "MailAtlasKit",
+            dependencies: [
+                "MailCore",
+                "CZlib",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // The command line: options, output, exit codes. Nothing else.
+        .executableTarget(
+            name: "mailatlas",
+            dependencies: [
+                "MailAtlasKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MailCoreTests",
+            dependencies: ["MailCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MailAtlasKitTests",
+            dependencies: ["MailAtlasKit", "MailCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["MailAtlasKit"],
+            swiftSettings: strict
+        ),
+    ]
+)
