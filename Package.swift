@@ -57,19 +57,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Shared by the test targets: where the corpus and its labels are.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MailCoreTests",
-            dependencies: ["MailCore"],
+            dependencies: ["MailCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "MailAtlasKitTests",
-            dependencies: ["MailAtlasKit", "MailCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["MailAtlasKit", "MailCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MailAtlasKit"],
+            dependencies: ["MailAtlasKit", "TestSupport"],
             swiftSettings: strict
         ),
     ]
