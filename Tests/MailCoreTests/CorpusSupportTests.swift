@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The label lookup helper must find the exact bytes the labels were computed from, or every corpus test lies.
 @Suite(.enabled(if: Corpus.isAvailable, "needs ../shared/corpus"))

@@ -12,7 +12,8 @@ public enum Corpus {
     /// The corpus root, or nil when it is not on this machine.
     public static let root: URL? = {
         let env = ProcessInfo.processInfo.environment["MAILATLAS_CORPUS"]
-        let url = env.map { URL(fileURLWithPath: $0) }
+        let url =
+            env.map { URL(fileURLWithPath: $0) }
             ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
