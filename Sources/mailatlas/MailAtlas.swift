@@ -1,10 +1,22 @@
 import ArgumentParser
+import MailAtlasKit
 
 @main
 struct MailAtlas: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailatlas",
         abstract: "Find where a mail spool's spam came from, what it links to and what it carries.",
-        subcommands: []
+        discussion: """
+            Scan a spool into a SQLite store, then ask it questions:
+
+              mailatlas scan /var/vmail --db mail.sqlite
+              mailatlas sql --db mail.sqlite "SELECT verdict, count(*) FROM messages GROUP BY verdict"
+
+            Exit status: 0 success; 1 error; 2 some roots could not be read (the rest was scanned);
+            64 bad usage; 75 another scan holds the store (try again later);
+            130/143 interrupted by SIGINT/SIGTERM (everything committed so far is kept; rerun to continue).
+            """,
+        version: MailAtlasKitVersion.string,
+        subcommands: [ScanCommand.self, SQLCommand.self]
     )
 }

@@ -1,0 +1,526 @@
+import Crypto
+import GRDB
+import Glibc
+import MailCore
+
+/// What the store remembers about a file from earlier scans.
+struct KnownFile {
+    var kind: FileState.Kind
+    var size: Int64
+    var mtimeNs: Int64
+    var inode: UInt64
+    var scannedOffset: Int64
+    var fingerprint: String?
+    var messages: Int
+
+    var isComplete: Bool { scannedOffset >= size }
+}
+
+/// Walks the spool, compares it with the store's memory of it, reads what the parse tasks cannot read on their own
+/// (the heads of plain files, mbox streams), and hands out numbered units of work. Runs on the scan's parent task;
+/// everything here is sequential.
+final class SpoolProducer {
+    private let options: ScanOptions
+    private let store: MailStore
+    private let walker: SpoolWalker
+    private var seq = 0
+    private var ready: [WorkUnit] = []
+    private var readyHead = 0
+    private var mbox: MboxCursor? = nil
+    private var pendingFiles: [FileTask] = []
+    private var pendingNotMail: [FileState] = []
+    private var pendingNotMailReasons: [String: String] = [:]
+    private var pendingDiagnostics: [FileDiagnostic] = []
+    private var afterBatch: [ControlAction] = []
+
+    /// Counters for the summary and the progress line.
+    private(set) var filesUnchanged = 0
+    private(set) var messagesUnchanged = 0
+    private(set) var filesSkippedUnread = 0
+    private(set) var bytesQueued: Int64 = 0
+
+    init(options: ScanOptions, store: MailStore) {
+        self.options = options
+        self.store = store
+        self.walker = SpoolWalker(roots: options.roots, options: .init(followSymlinks: options.followSymlinks))
+        for (path, message) in walker.errors {
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: path, offset: nil, diagnostic: DiagnosticFacts(.error, "spool.root", message)))
+        }
+    }
+
+    /// Roots that could not be opened at all.
+    var rootErrors: [(path: String, message: String)] { walker.errors }
+
+    /// The next unit of work, or nil when the spool is exhausted.
+    func next() -> WorkUnit? {
+        while true {
+            if readyHead < ready.count {
+                let unit = ready[readyHead]
+                readyHead += 1
+                if readyHead == ready.count {
+                    ready.removeAll(keepingCapacity: true)
+                    readyHead = 0
+                }
+                return unit
+            }
+            if mbox != nil {
+                produceMboxChunk()
+                continue
+            }
+            guard let batch = walker.next(skip: { key, mtime in self.skipUnchangedDirectory(key: key, mtimeNs: mtime) })
+            else {
+                flushPending()
+                if readyHead < ready.count { continue }
+                return nil
+            }
+            process(batch)
+        }
+    }
+
+    private func emit(_ payload: WorkUnit.Payload) {
+        ready.append(WorkUnit(seq: seq, payload: payload))
+        seq += 1
+    }
+
+    private func flushFiles() {
+        if !pendingFiles.isEmpty {
+            emit(.files(pendingFiles))
+            pendingFiles.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private func flushPending() {
+        flushFiles()
+        if !pendingNotMail.isEmpty {
+            emit(.control(.notMail(pendingNotMail, reasons: pendingNotMailReasons)))
+            pendingNotMail.removeAll()
+            pendingNotMailReasons.removeAll()
+        }
+        if !pendingDiagnostics.isEmpty {
+            emit(.control(.diagnostics(pendingDiagnostics)))
+            pendingDiagnostics.removeAll()
+        }
+        for action in afterBatch { emit(.control(action)) }
+        afterBatch.removeAll()
+    }
+
+    // MARK: Directories
+
+    /// Whether a Maildir directory is unchanged since it was last stored (its mtime changes whenever a file is
+    /// added, removed or renamed in it), counting its messages as unchanged when it is.
+    private func skipUnchangedDirectory(key: String, mtimeNs: Int64) -> Bool {
+        guard let (mtime, messages) = SpoolProducer.storedDirectory(store, key: key), mtime == mtimeNs else {
+            return false
+        }
+        messagesUnchanged += messages
+        return true
+    }
+
+    static func storedDirectory(_ store: MailStore, key: String) -> (mtimeNs: Int64, messages: Int)? {
+        let row = try? store.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT mtime_ns, messages FROM dirs WHERE path = ?", arguments: [key])
+        }
+        guard let row else { return nil }
+        return (row[0], row[1])
+    }
+
+    private func knownFiles(inDirectory key: String) -> [String: KnownFile] {
+        let rows =
+            (try? store.pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT path, kind, size, mtime_ns, inode, scanned_offset, fingerprint, messages
+                        FROM files WHERE dir_path = ? AND removed_scan_id IS NULL
+                        """, arguments: [key])
+            }) ?? []
+        var known: [String: KnownFile] = [:]
+        known.reserveCapacity(rows.count)
+        for row in rows {
+            let path: String = row[0]
+            known[path] = KnownFile(
+                kind: FileState.Kind(rawValue: row[1]) ?? .message, size: row[2], mtimeNs: row[3],
+                inode: UInt64(bitPattern: row[4] as Int64), scannedOffset: row[5], fingerprint: row[6], messages: row[7]
+            )
+        }
+        return known
+    }
+
+    private func process(_ batch: DirectoryBatch) {
+        let known = knownFiles(inDirectory: batch.absolutePath)
+        let root = options.roots[batch.rootIndex]
+        filesSkippedUnread += batch.skippedFiles.count
+        if batch.isComplete, !known.isEmpty {
+            let listed = Set(batch.files.map { SpoolWalker.join(batch.absolutePath, $0.name) })
+            let gone = known.keys.filter { !listed.contains($0) }.sorted()
+            if !gone.isEmpty {
+                flushFiles()
+                emit(.control(.vanished(gone)))
+            }
+        }
+        switch batch.kind {
+        case .maildir(let folder, _):
+            let verdict = locationVerdict(folder: folder)
+            for entry in batch.files {
+                let key = SpoolWalker.join(batch.absolutePath, entry.name)
+                if let k = known[key], k.inode == entry.inode, k.isComplete {
+                    filesUnchanged += 1
+                    messagesUnchanged += k.messages
+                    continue
+                }
+                pendingFiles.append(
+                    FileTask(
+                        path: SpoolWalker.join(batch.path, entry.name), key: key, dirKey: batch.absolutePath,
+                        folder: folder, maildirFlags: MaildirNames.flags(ofFileName: entry.name),
+                        locationVerdict: verdict, head: [], headIsWhole: false, gzip: false))
+                if pendingFiles.count >= options.filesPerUnit { flushFiles() }
+            }
+            flushFiles()
+            afterBatch.append(.directoryDone(key: batch.absolutePath, mtimeNs: batch.mtimeNs))
+            flushPending()
+        case .plain:
+            for entry in batch.files {
+                processPlainFile(batch: batch, entry: entry, root: root, known: known)
+                if mbox != nil { return }  // The mbox streams first; the rest of this batch resumes after it.
+            }
+            flushPending()
+        }
+    }
+
+    // MARK: Plain files
+
+    private var resumeBatch: (batch: DirectoryBatch, next: Int, root: String, known: [String: KnownFile])? = nil
+
+    private func processPlainFile(
+        batch: DirectoryBatch, entry: DirectoryBatch.Entry, root: String, known: [String: KnownFile]
+    ) {
+        let path = SpoolWalker.join(batch.path, entry.name)
+        let key = SpoolWalker.join(batch.absolutePath, entry.name)
+        let file: ReadOnlyFile
+        let st: FileStat
+        do {
+            file = try ReadOnlyFile(path: path)
+            st = try file.stat()
+        } catch {
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: path, offset: nil, diagnostic: DiagnosticFacts(.error, "spool.unreadable", "\(error)")))
+            return
+        }
+        guard st.isRegular else {
+            filesSkippedUnread += 1
+            return
+        }
+        let previous = known[key]
+        if let k = previous, k.size == st.size, k.mtimeNs == st.mtimeNs, k.inode == st.inode, k.isComplete {
+            filesUnchanged += 1
+            messagesUnchanged += k.messages
+            return
+        }
+        var state = FileState(
+            key: key, sourcePath: path, dirKey: batch.absolutePath, kind: .message, size: st.size,
+            mtimeNs: st.mtimeNs, inode: st.inode, scannedOffset: st.size, fingerprint: nil, messages: 0)
+        let head: [UInt8]
+        do {
+            head = try file.read(at: 0, count: ContentSniffer.headLength)
+        } catch {
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: path, offset: nil, diagnostic: DiagnosticFacts(.error, "spool.unreadable", "\(error)")))
+            return
+        }
+        let relative = SpoolProducer.relative(path, to: root)
+        switch ContentSniffer.sniff(head, fileSize: st.size) {
+        case .empty:
+            state.kind = .empty
+            notMail(state, reason: "empty")
+        case .notMail(let reason):
+            state.kind = .notMail
+            notMail(state, reason: reason)
+        case .message:
+            let folder = SpoolProducer.folderOfFile(relative: relative, root: root)
+            bytesQueued += st.size
+            pendingFiles.append(
+                FileTask(
+                    path: path, key: key, dirKey: batch.absolutePath, folder: folder, maildirFlags: nil,
+                    locationVerdict: locationVerdict(folder: folder), head: head,
+                    headIsWhole: Int64(head.count) >= st.size, gzip: false))
+            if pendingFiles.count >= options.filesPerUnit { flushFiles() }
+        case .mbox(let preamble):
+            state.kind = .mbox
+            let folder = SpoolProducer.folderOfMbox(relative: relative, root: root)
+            startMbox(
+                file: file, state: state, previous: previous, folder: folder, preamble: preamble, gzip: false,
+                singleMessageFolder: SpoolProducer.folderOfFile(relative: relative, root: root))
+        case .gzip:
+            sniffGzip(file: file, state: state, previous: previous, relative: relative, root: root, batch: batch)
+        }
+        if mbox != nil {
+            // Remember where to continue in this directory once the mbox is done.
+            if let i = batch.files.firstIndex(of: entry) {
+                resumeBatch = (batch, i + 1, root, known)
+            }
+        }
+    }
+
+    private func sniffGzip(
+        file: ReadOnlyFile, state initial: FileState, previous: KnownFile?, relative: String, root: String,
+        batch: DirectoryBatch
+    ) {
+        var state = initial
+        let inner: [UInt8]
+        do {
+            let source = try GzipSource(file: file)
+            (inner, _) = try readAll(source, limit: ContentSniffer.headLength)
+        } catch {
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: state.sourcePath, offset: nil,
+                    diagnostic: DiagnosticFacts(.error, "spool.gzip", "cannot inflate: \(error)")))
+            return
+        }
+        let stripped = relative.hasSuffix(".gz") ? String(relative.dropLast(3)) : relative
+        switch ContentSniffer.sniff(inner, fileSize: Int64(inner.count)) {
+        case .message:
+            state.kind = .gzipMessage
+            let folder = SpoolProducer.folderOfFile(relative: stripped, root: root)
+            bytesQueued += state.size
+            pendingFiles.append(
+                FileTask(
+                    path: state.sourcePath, key: state.key, dirKey: state.dirKey, folder: folder, maildirFlags: nil,
+                    locationVerdict: locationVerdict(folder: folder), head: [], headIsWhole: false, gzip: true))
+            if pendingFiles.count >= options.filesPerUnit { flushFiles() }
+        case .mbox(let preamble):
+            state.kind = .gzipMbox
+            // Reopen: the sniffing consumed the stream.
+            guard let again = try? ReadOnlyFile(path: state.sourcePath) else { return }
+            startMbox(
+                file: again, state: state, previous: previous,
+                folder: SpoolProducer.folderOfMbox(relative: stripped, root: root), preamble: preamble, gzip: true,
+                singleMessageFolder: SpoolProducer.folderOfFile(relative: stripped, root: root))
+        case .empty:
+            state.kind = .empty
+            notMail(state, reason: "empty (gzip)")
+        case .notMail(let reason):
+            state.kind = .notMail
+            notMail(state, reason: "gzip of " + reason)
+        case .gzip:
+            state.kind = .notMail
+            notMail(state, reason: "gzip of gzip")
+        }
+    }
+
+    private func notMail(_ state: FileState, reason: String) {
+        pendingNotMail.append(state)
+        pendingNotMailReasons[state.key] = reason
+        if pendingNotMail.count >= 256 {
+            emit(.control(.notMail(pendingNotMail, reasons: pendingNotMailReasons)))
+            pendingNotMail.removeAll()
+            pendingNotMailReasons.removeAll()
+        }
+    }
+
+    // MARK: Mbox streams
+
+    private struct MboxCursor {
+        var framer: MboxFramer
+        var file: ReadOnlyFile
+        var state: FileState
+        var folder: String?
+        var verdict: VerdictEvidence?
+        var index: Int
+        var reset: Bool
+        var gzip: Bool
+        /// The folder to use if the file turns out to hold a single message (a `.eml` with an envelope line).
+        var singleMessageFolder: String?
+    }
+
+    private func startMbox(
+        file: ReadOnlyFile, state initial: FileState, previous: KnownFile?, folder: String?, preamble: Int, gzip: Bool,
+        singleMessageFolder: String?
+    ) {
+        flushFiles()
+        var state = initial
+        var startOffset: Int64 = 0
+        var index = 0
+        var reset = false
+        if let k = previous, k.messages > 0 || k.scannedOffset > 0 {
+            if !gzip, k.kind == state.kind, k.inode == state.inode, state.size >= k.scannedOffset,
+                SpoolProducer.isAppend(file: file, known: k, size: state.size)
+            {
+                startOffset = k.scannedOffset
+                index = k.messages
+            } else {
+                reset = k.messages > 0
+            }
+        }
+        let source: any ByteSource
+        do {
+            if gzip {
+                source = try GzipSource(file: file)
+            } else {
+                // Sequential reads from the resume point (the file descriptor's offset).
+                if startOffset > 0 { _ = lseekTo(file, startOffset) }
+                source = file
+            }
+        } catch {
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: state.sourcePath, offset: nil,
+                    diagnostic: DiagnosticFacts(.error, "spool.gzip", "\(error)")))
+            return
+        }
+        if startOffset == 0 && preamble > 3 {
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: state.sourcePath, offset: 0,
+                    diagnostic: DiagnosticFacts(
+                        .info, "mbox.preamble", "\(preamble) bytes before the first From line are not a message")))
+        }
+        state.scannedOffset = startOffset
+        state.messages = index
+        mbox = MboxCursor(
+            framer: MboxFramer(source: source, startOffset: startOffset, maxMessageSize: options.maxMessageSize),
+            file: file, state: state, folder: folder, verdict: locationVerdict(folder: folder), index: index,
+            reset: reset, gzip: gzip, singleMessageFolder: startOffset == 0 ? singleMessageFolder : nil)
+    }
+
+    /// Whether the bytes before the stored offset are unchanged and a message (or the end) starts at it.
+    static func isAppend(file: ReadOnlyFile, known: KnownFile, size: Int64) -> Bool {
+        let off = known.scannedOffset
+        let from = max(0, off - 4096)
+        guard let before = try? file.read(at: from, count: Int(off - from)), Int64(before.count) == off - from,
+            fingerprint(before) == known.fingerprint
+        else { return false }
+        if off == size { return true }
+        guard let next = try? file.read(at: off, count: 5) else { return false }
+        return next.elementsEqual("From ".utf8)
+    }
+
+    static func fingerprint(_ bytes: [UInt8]) -> String {
+        MessageAnalyzer.sha256Hex(bytes)
+    }
+
+    private func produceMboxChunk() {
+        guard var cursor = mbox else { return }
+        var tasks: [FramedTask] = []
+        var chunkBytes = 0
+        var failed: FileError? = nil
+        while tasks.count < options.messagesPerUnit, chunkBytes < 8 << 20 {
+            let framed: FramedMessage?
+            do {
+                framed = try cursor.framer.next()
+            } catch {
+                failed = error
+                break
+            }
+            guard let m = framed else { break }
+            tasks.append(
+                FramedTask(
+                    framed: m,
+                    location: MessageLocation(
+                        fileKey: cursor.state.key, sourcePath: cursor.state.sourcePath, index: cursor.index,
+                        offset: m.offset, folder: cursor.folder, maildirFlags: nil),
+                    locationVerdict: cursor.verdict))
+            cursor.index += 1
+            chunkBytes += m.bytes.count
+            cursor.state.scannedOffset = m.endOffset
+        }
+        let finished = tasks.count < options.messagesPerUnit && chunkBytes < 8 << 20
+        if finished, failed == nil, cursor.index == 1, tasks.count == 1, let single = cursor.singleMessageFolder {
+            // One message with an envelope line: a message file, whose folder is its directory.
+            tasks[0].location.folder = single
+            tasks[0].locationVerdict = locationVerdict(folder: single)
+        }
+        cursor.singleMessageFolder = nil
+        if let error = failed {
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: cursor.state.sourcePath, offset: cursor.framer.offset,
+                    diagnostic: DiagnosticFacts(.error, "spool.read", "\(error); the rest of the file is skipped")))
+        }
+        if cursor.gzip {
+            // A gzip stream cannot be resumed in the middle: it is complete or it is read again.
+            cursor.state.scannedOffset = finished && failed == nil ? cursor.state.size : 0
+        } else if finished && failed == nil {
+            cursor.state.scannedOffset = max(cursor.state.scannedOffset, cursor.framer.offset)
+        }
+        cursor.state.messages = cursor.index
+        if !cursor.gzip {
+            let off = cursor.state.scannedOffset
+            let from = max(0, off - 4096)
+            if let before = try? cursor.file.read(at: from, count: Int(off - from)) {
+                cursor.state.fingerprint = SpoolProducer.fingerprint(before)
+            }
+        }
+        bytesQueued += Int64(chunkBytes)
+        if !tasks.isEmpty || cursor.reset || finished {
+            emit(.messages(tasks, state: cursor.state, resetFile: cursor.reset))
+        }
+        cursor.reset = false
+        if finished || failed != nil {
+            if cursor.framer.skippedBytes > 0 && cursor.index == 0 {
+                pendingDiagnostics.append(
+                    FileDiagnostic(
+                        sourcePath: cursor.state.sourcePath, offset: 0,
+                        diagnostic: DiagnosticFacts(.warning, "mbox.no-messages", "no message found in this mbox")))
+            }
+            mbox = nil
+            if let resume = resumeBatch {
+                resumeBatch = nil
+                continueBatch(resume.batch, from: resume.next, root: resume.root, known: resume.known)
+            }
+        } else {
+            mbox = cursor
+        }
+    }
+
+    private func continueBatch(_ batch: DirectoryBatch, from start: Int, root: String, known: [String: KnownFile]) {
+        var i = start
+        while i < batch.files.count {
+            processPlainFile(batch: batch, entry: batch.files[i], root: root, known: known)
+            if mbox != nil { return }
+            i += 1
+        }
+        flushPending()
+    }
+
+    // MARK: Folders and verdicts
+
+    private func locationVerdict(folder: String?) -> VerdictEvidence? {
+        if let label = options.label { return VerdictEvidence(label, source: "label") }
+        return VerdictRules.verdict(forFolder: folder)
+    }
+
+    static func relative(_ path: String, to root: String) -> String {
+        let r = root.hasSuffix("/") ? root : root + "/"
+        return path.hasPrefix(r) ? String(path.dropFirst(r.count)) : SpoolWalker.lastComponent(of: path)
+    }
+
+    /// A single-message file's folder: its directory relative to the root (the root's own name at the top).
+    static func folderOfFile(relative: String, root: String) -> String? {
+        let dir = SpoolWalker.parent(of: relative)
+        if dir == "." || dir.isEmpty {
+            let name = SpoolWalker.lastComponent(of: root.hasSuffix("/") ? String(root.dropLast()) : root)
+            return name.isEmpty || name == "." || name == ".." ? nil : name
+        }
+        return dir
+    }
+
+    /// An mbox file is a folder: its relative path without `.mbox`/`.mbx` and with Thunderbird's `.sbd` removed.
+    static func folderOfMbox(relative: String, root: String) -> String? {
+        var parts = relative.split(separator: "/").map(String.init)
+        guard !parts.isEmpty else { return nil }
+        for i in parts.indices where parts[i].hasSuffix(".sbd") { parts[i] = String(parts[i].dropLast(4)) }
+        for ext in [".mbox", ".mbx"] where parts[parts.count - 1].lowercased().hasSuffix(ext) {
+            parts[parts.count - 1] = String(parts[parts.count - 1].dropLast(ext.count))
+        }
+        return parts.joined(separator: "/")
+    }
+}
+
+private func lseekTo(_ file: ReadOnlyFile, _ offset: Int64) -> Bool {
+    lseek(file.fd, off_t(offset), SEEK_SET) == off_t(offset)
+}

@@ -1,0 +1,127 @@
+import MailCore
+
+/// The work of one parse task: read the files of a unit (or take the framed messages), sniff, analyse.
+/// Pure apart from reading spool files; never touches the store.
+struct UnitProcessor: Sendable {
+    let analyzer: MessageAnalyzer
+    let maxMessageSize: Int
+
+    func process(_ unit: WorkUnit) -> UnitResult {
+        var result = UnitResult(seq: unit.seq)
+        switch unit.payload {
+        case .files(let tasks):
+            for task in tasks { processFile(task, into: &result) }
+        case .messages(let tasks, let state, let reset):
+            if reset { result.resetFiles.append(state.key) }
+            for task in tasks {
+                let m = task.framed
+                let facts = analyzer.analyze(m.bytes, fullSize: m.size, streamedSHA256: m.streamedSHA256)
+                result.messages.append(
+                    AnalysedMessage(
+                        location: task.location, locationVerdict: task.locationVerdict, facts: facts,
+                        truncated: m.truncated))
+            }
+            result.states.append(state)
+        case .control(let action):
+            result.control = action
+        }
+        return result
+    }
+
+    private func processFile(_ task: FileTask, into result: inout UnitResult) {
+        func fail(_ code: String, _ message: String) {
+            result.diagnostics.append(
+                FileDiagnostic(sourcePath: task.path, offset: nil, diagnostic: DiagnosticFacts(.error, code, message)))
+        }
+        let file: ReadOnlyFile
+        let st: FileStat
+        do {
+            file = try ReadOnlyFile(path: task.path)
+            st = try file.stat()
+        } catch {
+            fail("spool.unreadable", "\(error)")
+            return
+        }
+        guard st.isRegular else {
+            fail("spool.not-regular", "not a regular file any more")
+            return
+        }
+        var state = FileState(
+            key: task.key, sourcePath: task.path, dirKey: task.dirKey, kind: .message, size: st.size,
+            mtimeNs: st.mtimeNs, inode: st.inode, scannedOffset: st.size, fingerprint: nil, messages: 1)
+        var bytes: [UInt8]
+        var streamedSHA: String? = nil
+        var fullSize: Int? = nil
+        do {
+            if task.headIsWhole && Int64(task.head.count) == st.size {
+                bytes = task.head
+            } else if task.gzip || (st.size >= 2 && isGzip(file)) {
+                state.kind = .gzipMessage
+                let (inflated, more) = try readAll(try GzipSource(file: file), limit: maxMessageSize)
+                if more {
+                    // Too large once inflated: keep the head, hash the whole stream.
+                    let (head, sha, total) = try streamHash(
+                        source: try GzipSource(file: try ReadOnlyFile(path: task.path)))
+                    bytes = head
+                    streamedSHA = sha
+                    fullSize = total
+                } else {
+                    bytes = inflated
+                }
+            } else if st.size > Int64(maxMessageSize) {
+                let (head, sha, total) = try streamHash(source: file)
+                bytes = head
+                streamedSHA = sha
+                fullSize = total
+            } else {
+                bytes = try file.read(at: 0, count: Int(st.size))
+            }
+        } catch {
+            fail("spool.read", "\(error)")
+            return
+        }
+        // A Maildir file is a message by where it is, but still must look like one.
+        let sniffed = ContentSniffer.sniff(Array(bytes.prefix(ContentSniffer.headLength)), fileSize: Int64(bytes.count))
+        switch sniffed {
+        case .empty, .notMail:
+            state.kind = sniffed == .empty ? .empty : .notMail
+            state.messages = 0
+            result.notMail.append(state)
+            return
+        case .message, .mbox, .gzip:
+            break
+        }
+        let facts = analyzer.analyze(bytes, fullSize: fullSize, streamedSHA256: streamedSHA)
+        // A file read again replaces what it held before; identical content is matched back by its hash.
+        result.resetFiles.append(task.key)
+        result.messages.append(
+            AnalysedMessage(
+                location: MessageLocation(
+                    fileKey: task.key, sourcePath: task.path, index: 0, offset: 0, folder: task.folder,
+                    maildirFlags: task.maildirFlags),
+                locationVerdict: task.locationVerdict, facts: facts, truncated: streamedSHA != nil))
+        result.states.append(state)
+    }
+
+    private func isGzip(_ file: ReadOnlyFile) -> Bool {
+        guard let magic = try? file.read(at: 0, count: 2) else { return false }
+        return magic == [0x1F, 0x8B]
+    }
+
+    /// Reads a whole stream, keeping the first 256 KiB (the headers of any sane message) and hashing everything.
+    private func streamHash(source: any ByteSource) throws(FileError) -> ([UInt8], String, Int) {
+        var hasher = IncrementalSHA256()
+        var head: [UInt8] = []
+        var chunk: [UInt8] = []
+        var total = 0
+        while true {
+            chunk.removeAll(keepingCapacity: true)
+            let n = try source.read(into: &chunk, max: 1 << 20)
+            if n == 0 { break }
+            if head.count < 256 * 1024 { head.append(contentsOf: chunk.prefix(256 * 1024 - head.count)) }
+            hasher.update(chunk)
+            total += n
+        }
+        return (head, hasher.finalizeHex(), total)
+    }
+}

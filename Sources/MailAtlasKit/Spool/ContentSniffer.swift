@@ -1,0 +1,124 @@
+import MailCore
+
+/// What a file holds, decided from its first bytes, never from its name.
+public enum SpoolContent: Equatable, Sendable {
+    /// One message (an `.eml`-style file, a Maildir message).
+    case message
+    /// An mbox: messages each introduced by a `From ` line. `preamble` bytes before the first one are not mail.
+    case mbox(preamble: Int)
+    /// gzip-compressed; sniff again after inflating.
+    case gzip
+    /// Zero bytes long.
+    case empty
+    /// Anything else (binary index files, licence texts, Mork databases…), with the reason.
+    case notMail(String)
+
+    public var isMail: Bool {
+        switch self {
+        case .message, .mbox: true
+        default: false
+        }
+    }
+}
+
+/// Classifies a file by content.
+///
+/// A message must begin with a header field and carry at least one field that only mail has (`From`, `Received`,
+/// `Message-ID`…): that keeps Debian `copyright` files, YAML front matter and other `Name: value` texts out. An mbox
+/// begins with a `From ` line whose next line is a header; a short preamble before the first such line is tolerated.
+/// NUL bytes or mostly non-text bytes in the head mean a binary file.
+public enum ContentSniffer {
+    /// How many leading bytes `sniff` wants to see.
+    public static let headLength = 16 * 1024
+
+    static let mailFieldNames: Set<[UInt8]> = Set(
+        [
+            "from", "to", "cc", "subject", "date", "received", "message-id", "return-path", "delivered-to",
+            "mime-version", "content-type", "sender", "reply-to", "x-mailer", "x-original-to", "dkim-signature",
+            "authentication-results", "in-reply-to", "references", "envelope-to", "x-spam-status", "x-spam-flag",
+            "list-id", "arc-seal", "x-received", "thread-topic", "content-transfer-encoding", "resent-from",
+            "x-sender", "x-originating-ip", "user-agent", "bcc", "x-gm-message-state", "received-spf",
+        ].map { Array($0.utf8) })
+
+    public static func sniff(_ head: [UInt8], fileSize: Int64) -> SpoolContent {
+        if fileSize == 0 || head.isEmpty { return .empty }
+        if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B { return .gzip }
+        return head.withUnsafeBufferPointer { b -> SpoolContent in
+            var start = 0
+            if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { start = 3 }
+            // Mail first: a real message may carry a stray NUL or control byte further down.
+            if isEnvelopeStart(b, at: start) { return .mbox(preamble: start) }
+            if looksLikeMessage(b, from: start) { return .message }
+            if let reason = binaryReason(b) { return .notMail(reason) }
+            // A short preamble, then an mbox (seen in some mail-library test files).
+            var i = start
+            var lines = 0
+            while i < b.count, lines < 64 {
+                let next = HeaderScan.nextLine(b, from: i)
+                if next >= b.count { break }
+                if isEnvelopeStart(b, at: next) { return .mbox(preamble: next) }
+                i = next
+                lines += 1
+            }
+            return .notMail(b.count < 2 ? "too short to be mail" : "no mail header at the top")
+        }
+    }
+
+    /// A `From ` line followed by a header line.
+    public static func isEnvelopeStart(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        guard i + 5 <= b.count, b[i] == 0x46, b[i + 1] == 0x72, b[i + 2] == 0x6F, b[i + 3] == 0x6D,
+            b[i + 4] == ASCII.space
+        else { return false }
+        let next = HeaderScan.nextLine(b, from: i)
+        return next < b.count && HeaderScan.isFieldLine(b, at: next)
+    }
+
+    static func looksLikeMessage(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        guard HeaderScan.isFieldLine(b, at: start) else { return false }
+        let block = HeaderBlock(parsing: b, from: start, limits: .init(maxFields: 200))
+        for field in block.fields {
+            var name = Array(b[field.name])
+            for k in name.indices { name[k] = ASCII.lower(name[k]) }
+            if mailFieldNames.contains(name) { return true }
+        }
+        return false
+    }
+
+    static func binaryReason(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        let n = min(b.count, 4096)
+        var control = 0
+        for k in 0..<n {
+            let c = b[k]
+            if c == 0 { return "binary (NUL bytes)" }
+            if c < 0x20 && c != ASCII.tab && c != ASCII.lf && c != ASCII.cr && c != 0x0C && c != 0x1B { control += 1 }
+        }
+        return control * 10 > n ? "binary (control bytes)" : nil
+    }
+}
+
+/// Line helpers over raw bytes shared by the sniffer and the mbox framer (LF, CRLF or lone CR line ends).
+enum HeaderScan {
+    /// Offset just past the line that contains `i`.
+    @inline(__always)
+    static func nextLine(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        var j = i
+        let n = b.count
+        while j < n {
+            let c = b[j]
+            if c == ASCII.lf { return j + 1 }
+            if c == ASCII.cr { return j + 1 < n && b[j + 1] == ASCII.lf ? j + 2 : j + 1 }
+            j += 1
+        }
+        return n
+    }
+
+    /// Whether the line at `i` is `name:` with a non-empty RFC 5322 field name (blanks allowed before the colon).
+    static func isFieldLine(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        var j = i
+        let n = b.count
+        while j < n, ASCII.isFieldNameByte(b[j]) { j += 1 }
+        guard j > i else { return false }
+        while j < n, ASCII.isSpaceOrTab(b[j]) { j += 1 }
+        return j < n && b[j] == ASCII.colon
+    }
+}

@@ -1,0 +1,282 @@
+import Glibc
+import MailCore
+
+/// A directory's worth of candidate files, as the walker found them.
+public struct DirectoryBatch: Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// `cur/` or `new/` of a Maildir: every file is one message.
+        case maildir(folder: String, isNew: Bool)
+        /// Any other directory: files are sniffed (message, mbox, gzip or not mail).
+        case plain
+    }
+
+    /// The directory as reached from the root given on the command line.
+    public var path: String
+    /// The same directory as an absolute path (the key of the scan state).
+    public var absolutePath: String
+    public var mtimeNs: Int64
+    public var kind: Kind
+    /// Candidate files (sorted by name).
+    public var files: [Entry]
+    /// Files skipped without reading: hidden files, files in a Maildir's top directory (index, uidlist…),
+    /// special files (FIFOs, sockets, devices), symlinks not followed.
+    public var skippedFiles: [(name: String, reason: String)]
+    /// The root given on the command line that this directory was reached from.
+    public var rootIndex: Int
+    /// Whether `files` is the directory's whole listing (false when a single file was given as a root), so files
+    /// missing from it have disappeared.
+    public var isComplete: Bool = true
+
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var inode: UInt64
+    }
+}
+
+/// Walks spool roots depth-first, in sorted order, with `readdir` + `d_type` (an `lstat` only when the type is
+/// unknown), visiting each directory once.
+///
+/// Maildirs are recognised by their `cur/` and `new/` subdirectories: `tmp/` is never read, Maildir++ dot-folders
+/// and nested Maildirs are walked with their folder names. Symlinks are not followed unless asked; directories are
+/// identified by device and inode so that a symlink loop or a bind mount never makes the walk revisit a directory.
+public final class SpoolWalker {
+    public struct Options: Sendable {
+        public var followSymlinks: Bool
+        public init(followSymlinks: Bool = false) { self.followSymlinks = followSymlinks }
+    }
+
+    /// Asked before a Maildir `cur/`/`new/` directory is listed: return true to skip it (unchanged since last scan).
+    public typealias SkipCheck = (_ absolutePath: String, _ mtimeNs: Int64) -> Bool
+
+    private struct Pending {
+        var path: String
+        var absolutePath: String
+        var rootIndex: Int
+        var context: Context
+    }
+
+    private enum Context {
+        /// A directory outside any Maildir.
+        case plain
+        /// The top directory of a Maildir, with its folder name.
+        case maildirRoot(folder: String)
+        /// `cur` or `new` of a Maildir.
+        case maildirLeaf(folder: String, isNew: Bool)
+    }
+
+    private let options: Options
+    private var stack: [Pending] = []
+    private var visited: Set<[UInt64]> = []
+    /// Single files given as roots, yielded as one-file batches.
+    private var rootFiles: [DirectoryBatch] = []
+    public private(set) var errors: [(path: String, message: String)] = []
+    /// Maildir leaf directories skipped because they were unchanged.
+    public private(set) var unchangedDirectories = 0
+
+    public init(roots: [String], options: Options = Options()) {
+        self.options = options
+        for (index, root) in roots.enumerated().reversed() {
+            let abs = SpoolWalker.absolute(root)
+            guard let st = FileStat.of(root, followSymlinks: true) else {
+                errors.append((root, "no such file or directory"))
+                continue
+            }
+            if st.isDirectory {
+                let context: Context = SpoolWalker.isMaildir(root) ? .maildirRoot(folder: "INBOX") : .plain
+                stack.append(Pending(path: root, absolutePath: abs, rootIndex: index, context: context))
+            } else if st.isRegular {
+                let dir = SpoolWalker.parent(of: root)
+                rootFiles.append(
+                    DirectoryBatch(
+                        path: dir, absolutePath: SpoolWalker.parent(of: abs), mtimeNs: 0, kind: .plain,
+                        files: [.init(name: SpoolWalker.lastComponent(of: root), inode: st.inode)], skippedFiles: [],
+                        rootIndex: index, isComplete: false))
+            } else {
+                errors.append((root, "not a regular file or directory"))
+            }
+        }
+    }
+
+    /// The next directory with candidate files, or nil when the walk is complete.
+    public func next(skip: SkipCheck) -> DirectoryBatch? {
+        if let file = rootFiles.popLast() { return file }
+        while let dir = stack.popLast() {
+            if let batch = visit(dir, skip: skip) { return batch }
+        }
+        return nil
+    }
+
+    private func visit(_ dir: Pending, skip: SkipCheck) -> DirectoryBatch? {
+        guard let st = FileStat.of(dir.path, followSymlinks: true), st.isDirectory else {
+            errors.append((dir.path, "cannot stat directory"))
+            return nil
+        }
+        guard visited.insert([st.device, st.inode]).inserted else { return nil }
+        if case .maildirLeaf = dir.context, skip(dir.absolutePath, st.mtimeNs) {
+            unchangedDirectories += 1
+            return nil
+        }
+        guard let entries = SpoolWalker.list(dir.path) else {
+            errors.append((dir.path, "cannot read directory: \(String(cString: strerror(errno)))"))
+            return nil
+        }
+        var files: [DirectoryBatch.Entry] = []
+        var skipped: [(String, String)] = []
+        var subdirs: [Pending] = []
+        for e in entries {
+            let childPath = SpoolWalker.join(dir.path, e.name)
+            var type = e.type
+            var inode = e.inode
+            if type == .unknown || (type == .symlink && options.followSymlinks) {
+                if let s = FileStat.of(childPath, followSymlinks: options.followSymlinks) {
+                    type = s.isDirectory ? .directory : s.isRegular ? .regular : s.isSymlink ? .symlink : .other
+                    inode = s.inode
+                } else {
+                    skipped.append((e.name, "vanished or unreadable"))
+                    continue
+                }
+            }
+            switch type {
+            case .symlink:
+                skipped.append((e.name, "symlink not followed"))
+            case .other, .unknown:
+                skipped.append((e.name, "not a regular file"))
+            case .regular:
+                switch dir.context {
+                case .maildirRoot:
+                    skipped.append((e.name, "not a message (Maildir top directory)"))
+                case .plain, .maildirLeaf:
+                    if e.name.hasPrefix(".") {
+                        skipped.append((e.name, "hidden file"))
+                    } else {
+                        files.append(.init(name: e.name, inode: inode))
+                    }
+                }
+            case .directory:
+                let childAbs = SpoolWalker.join(dir.absolutePath, e.name)
+                let child = Pending(path: childPath, absolutePath: childAbs, rootIndex: dir.rootIndex, context: .plain)
+                switch dir.context {
+                case .maildirRoot(let folder):
+                    if e.name == "cur" || e.name == "new" {
+                        subdirs.append(
+                            with(child) { $0.context = .maildirLeaf(folder: folder, isNew: e.name == "new") })
+                    } else if e.name == "tmp" {
+                        continue
+                    } else if e.name.hasPrefix("."), e.name.count > 1, e.name != "..",
+                        SpoolWalker.isMaildir(childPath)
+                    {
+                        let sub = MaildirNames.folder(dotted: e.name, parent: folder)
+                        subdirs.append(with(child) { $0.context = .maildirRoot(folder: sub) })
+                    } else if !e.name.hasPrefix("."), SpoolWalker.isMaildir(childPath) {
+                        subdirs.append(with(child) { $0.context = .maildirRoot(folder: folder + "/" + e.name) })
+                    } else if !e.name.hasPrefix(".") {
+                        subdirs.append(child)
+                    }
+                case .maildirLeaf:
+                    continue  // Maildir leaves hold files only.
+                case .plain:
+                    if SpoolWalker.isMaildir(childPath) {
+                        let isMailboxRoot =
+                            e.name.lowercased() == "maildir" || e.name.lowercased() == ".maildir"
+                            || SpoolWalker.hasMaildirPlusPlusFolders(childPath)
+                        let folder = isMailboxRoot ? "INBOX" : e.name
+                        subdirs.append(with(child) { $0.context = .maildirRoot(folder: folder) })
+                    } else if !e.name.hasPrefix(".") {
+                        subdirs.append(child)
+                    } else {
+                        skipped.append((e.name + "/", "hidden directory"))
+                    }
+                }
+            }
+        }
+        // Depth-first in sorted order: push in reverse.
+        stack.append(contentsOf: subdirs.reversed())
+        let kind: DirectoryBatch.Kind
+        switch dir.context {
+        case .maildirLeaf(let folder, let isNew): kind = .maildir(folder: folder, isNew: isNew)
+        case .maildirRoot, .plain: kind = .plain
+        }
+        if files.isEmpty && skipped.isEmpty && kind == .plain { return nil }
+        return DirectoryBatch(
+            path: dir.path, absolutePath: dir.absolutePath, mtimeNs: st.mtimeNs, kind: kind, files: files,
+            skippedFiles: skipped, rootIndex: dir.rootIndex)
+    }
+
+    // MARK: Directory helpers
+
+    enum EntryType { case regular, directory, symlink, other, unknown }
+    struct RawEntry {
+        var name: String
+        var type: EntryType
+        var inode: UInt64
+    }
+
+    /// Sorted entries of a directory (without `.` and `..`), or nil when it cannot be opened.
+    static func list(_ path: String) -> [RawEntry]? {
+        guard let d = opendir(path) else { return nil }
+        defer { closedir(d) }
+        var out: [RawEntry] = []
+        while let ent = readdir(d) {
+            let name = withUnsafePointer(to: &ent.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            let t: EntryType
+            switch Int32(ent.pointee.d_type) {
+            case Int32(DT_REG): t = .regular
+            case Int32(DT_DIR): t = .directory
+            case Int32(DT_LNK): t = .symlink
+            case Int32(DT_UNKNOWN): t = .unknown
+            default: t = .other
+            }
+            out.append(RawEntry(name: name, type: t, inode: UInt64(ent.pointee.d_ino)))
+        }
+        out.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        return out
+    }
+
+    /// A Maildir has `cur` and `new` directories.
+    static func isMaildir(_ path: String) -> Bool {
+        let cur = FileStat.of(join(path, "cur"), followSymlinks: false)
+        let new = FileStat.of(join(path, "new"), followSymlinks: false)
+        return cur?.isDirectory == true && new?.isDirectory == true
+    }
+
+    static func hasMaildirPlusPlusFolders(_ path: String) -> Bool {
+        guard let entries = list(path) else { return false }
+        return entries.contains { $0.name.hasPrefix(".") && $0.name.count > 1 && isMaildir(join(path, $0.name)) }
+    }
+
+    static func join(_ dir: String, _ name: String) -> String {
+        dir.hasSuffix("/") ? dir + name : dir + "/" + name
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func lastComponent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// An absolute, normalised path for `path` (symlinks in the root itself resolved).
+    static func absolute(_ path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return join(cwd, path)
+    }
+}
+
+private func with<T>(_ value: T, _ change: (inout T) -> Void) -> T {
+    var copy = value
+    change(&copy)
+    return copy
+}

@@ -1,0 +1,113 @@
+public import GRDB
+import GRDBSQLite
+import Glibc
+
+/// Errors opening or using the store, each with the sentence a user needs.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case locked(String)
+    case missing(String)
+    case newerSchema(path: String, unknown: [String])
+    case notAStore(String, String)
+    case readOnlyViolation(String)
+
+    public var description: String {
+        switch self {
+        case .locked(let path):
+            "another mailatlas scan is already writing \(path); wait for it to finish (this scan did nothing)"
+        case .missing(let path):
+            "no store at \(path): run `mailatlas scan … --db \(path)` first"
+        case .newerSchema(let path, let unknown):
+            "\(path) was written by a newer mailatlas (schema \(unknown.joined(separator: ", "))); "
+                + "upgrade mailatlas to read it"
+        case .notAStore(let path, let why):
+            "\(path) is not a mailatlas store: \(why)"
+        case .readOnlyViolation(let why):
+            "refused: \(why) (the store is opened read-only)"
+        }
+    }
+}
+
+/// The SQLite store: one `DatabasePool` (WAL, so readers work while a scan writes) and the migrator.
+public struct MailStore: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the store for a scan and migrates it. The caller must hold a `ScanLock`.
+    public static func openForWriting(path: String) throws -> MailStore {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch let error as DatabaseError {
+            throw StoreError.notAStore(path, error.message ?? "\(error)")
+        }
+        try checkSchema(pool, path: path)
+        try Schema.migrator.migrate(pool)
+        return MailStore(pool: pool, path: path)
+    }
+
+    /// Opens an existing store strictly read-only: the file is never written.
+    public static func openReadOnly(path: String) throws -> DatabaseQueue {
+        guard FileStat.of(path, followSymlinks: true)?.isRegular == true else { throw StoreError.missing(path) }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA query_only = ON")
+            // No ATTACH at all: a read-only connection could otherwise create or read other files.
+            sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_ATTACHED, 0)
+        }
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try checkSchema(queue, path: path)
+        } catch let error as DatabaseError {
+            throw StoreError.notAStore(path, error.message ?? "\(error)")
+        }
+        return queue
+    }
+
+    /// Refuses a store that a newer mailatlas migrated, or a database that is not a store.
+    static func checkSchema(_ db: some DatabaseReader, path: String) throws {
+        try db.read { db in
+            let hasMigrations = try db.tableExists("grdb_migrations")
+            if !hasMigrations {
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'") ?? 0
+                if tables > 0 { throw StoreError.notAStore(path, "it has tables but no mailatlas migrations") }
+                return
+            }
+            let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+            let known = Set(Schema.migrator.migrations)
+            let unknown = applied.filter { !known.contains($0) }
+            if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown) }
+        }
+    }
+}
+
+/// An exclusive lock held for the whole scan (`flock` on `<store>.lock`), so a second scan of the same store stops
+/// at once instead of interleaving writes. The kernel releases it if the process dies, even by `kill -9`.
+public final class ScanLock {
+    private let fd: Int32
+    public let path: String
+
+    public init(storePath: String) throws {
+        path = storePath + ".lock"
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            close(fd)
+            if code == EWOULDBLOCK { throw StoreError.locked(storePath) }
+            throw FileError(path: path, operation: "lock", code: code)
+        }
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

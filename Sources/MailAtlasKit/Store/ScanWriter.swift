@@ -1,0 +1,378 @@
+import Foundation
+import GRDB
+
+/// What a scan did, as counted by its writer.
+public struct ScanCounts: Sendable, Equatable {
+    public var added = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var removed = 0
+    public var pruned = 0
+    public var filesRead = 0
+    public var filesNotMail = 0
+    public var diagnostics = 0
+    public var bytes: Int64 = 0
+    public init() {}
+}
+
+/// The scan's single writer: takes unit results in any order, applies them in producer order, and commits them in
+/// batched transactions together with the per-file state, so a scan killed at any moment leaves a store from which
+/// a rerun continues to exactly the state of an uninterrupted run.
+final class ScanWriter {
+    let store: MailStore
+    let scanID: Int64
+    private let messagesPerTransaction: Int
+    private var pending: [Int: UnitResult] = [:]
+    private var nextSeq = 0
+    private var batch: [UnitResult] = []
+    private var batchMessages = 0
+    private(set) var counts = ScanCounts()
+    /// Called after each commit with the counts so far.
+    var onCommit: ((ScanCounts) -> Void)?
+
+    init(store: MailStore, scanID: Int64, messagesPerTransaction: Int) {
+        self.store = store
+        self.scanID = scanID
+        self.messagesPerTransaction = messagesPerTransaction
+    }
+
+    /// Creates the `scans` row for a new scan.
+    static func beginScan(store: MailStore, roots: [String], options: [String: String]) throws -> Int64 {
+        try store.pool.write { db in
+            let rootsJSON = String(decoding: try JSONEncoder().encode(roots), as: UTF8.self)
+            let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
+            try db.execute(
+                sql: """
+                    INSERT INTO scans (started_at, status, roots, tool_version, options)
+                    VALUES (?, 'running', ?, ?, ?)
+                    """,
+                arguments: [Clock.nowISO8601(), rootsJSON, MailAtlasKitVersion.string, optionsJSON])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Hands a result over; it is applied once every result before it has been.
+    func accept(_ result: UnitResult) throws {
+        pending[result.seq] = result
+        while let next = pending.removeValue(forKey: nextSeq) {
+            batchMessages += next.messages.count + 1
+            batch.append(next)
+            nextSeq += 1
+        }
+        if batchMessages >= messagesPerTransaction { try flush() }
+    }
+
+    /// Commits everything accepted so far.
+    func flush() throws {
+        guard !batch.isEmpty else { return }
+        let work = batch
+        batch.removeAll(keepingCapacity: true)
+        batchMessages = 0
+        var counts = self.counts
+        try store.pool.write { db in
+            var ctx = WriteContext(db: db, scanID: scanID, counts: counts)
+            for result in work { try ctx.apply(result) }
+            counts = ctx.counts
+            try ScanWriter.saveCounts(db, scanID: scanID, counts: counts, status: nil)
+        }
+        self.counts = counts
+        onCommit?(counts)
+    }
+
+    /// Commits the rest and closes the `scans` row.
+    func finish(status: String, prune: Bool) throws {
+        try flush()
+        var counts = self.counts
+        try store.pool.write { db in
+            counts.removed =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM messages WHERE removed_scan_id = ?", arguments: [scanID]) ?? 0
+            if prune && status == "completed" {
+                try db.execute(sql: "DELETE FROM messages WHERE removed_scan_id IS NOT NULL")
+                counts.pruned = db.changesCount
+                try db.execute(sql: "DELETE FROM files WHERE removed_scan_id IS NOT NULL")
+            }
+            try ScanWriter.saveCounts(db, scanID: scanID, counts: counts, status: status)
+        }
+        self.counts = counts
+        if status == "completed" {
+            // Leave a compact file with no write-ahead log behind for the readers that follow.
+            _ = try? store.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        }
+    }
+
+    static func saveCounts(_ db: Database, scanID: Int64, counts: ScanCounts, status: String?) throws {
+        try db.execute(
+            sql: """
+                UPDATE scans SET messages_added = ?, messages_updated = ?, messages_skipped = ?,
+                    messages_removed = ?, files_read = ?, files_not_mail = ?, diagnostics = ?,
+                    status = coalesce(?, status), finished_at = CASE WHEN ? IS NULL THEN finished_at ELSE ? END
+                WHERE id = ?
+                """,
+            arguments: [
+                counts.added, counts.updated, counts.unchanged, counts.removed, counts.filesRead, counts.filesNotMail,
+                counts.diagnostics, status, status, Clock.nowISO8601(), scanID,
+            ])
+    }
+
+    /// Records the unchanged files and messages the producer skipped without reading.
+    func addUnchanged(messages: Int) {
+        counts.unchanged += messages
+    }
+}
+
+/// The writes of one transaction.
+private struct WriteContext {
+    let db: Database
+    let scanID: Int64
+    var counts: ScanCounts
+    var fileIDs: [String: Int64] = [:]
+
+    init(db: Database, scanID: Int64, counts: ScanCounts) {
+        self.db = db
+        self.scanID = scanID
+        self.counts = counts
+    }
+
+    mutating func apply(_ r: UnitResult) throws {
+        if let control = r.control {
+            try apply(control)
+            return
+        }
+        for key in r.resetFiles { try resetFile(key) }
+        for state in r.notMail {
+            try markRemovedIfKnown(state.key)
+            _ = try upsert(state)
+        }
+        counts.filesNotMail += r.notMail.count
+        for state in r.states { fileIDs[state.key] = try upsert(state) }
+        counts.filesRead += r.states.count + r.notMail.count
+        for m in r.messages {
+            guard let fileID = fileIDs[m.location.fileKey] else { continue }
+            try store(m, fileID: fileID)
+            counts.bytes += Int64(m.facts.size)
+        }
+        for d in r.diagnostics {
+            try insertDiagnostic(d.diagnostic, messageID: nil, path: d.sourcePath, offset: d.offset)
+        }
+    }
+
+    mutating func apply(_ control: ControlAction) throws {
+        switch control {
+        case .vanished(let keys):
+            for key in keys {
+                try db.cachedStatement(
+                    sql: "UPDATE files SET removed_scan_id = ? WHERE path = ? AND removed_scan_id IS NULL"
+                ).execute(arguments: [scanID, key])
+                if let id = try fileID(key) { try markRemoved(fileID: id) }
+            }
+        case .directoryDone(let key, let mtime):
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO dirs (path, mtime_ns, messages, last_scan_id) VALUES (?, ?,
+                        (SELECT coalesce(sum(messages), 0) FROM files WHERE dir_path = ? AND removed_scan_id IS NULL), ?)
+                    ON CONFLICT(path) DO UPDATE SET mtime_ns = excluded.mtime_ns, messages = excluded.messages,
+                        last_scan_id = excluded.last_scan_id
+                    """
+            ).execute(arguments: [key, mtime, key, scanID])
+        case .notMail(let states, _):
+            for state in states {
+                try markRemovedIfKnown(state.key)
+                _ = try upsert(state)
+            }
+            counts.filesNotMail += states.count
+            counts.filesRead += states.count
+        case .diagnostics(let list):
+            for d in list { try insertDiagnostic(d.diagnostic, messageID: nil, path: d.sourcePath, offset: d.offset) }
+        }
+    }
+
+    func fileID(_ key: String) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM files WHERE path = ?"), arguments: [key])
+    }
+
+    func markRemovedIfKnown(_ key: String) throws {
+        if let id = try fileID(key) { try markRemoved(fileID: id) }
+    }
+
+    func resetFile(_ key: String) throws {
+        if let id = try fileID(key) { try markRemoved(fileID: id) }
+    }
+
+    func markRemoved(fileID: Int64) throws {
+        try db.cachedStatement(
+            sql: "UPDATE messages SET removed_scan_id = ? WHERE file_id = ? AND removed_scan_id IS NULL"
+        ).execute(arguments: [scanID, fileID])
+    }
+
+    func upsert(_ s: FileState) throws -> Int64 {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO files (path, source_path, dir_path, kind, size, mtime_ns, inode, scanned_offset,
+                    fingerprint, messages, last_scan_id, removed_scan_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                ON CONFLICT(path) DO UPDATE SET source_path = excluded.source_path, dir_path = excluded.dir_path,
+                    kind = excluded.kind, size = excluded.size, mtime_ns = excluded.mtime_ns, inode = excluded.inode,
+                    scanned_offset = excluded.scanned_offset, fingerprint = excluded.fingerprint,
+                    messages = excluded.messages, last_scan_id = excluded.last_scan_id, removed_scan_id = NULL
+                RETURNING id
+                """)
+        let id = try Int64.fetchOne(
+            statement,
+            arguments: [
+                s.key, s.sourcePath, s.dirKey, s.kind.rawValue, s.size, s.mtimeNs, Int64(bitPattern: s.inode),
+                s.scannedOffset, s.fingerprint, s.messages, scanID,
+            ])
+        guard let id else { throw DatabaseError(message: "files upsert returned no id for \(s.key)") }
+        return id
+    }
+
+    // MARK: Messages
+
+    private struct Candidate {
+        var id: Int64
+        var fileID: Int64?
+        var index: Int
+        var removed: Bool
+        var path: String?
+    }
+
+    mutating func store(_ m: AnalysedMessage, fileID: Int64) throws {
+        let verdict = m.locationVerdict ?? m.facts.headerVerdict ?? VerdictEvidence(.unknown, source: "none")
+        let candidates = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT m.id, m.file_id, m.source_index, m.removed_scan_id IS NOT NULL, f.path
+                    FROM messages m LEFT JOIN files f ON f.id = m.file_id
+                    WHERE m.sha256 = ?
+                    """), arguments: [m.facts.sha256]
+        ).map { Candidate(id: $0[0], fileID: $0[1], index: $0[2], removed: $0[3], path: $0[4]) }
+        if !candidates.isEmpty {
+            let here = m.location.index
+            let pick =
+                candidates.first { $0.fileID == fileID && $0.index == here && !$0.removed }
+                ?? candidates.first { $0.removed && $0.fileID == fileID && $0.index == here }
+                ?? candidates.first { $0.removed && $0.fileID == fileID }
+                ?? candidates.first { $0.removed }
+                ?? candidates.first { c in
+                    // A row whose file is gone was moved (a Maildir flag change or a move between folders whose old
+                    // directory has not been walked yet).
+                    !c.removed && c.fileID != fileID
+                        && (c.path.map { FileStat.of($0, followSymlinks: false) == nil } ?? true)
+                }
+            if let c = pick {
+                let sameLocation = c.fileID == fileID && c.index == here
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE messages SET file_id = ?, source_path = ?, source_index = ?, source_offset = ?,
+                            folder = ?, maildir_flags = ?, verdict = ?, verdict_source = ?, removed_scan_id = NULL,
+                            updated_scan_id = CASE WHEN ? THEN updated_scan_id ELSE ? END
+                        WHERE id = ?
+                        """
+                ).execute(
+                    arguments: [
+                        fileID, m.location.sourcePath, m.location.index, m.location.offset, m.location.folder,
+                        m.location.maildirFlags, verdict.verdict.rawValue, verdict.source, sameLocation, scanID, c.id,
+                    ])
+                if sameLocation { counts.unchanged += 1 } else { counts.updated += 1 }
+                return
+            }
+        }
+        try insert(m, fileID: fileID, verdict: verdict)
+        counts.added += 1
+    }
+
+    mutating func insert(_ m: AnalysedMessage, fileID: Int64, verdict: VerdictEvidence) throws {
+        let f = m.facts
+        let o = f.origin
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO messages (scan_id, file_id, source_path, source_index, source_offset, folder,
+                    maildir_flags, size, sha256, message_id, date_utc, subject, from_addr, from_name, verdict,
+                    verdict_source, origin_ip, origin_hop, origin_rule, origin_confidence, handover_ip,
+                    claimed_first_ip, originating_ip_header, truncated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                scanID, fileID, m.location.sourcePath, m.location.index, m.location.offset, m.location.folder,
+                m.location.maildirFlags, f.size, f.sha256, f.messageID, f.dateUTC, f.subject, f.fromAddress,
+                f.fromName, verdict.verdict.rawValue, verdict.source, o?.ip, o?.hop, o?.rule, o?.confidence,
+                o?.handoverIP, o?.claimedFirstIP, o?.originatingIPHeader, m.truncated,
+            ])
+        let messageID = db.lastInsertedRowID
+        for h in f.hops {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO received_hops (message_id, position, from_helo, from_rdns, from_ip, helo_ip, ident,
+                        by_host, via, protocol, smtp_id, for_addr, tls, auth, timestamp_utc, delay_seconds, trusted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(
+                arguments: [
+                    messageID, h.position, h.fromHelo, h.fromRDNS, h.fromIP, h.heloIP, h.ident, h.byHost, h.via,
+                    h.protocolName, h.smtpID, h.forAddress, h.tls, h.auth, h.timestampUTC, h.delaySeconds, h.trusted,
+                ])
+        }
+        for l in f.links {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO links (message_id, url, host, domain, tld, is_ip, source, count, display_host,
+                        unicode_host, truncated, defanged)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(
+                arguments: [
+                    messageID, l.url, l.host, l.domain, l.tld, l.isIP, l.source, l.count, l.displayHost,
+                    l.unicodeHost, l.truncated, l.defanged,
+                ])
+        }
+        for a in f.attachments {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO attachments (message_id, part_path, filename, declared_type, detected_type,
+                        extension, size, sha256, is_inline, is_archive, encrypted, flags)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(
+                arguments: [
+                    messageID, a.partPath, a.filename, a.declaredType, a.detectedType, a.extensionName, a.size,
+                    a.sha256, a.isInline, a.isArchive, a.encrypted,
+                    a.flags.isEmpty ? nil : a.flags.joined(separator: ","),
+                ])
+            let attachmentID = db.lastInsertedRowID
+            for member in a.members {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO archive_members (attachment_id, name, size, compressed_size, detected_type,
+                            encrypted, depth)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(
+                    arguments: [
+                        attachmentID, member.name, member.size, member.compressedSize, member.detectedType,
+                        member.encrypted, member.depth,
+                    ])
+            }
+        }
+        for d in f.diagnostics {
+            try insertDiagnostic(d, messageID: messageID, path: m.location.sourcePath, offset: m.location.offset)
+        }
+    }
+
+    mutating func insertDiagnostic(_ d: DiagnosticFacts, messageID: Int64?, path: String?, offset: Int64?) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO diagnostics (scan_id, message_id, source_path, source_offset, severity, code, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [scanID, messageID, path, offset, d.severity.rawValue, d.code, d.message])
+        counts.diagnostics += 1
+    }
+}
+
+enum Clock {
+    static func nowISO8601() -> String {
+        ISO8601.format(epochSeconds: Int(Date().timeIntervalSince1970))
+    }
+}

@@ -1,0 +1,175 @@
+import GRDB
+
+/// The store's schema: the public interface users' own SQL depends on (documented in `docs/schema.md`).
+/// Migrations are named `v1`, `v2`, …; a released migration is never edited, only followed by a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    static let v1 = """
+        CREATE TABLE scans (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+            roots TEXT NOT NULL,
+            messages_added INTEGER NOT NULL DEFAULT 0,
+            messages_updated INTEGER NOT NULL DEFAULT 0,
+            messages_skipped INTEGER NOT NULL DEFAULT 0,
+            messages_removed INTEGER NOT NULL DEFAULT 0,
+            files_read INTEGER NOT NULL DEFAULT 0,
+            files_not_mail INTEGER NOT NULL DEFAULT 0,
+            diagnostics INTEGER NOT NULL DEFAULT 0,
+            tool_version TEXT NOT NULL,
+            options TEXT,
+            geo_databases TEXT
+        );
+
+        CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            source_path TEXT NOT NULL,
+            dir_path TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            inode INTEGER NOT NULL,
+            scanned_offset INTEGER NOT NULL DEFAULT 0,
+            fingerprint TEXT,
+            messages INTEGER NOT NULL DEFAULT 0,
+            last_scan_id INTEGER NOT NULL,
+            removed_scan_id INTEGER
+        );
+        CREATE INDEX files_dir ON files(dir_path);
+
+        CREATE TABLE dirs (
+            path TEXT PRIMARY KEY,
+            mtime_ns INTEGER NOT NULL,
+            messages INTEGER NOT NULL DEFAULT 0,
+            last_scan_id INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            file_id INTEGER REFERENCES files(id) ON DELETE SET NULL,
+            source_path TEXT NOT NULL,
+            source_index INTEGER NOT NULL,
+            source_offset INTEGER NOT NULL,
+            folder TEXT,
+            maildir_flags TEXT,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            message_id TEXT,
+            date_utc TEXT,
+            subject TEXT,
+            from_addr TEXT,
+            from_name TEXT,
+            verdict TEXT NOT NULL CHECK (verdict IN ('spam', 'ham', 'unknown')),
+            verdict_source TEXT,
+            origin_ip TEXT,
+            origin_hop INTEGER,
+            origin_rule TEXT,
+            origin_confidence TEXT,
+            handover_ip TEXT,
+            claimed_first_ip TEXT,
+            originating_ip_header TEXT,
+            origin_country TEXT,
+            origin_asn INTEGER,
+            origin_as_org TEXT,
+            truncated INTEGER NOT NULL DEFAULT 0,
+            updated_scan_id INTEGER,
+            removed_scan_id INTEGER
+        );
+        CREATE INDEX messages_sha256 ON messages(sha256);
+        CREATE INDEX messages_file ON messages(file_id, source_index);
+        CREATE INDEX messages_date ON messages(date_utc);
+
+        CREATE TABLE received_hops (
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            from_helo TEXT,
+            from_rdns TEXT,
+            from_ip TEXT,
+            helo_ip TEXT,
+            ident TEXT,
+            by_host TEXT,
+            via TEXT,
+            protocol TEXT,
+            smtp_id TEXT,
+            for_addr TEXT,
+            tls TEXT,
+            auth TEXT,
+            timestamp_utc TEXT,
+            delay_seconds INTEGER,
+            trusted INTEGER NOT NULL DEFAULT 0,
+            country TEXT,
+            asn INTEGER,
+            as_org TEXT,
+            PRIMARY KEY (message_id, position)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE links (
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            host TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            tld TEXT,
+            is_ip INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL,
+            count INTEGER NOT NULL DEFAULT 1,
+            display_host TEXT,
+            unicode_host TEXT,
+            truncated INTEGER NOT NULL DEFAULT 0,
+            defanged INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX links_message ON links(message_id);
+        CREATE INDEX links_domain ON links(domain);
+
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            part_path TEXT NOT NULL,
+            filename TEXT,
+            declared_type TEXT,
+            detected_type TEXT,
+            extension TEXT,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            is_inline INTEGER NOT NULL DEFAULT 0,
+            is_archive INTEGER NOT NULL DEFAULT 0,
+            encrypted INTEGER NOT NULL DEFAULT 0,
+            flags TEXT
+        );
+        CREATE INDEX attachments_message ON attachments(message_id);
+
+        CREATE TABLE archive_members (
+            attachment_id INTEGER NOT NULL REFERENCES attachments(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            compressed_size INTEGER NOT NULL,
+            detected_type TEXT,
+            encrypted INTEGER NOT NULL DEFAULT 0,
+            depth INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX archive_members_attachment ON archive_members(attachment_id);
+
+        CREATE TABLE diagnostics (
+            id INTEGER PRIMARY KEY,
+            scan_id INTEGER NOT NULL REFERENCES scans(id),
+            message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+            source_path TEXT,
+            source_offset INTEGER,
+            severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'error')),
+            code TEXT NOT NULL,
+            message TEXT NOT NULL
+        );
+        CREATE INDEX diagnostics_scan ON diagnostics(scan_id);
+        CREATE INDEX diagnostics_message ON diagnostics(message_id);
+        """
+}

@@ -1,0 +1,162 @@
+public import ArgumentParser
+import Dispatch
+import Foundation
+import Glibc
+public import MailAtlasKit
+
+struct ScanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: "Scan mail spools (Maildir, mbox, .eml trees, gzip) into the store; only what is new is read.",
+        discussion: """
+            Formats are recognised by content, not by name. Maildir folders (Maildir++ dot-folders and nested
+            Maildirs) are recorded by name; messages in a Junk/Spam folder are spam. A rerun reads only files and
+            Maildir directories that changed, and appended mbox messages from where the last scan stopped.
+            The spool is never modified.
+            """)
+
+    @Argument(help: ArgumentHelp("Spool roots: directories or files.", valueName: "root"))
+    var roots: [String]
+
+    @OptionGroup var store: StoreOption
+
+    @Option(name: .shortAndLong, help: "Parallel parse tasks (default: the number of active cores).")
+    var jobs: Int = ScanOptions.defaultJobs
+
+    @Option(help: ArgumentHelp("Treat every message under these roots as spam or ham.", valueName: "spam|ham"))
+    var label: Verdict?
+
+    @Option(
+        help: ArgumentHelp(
+            "Messages larger than this are stored from their headers only, with a diagnostic.", valueName: "size"))
+    var maxMessageSize: String = "50M"
+
+    @Flag(help: "Follow symbolic links (loops are detected).")
+    var followSymlinks = false
+
+    @Flag(help: "Delete the rows of messages whose files have disappeared (otherwise they are kept and marked).")
+    var prune = false
+
+    @Flag(name: .shortAndLong, help: "No progress line and no summary; only errors.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
+        guard Format.parseSize(maxMessageSize) != nil else {
+            throw ValidationError("--max-message-size: not a size: \(maxMessageSize) (examples: 50M, 1G, 65536)")
+        }
+        for root in roots where FileManager.default.fileExists(atPath: root) == false {
+            throw ValidationError("no such file or directory: \(root)")
+        }
+    }
+
+    func run() async throws {
+        let options = ScanOptions(
+            roots: roots, label: label, jobs: jobs, maxMessageSize: Format.parseSize(maxMessageSize) ?? 50 << 20,
+            followSymlinks: followSymlinks, prune: prune)
+        let stop = StopFlag()
+        let signals = SignalTrap(stop: stop)
+        defer { withExtendedLifetime(signals) {} }
+        let showProgress = !quiet && Terminal.stderrIsTTY
+        let line = ProgressLine(enabled: showProgress)
+        var callback: (@Sendable (ScanProgress) -> Void)? = nil
+        if showProgress { callback = { progress in line.update(progress) } }
+        let summary: ScanSummary
+        do {
+            summary = try await SpoolScanner(storePath: store.path, options: options).run(
+                stop: stop, estimate: showProgress, progress: callback)
+        } catch let error as StoreError {
+            line.clear()
+            if case .locked = error {
+                Terminal.writeError("mailatlas: \(error)\n")
+                throw Exit.locked
+            }
+            throw error
+        }
+        line.clear()
+        if !quiet { Terminal.write(SummaryLine.text(summary, store: store.path) + "\n") }
+        for error in summary.rootErrors { Terminal.writeError("mailatlas: \(error)\n") }
+        if let signal = summary.interruptedBy {
+            Terminal.writeError(
+                "mailatlas: interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)")"
+                    + "; everything committed is kept, rerun to continue\n")
+            throw Exit.interrupted(signal: signal)
+        }
+        if !summary.rootErrors.isEmpty { throw Exit.partial }
+    }
+}
+
+extension Verdict: ExpressibleByArgument {}
+
+/// SIGINT and SIGTERM stop the scan cleanly; a second one ends the process at once.
+final class SignalTrap {
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(stop: StopFlag) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if stop.isRequested { _exit(128 + sig) }
+                stop.request(signal: sig)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    deinit {
+        for s in sources { s.cancel() }
+    }
+}
+
+/// The live progress line on stderr: files, messages, rate, ETA.
+final class ProgressLine: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ p: ScanProgress) {
+        guard enabled else { return }
+        let rate = p.elapsed > 0 ? Double(p.messages) / p.elapsed : 0
+        var text =
+            "scanning: \(Format.count(p.filesDone)) files, \(Format.count(p.messages)) messages, "
+            + "\(Format.count(Int(rate))) msg/s"
+        if let total = p.bytesTotal, total > 0, p.bytesDone > 0, p.elapsed > 1 {
+            let fraction = min(1, Double(p.bytesDone) / Double(total))
+            let remaining = p.elapsed / fraction - p.elapsed
+            text += String(format: ", %.0f%%, ETA %@", fraction * 100, Format.seconds(max(0, remaining)))
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        Terminal.writeError("\r\u{1B}[K" + text)
+        shown = true
+    }
+
+    func clear() {
+        lock.lock()
+        defer { lock.unlock() }
+        if shown { Terminal.writeError("\r\u{1B}[K") }
+        shown = false
+    }
+}
+
+enum SummaryLine {
+    static func text(_ s: ScanSummary, store: String) -> String {
+        let c = s.counts
+        var messages = [
+            "\(Format.count(c.added)) added", "\(Format.count(c.updated)) updated",
+            "\(Format.count(c.removed)) removed", "\(Format.count(c.unchanged)) unchanged",
+        ]
+        if c.pruned > 0 { messages.append("\(Format.count(c.pruned)) pruned") }
+        let status = s.status == "completed" ? "" : " (\(s.status))"
+        return "messages: " + messages.joined(separator: ", ")
+            + "; files: \(Format.count(c.filesRead - c.filesNotMail)) read, \(Format.count(s.filesUnchanged)) unchanged, "
+            + "\(Format.count(c.filesNotMail + s.filesSkippedUnread)) not mail; "
+            + "\(Format.count(c.diagnostics)) diagnostics; "
+            + "\(Format.seconds(s.seconds)), \(Format.count(Int(s.messagesPerSecond))) msg/s\(status)"
+            + " -> \(Escape.terminal(store))"
+    }
+}
