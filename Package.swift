@@ -76,7 +76,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MailAtlasKit", "TestSupport"],
+            dependencies: ["mailatlas", "MailAtlasKit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
     ]

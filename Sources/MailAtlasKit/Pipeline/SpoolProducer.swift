@@ -352,6 +352,7 @@ final class SpoolProducer {
             {
                 startOffset = k.scannedOffset
                 index = k.messages
+                messagesUnchanged += k.messages
             } else {
                 reset = k.messages > 0
             }

@@ -116,3 +116,24 @@ func readAll(_ source: some ByteSource, limit: Int) throws(FileError) -> ([UInt8
     var probe: [UInt8] = []
     return (out, try source.read(into: &probe, max: 1) > 0)
 }
+
+/// Bytes in memory as a stream, handed out at most `chunk` bytes per read (tests use small chunks to put every
+/// boundary across a refill).
+public final class MemorySource: ByteSource {
+    private let bytes: [UInt8]
+    private var position = 0
+    private let chunk: Int
+
+    public init(_ bytes: [UInt8], chunk: Int = 1 << 20) {
+        self.bytes = bytes
+        self.chunk = max(1, chunk)
+    }
+
+    public func read(into buffer: inout [UInt8], max: Int) throws(FileError) -> Int {
+        let n = min(max, chunk, bytes.count - position)
+        guard n > 0 else { return 0 }
+        buffer.append(contentsOf: bytes[position..<position + n])
+        position += n
+        return n
+    }
+}

@@ -99,15 +99,30 @@ public final class MboxFramer {
         return k > floor && (b[k - 1] == ASCII.lf || b[k - 1] == ASCII.cr)
     }
 
-    /// After `From <sender> `, something with a digit (a date or a time).
+    /// After `From <sender> `, a date as envelope lines carry it: a time (`12:08`) and a four-digit year.
     private static func hasEnvelopeDate(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int) -> Bool {
         var j = i + 5
         while j < end, b[j] != ASCII.space { j += 1 }
+        var time = false
+        var year = false
+        var digits = 0
         while j < end {
-            if ASCII.isDigit(b[j]) { return true }
+            let c = b[j]
+            if ASCII.isDigit(c) {
+                digits += 1
+            } else {
+                if c == ASCII.colon && digits >= 1 && digits <= 2 && j + 2 < end && ASCII.isDigit(b[j + 1])
+                    && ASCII.isDigit(b[j + 2])
+                {
+                    time = true
+                }
+                if digits == 4 { year = true }
+                digits = 0
+            }
             j += 1
         }
-        return false
+        if digits == 4 { year = true }
+        return time && year
     }
 
     /// Whether a `From ` line at `i` (a line start) begins a new message. Needs the following line buffered.
@@ -124,6 +139,8 @@ public final class MboxFramer {
         var i = from
         while let j = ByteSearch.find(MboxFramer.fromBytes, in: b, from: i) {
             if j == 0 || b[j - 1] == ASCII.lf || b[j - 1] == ASCII.cr { return j }
+            // A byte-order mark at the very start of the stream.
+            if j == 3, base == 0, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { return j }
             i = j + 1
         }
         return nil
@@ -269,7 +286,7 @@ public final class MboxFramer {
                 let safe = max(contentFloor, min(searchFrom, buf.count) - 8)
                 if hasher == nil {
                     hasher = SHA256()
-                    let headEnd = min(safe, contentFloor + max(bodyStart - contentFloor, 64 * 1024))
+                    let headEnd = min(safe, contentFloor + MboxFramer.headLength(buf, contentFloor))
                     head = Array(buf[contentFloor..<headEnd])
                 }
                 if safe > contentFloor {
@@ -304,6 +321,21 @@ public final class MboxFramer {
             }
         }
         contentEnd = max(contentStart, contentEnd)
+        if contentEnd - contentStart > maxMessageSize {
+            // Too large to keep: the head (headers, or at least 64 KiB) and a hash of the whole, as when streaming.
+            var hasher = SHA256()
+            buf.withUnsafeBufferPointer { b in
+                hasher.update(
+                    bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[contentStart..<contentEnd])))
+            }
+            let headEnd = min(contentEnd, contentStart + MboxFramer.headLength(buf, contentStart))
+            let digest = hasher.finalize().map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined()
+            pos = nextStart
+            return FramedMessage(
+                offset: base + Int64(messageStart), endOffset: base + Int64(nextStart),
+                bytes: Array(buf[contentStart..<headEnd]), size: contentEnd - contentStart, streamedSHA256: digest,
+                truncated: true, usedContentLength: false)
+        }
         let bytes = MboxFramer.unescape(buf[contentStart..<contentEnd])
         let message = FramedMessage(
             offset: base + Int64(messageStart), endOffset: base + Int64(nextStart), bytes: bytes, size: bytes.count,
@@ -369,6 +401,16 @@ public final class MboxFramer {
                 searchFrom -= safe
             }
             _ = try fill()
+        }
+    }
+
+    /// How much of an oversized message is kept: its header block, at least 64 KiB, at most 1 MiB.
+    static func headLength(_ buf: [UInt8], _ contentStart: Int) -> Int {
+        buf.withUnsafeBufferPointer { b in
+            let limit = min(b.count, contentStart + (1 << 20))
+            let window = UnsafeBufferPointer(rebasing: b[0..<limit])
+            let block = HeaderBlock(parsing: window, from: contentStart, limits: .init(maxFields: 2000))
+            return max(64 * 1024, block.bodyStart - contentStart)
         }
     }
 

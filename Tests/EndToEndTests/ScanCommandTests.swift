@@ -1,0 +1,98 @@
+import Crypto
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// The built binary, run the way the README and cron run it.
+@Suite(.serialized) struct ScanCommandTests {
+    static let examples = Corpus.packageRoot.appendingPathComponent("examples/spool").path
+
+    @Test func scansTheExamplesThenAddsNothing() throws {
+        let t = TempDirectory("e2e")
+        let db = t.path + "/ex.sqlite"
+        let first = try Binary.run(["scan", Self.examples, "--db", db])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.hasPrefix("messages: 185 added, 0 updated, 0 removed, 0 unchanged"), "\(first.stdout)")
+        let second = try Binary.run(["scan", Self.examples, "--db", db])
+        #expect(second.status == 0)
+        #expect(second.stdout.hasPrefix("messages: 0 added, 0 updated, 0 removed, 185 unchanged"), "\(second.stdout)")
+        let quiet = try Binary.run(["scan", Self.examples, "--db", db, "--quiet"])
+        #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty && quiet.status == 0)
+    }
+
+    @Test func sqlIsReadOnlyAndTheFileStaysByteIdentical() throws {
+        let t = TempDirectory("e2e")
+        let db = t.path + "/ex.sqlite"
+        #expect(try Binary.run(["scan", Self.examples, "--db", db, "--quiet"]).status == 0)
+        let before = SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: db)))
+        let refused = try Binary.run(["sql", "--db", db, "DELETE FROM messages"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("refused"), "\(refused.stderr)")
+        let attach = try Binary.run(["sql", "--db", db, "ATTACH DATABASE '\(t.path)/x.sqlite' AS x"])
+        #expect(attach.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: t.path + "/x.sqlite"))
+        let count = try Binary.run(["sql", "--db", db, "--format", "csv", "SELECT count(*) AS n FROM messages"])
+        #expect(count.stdout == "n\r\n185\r\n")
+        let json = try Binary.run([
+            "sql", "--db", db, "--format", "json",
+            "SELECT verdict, count(*) AS n FROM messages GROUP BY verdict ORDER BY verdict",
+        ])
+        #expect(json.stdout.contains("{\"verdict\": \"spam\", \"n\": "))
+        #expect(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: db))) == before)
+    }
+
+    @Test func clearErrorsAndExitStatuses() throws {
+        let t = TempDirectory("e2e")
+        let missing = try Binary.run(["scan", t.path + "/nope", "--db", t.path + "/s.sqlite"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("no such file or directory"))
+        let noStore = try Binary.run(["sql", "--db", t.path + "/absent.sqlite", "SELECT 1"])
+        #expect(noStore.status == 1)
+        #expect(noStore.stderr.contains("no store at"))
+        let badJobs = try Binary.run(["scan", Self.examples, "--db", t.path + "/s.sqlite", "--jobs", "0"])
+        #expect(badJobs.status == 64)
+    }
+
+    @Test func aSecondConcurrentScanStopsAtOnce() throws {
+        let t = TempDirectory("e2e")
+        let db = t.path + "/s.sqlite"
+        // Hold the scan lock the way a running scan does.
+        let fd = open(db + ".lock", O_RDWR | O_CREAT, 0o644)
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let second = try Binary.run(["scan", Self.examples, "--db", db])
+        #expect(second.status == 75)
+        #expect(second.stderr.contains("another mailatlas scan is already writing"))
+        close(fd)
+    }
+
+    @Test func sigtermStopsCleanlyAndARerunCompletes() throws {
+        let t = TempDirectory("e2e")
+        let spool = t.path + "/spool"
+        // Enough messages that the scan is still running when the signal arrives.
+        var mbox = ""
+        for i in 0..<4000 {
+            mbox += MailFixture.mbox([
+                MailFixture.message(subject: "m\(i)", body: String(repeating: "line of text\n", count: 40))
+            ])
+        }
+        t.write("spool/big.mbox", mbox)
+        let db = t.path + "/s.sqlite"
+        let running = try Binary.start(["scan", spool, "--db", db, "--jobs", "1"])
+        usleep(150_000)
+        running.process.terminate()
+        running.process.waitUntilExit()
+        let err = String(decoding: running.stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if running.process.terminationStatus == 143 {
+            #expect(err.contains("interrupted by SIGTERM"))
+        } else {
+            #expect(running.process.terminationStatus == 0, "finished before the signal: \(err)")
+        }
+        let rerun = try Binary.run(["scan", spool, "--db", db])
+        #expect(rerun.status == 0)
+        let count = try Binary.run([
+            "sql", "--db", db, "--format", "csv", "SELECT count(*), count(DISTINCT sha256) FROM messages",
+        ])
+        #expect(count.stdout.hasSuffix("4000,4000\r\n"), "\(count.stdout)")
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import GRDB
+import MailAtlasKit
+import TestSupport
+import Testing
+
+/// Scans of hand-made spools through the whole pipeline: formats, incremental rescans, identity by content.
+@Suite struct ScanTests {
+    struct Spool {
+        let dir = TempDirectory("scan")
+        var store: String { dir.path + "/store.sqlite" }
+        var root: String { dir.path + "/spool" }
+
+        init() {
+            dir.maildir("spool/Maildir")
+            dir.write("spool/Maildir/cur/1000.M1.host,S=1:2,S", MailFixture.message(subject: "inbox one"))
+            dir.write("spool/Maildir/new/1001.M2.host", MailFixture.message(subject: "inbox two"))
+            dir.maildir("spool/Maildir/.Junk")
+            dir.write(
+                "spool/Maildir/.Junk/cur/1002.M3.host:2,S",
+                MailFixture.message(subject: "junk one", date: "Mon, 1 Sep 2025 10:00:00 +0000"))
+            dir.write(
+                "spool/archive.mbox",
+                MailFixture.mbox([
+                    MailFixture.message(subject: "mbox a"), MailFixture.message(subject: "mbox b"),
+                    MailFixture.message(subject: "mbox c"),
+                ]))
+            dir.write(
+                "spool/eml/spam1.eml", MailFixture.message(subject: "flagged", extraHeaders: ["X-Spam-Flag: YES"]))
+            dir.write("spool/eml/plain.eml", MailFixture.message(subject: "plain"))
+            dir.write("spool/LICENSE", "MIT License\n\nPermission is hereby granted...\n")
+            dir.write("spool/eml/empty", "")
+        }
+
+        @discardableResult
+        func scan(label: Verdict? = nil, prune: Bool = false, maxMessageSize: Int = 50 << 20, roots: [String]? = nil)
+            async throws -> ScanSummary
+        {
+            let options = ScanOptions(
+                roots: roots ?? [root], label: label, jobs: 2, maxMessageSize: maxMessageSize, prune: prune,
+                filesPerUnit: 2, messagesPerUnit: 2, messagesPerTransaction: 3)
+            return try await SpoolScanner(storePath: store, options: options).run()
+        }
+
+        func rows(_ sql: String) throws -> [Row] {
+            let queue = try MailStore.openReadOnly(path: store)
+            return try queue.read { try Row.fetchAll($0, sql: sql) }
+        }
+
+        func int(_ sql: String) throws -> Int { try rows(sql).first?[0] ?? -1 }
+    }
+
+    @Test func firstScanThenNothingNew() async throws {
+        let s = Spool()
+        let first = try await s.scan()
+        #expect(first.counts.added == 8)
+        #expect(first.counts.filesNotMail >= 2)
+        #expect(try s.int("SELECT count(*) FROM messages") == 8)
+        let second = try await s.scan()
+        #expect(second.counts.added == 0)
+        #expect(second.counts.updated == 0)
+        #expect(second.counts.unchanged == 8)
+        #expect(try s.int("SELECT count(*) FROM messages") == 8)
+        #expect(try s.int("SELECT count(*) FROM scans WHERE status = 'completed'") == 2)
+    }
+
+    @Test func foldersFlagsAndVerdicts() async throws {
+        let s = Spool()
+        try await s.scan()
+        let rows = try s.rows("SELECT subject, folder, maildir_flags, verdict, verdict_source FROM messages")
+        let bySubject = Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0) })
+        #expect(bySubject["inbox one"]?[1] == "INBOX")
+        #expect(bySubject["inbox one"]?[2] == "S")
+        #expect(bySubject["junk one"]?[1] == "Junk")
+        #expect(bySubject["junk one"]?[3] == "spam")
+        #expect(bySubject["junk one"]?[4] == "folder")
+        #expect(bySubject["flagged"]?[3] == "spam")
+        #expect(bySubject["flagged"]?[4] == "header:x-spam-flag")
+        #expect(bySubject["plain"]?[3] == "unknown")
+        #expect(bySubject["mbox b"]?[1] == "archive")
+        let mbox = try s.rows(
+            "SELECT source_index, source_offset FROM messages WHERE folder = 'archive' ORDER BY source_index")
+        #expect(mbox.map { $0[0] as Int } == [0, 1, 2])
+        #expect(mbox[0][1] as Int == 0)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE date_utc = '2025-09-01T10:00:00Z'") == 1)
+    }
+
+    @Test func labelForARoot() async throws {
+        let s = Spool()
+        try await s.scan(label: .ham)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE verdict = 'ham' AND verdict_source = 'label'") == 8)
+    }
+
+    @Test func flagChangeRenameUpdatesTheRow() async throws {
+        let s = Spool()
+        try await s.scan()
+        let id = try s.int("SELECT id FROM messages WHERE subject = 'inbox one'")
+        s.dir.move("spool/Maildir/cur/1000.M1.host,S=1:2,S", "spool/Maildir/cur/1000.M1.host,S=1:2,RS")
+        let r = try await s.scan()
+        #expect(r.counts.added == 0)
+        #expect(r.counts.updated == 1)
+        #expect(r.counts.removed == 0)
+        #expect(try s.int("SELECT count(*) FROM messages") == 8)
+        let row = try s.rows("SELECT id, maildir_flags, removed_scan_id FROM messages WHERE subject = 'inbox one'")
+        #expect(row.count == 1)
+        #expect(row[0][0] as Int == id)
+        #expect(row[0][1] as String? == "RS")
+        #expect(row[0][2] as Int? == nil)
+    }
+
+    @Test func moveToJunkUpdatesFolderAndVerdict() async throws {
+        let s = Spool()
+        try await s.scan()
+        s.dir.move("spool/Maildir/new/1001.M2.host", "spool/Maildir/.Junk/cur/1001.M2.host:2,S")
+        let r = try await s.scan()
+        #expect(r.counts.added == 0)
+        #expect(r.counts.updated == 1)
+        let row = try s.rows("SELECT folder, verdict, removed_scan_id FROM messages WHERE subject = 'inbox two'")
+        #expect(row.count == 1)
+        #expect(row[0][0] as String == "Junk")
+        #expect(row[0][1] as String == "spam")
+        #expect(row[0][2] as Int? == nil)
+    }
+
+    @Test func appendedMboxMessagesAreReadFromTheOffset() async throws {
+        let s = Spool()
+        try await s.scan()
+        s.dir.append(
+            "spool/archive.mbox",
+            MailFixture.mbox([MailFixture.message(subject: "mbox d"), MailFixture.message(subject: "mbox e")]))
+        let r = try await s.scan()
+        #expect(r.counts.added == 2)
+        #expect(r.counts.unchanged == 8)
+        let idx = try s.rows("SELECT source_index FROM messages WHERE folder = 'archive' ORDER BY source_index")
+        #expect(idx.map { $0[0] as Int } == [0, 1, 2, 3, 4])
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: s.root + "/archive.mbox")))
+        for row in try s.rows("SELECT source_offset FROM messages WHERE folder = 'archive'") {
+            let off: Int = row[0]
+            #expect(Array(bytes[off..<off + 5]) == Array("From ".utf8))
+        }
+    }
+
+    @Test func rewrittenMboxIsRescannedWithoutDuplicates() async throws {
+        let s = Spool()
+        try await s.scan()
+        // A client expunged "mbox b".
+        s.dir.write(
+            "spool/archive.mbox",
+            MailFixture.mbox([MailFixture.message(subject: "mbox a"), MailFixture.message(subject: "mbox c")]))
+        let r = try await s.scan()
+        #expect(r.counts.added == 0)
+        #expect(r.counts.removed == 1)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE removed_scan_id IS NULL") == 7)
+        #expect(try s.int("SELECT count(*) FROM messages") == 8)
+        let c = try s.rows("SELECT source_index FROM messages WHERE subject = 'mbox c'")
+        #expect(c.map { $0[0] as Int } == [1])
+        let pruned = try await s.scan(prune: true)
+        #expect(pruned.counts.pruned == 1)
+        #expect(try s.int("SELECT count(*) FROM messages") == 7)
+    }
+
+    @Test func deletedFilesAreMarkedThenPruned() async throws {
+        let s = Spool()
+        try await s.scan()
+        s.dir.remove("spool/eml/plain.eml")
+        let r = try await s.scan()
+        #expect(r.counts.removed == 1)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE subject = 'plain' AND removed_scan_id IS NOT NULL") == 1)
+        try await s.scan(prune: true)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE subject = 'plain'") == 0)
+    }
+
+    @Test func gzipMboxAndGzipMessage() async throws {
+        let s = Spool()
+        let mbox = s.dir.write(
+            "spool/old/2019.mbox",
+            MailFixture.mbox([MailFixture.message(subject: "gz a"), MailFixture.message(subject: "gz b")]))
+        let eml = s.dir.write("spool/old/single.eml", MailFixture.message(subject: "gz single"))
+        for path in [mbox, eml] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            p.arguments = [path]
+            try p.run()
+            p.waitUntilExit()
+        }
+        let r = try await s.scan()
+        #expect(r.counts.added == 11)
+        #expect(try s.int("SELECT count(*) FROM files WHERE kind = 'gzip-mbox'") == 1)
+        #expect(try s.int("SELECT count(*) FROM files WHERE kind = 'gzip-message'") == 1)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE subject LIKE 'gz %'") == 3)
+        #expect(try await s.scan().counts.added == 0)
+    }
+
+    @Test func oversizedMessagesAreStoredFromTheirHeaders() async throws {
+        let s = Spool()
+        let body = String(repeating: "x", count: 120) + "\n"
+        s.dir.write(
+            "spool/eml/huge.eml", MailFixture.message(subject: "huge", body: String(repeating: body, count: 2000)))
+        try await s.scan(maxMessageSize: 64 * 1024)
+        let row = try s.rows("SELECT size, truncated, subject FROM messages WHERE subject = 'huge'")
+        #expect(row.count == 1)
+        #expect(row[0][0] as Int > 200_000)
+        #expect(row[0][1] as Int == 1)
+        #expect(try s.int("SELECT count(*) FROM diagnostics WHERE code = 'message.too-large'") == 1)
+    }
+
+    @Test func aSecondScanOfTheSameStoreStopsAtOnce() async throws {
+        let s = Spool()
+        try await s.scan()
+        let lock = try ScanLock(storePath: s.store)
+        await #expect(throws: StoreError.self) { try await s.scan() }
+        withExtendedLifetime(lock) {}
+    }
+
+    @Test func readersWorkWhileTheStoreIsOpenForWriting() async throws {
+        let s = Spool()
+        try await s.scan()
+        let lock = try ScanLock(storePath: s.store)
+        let writer = try MailStore.openForWriting(path: s.store)
+        try await writer.pool.write { db in try db.execute(sql: "UPDATE scans SET status = status") }
+        #expect(try s.int("SELECT count(*) FROM messages") == 8)
+        withExtendedLifetime(lock) {}
+    }
+}
