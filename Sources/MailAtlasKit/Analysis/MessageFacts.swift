@@ -83,6 +83,10 @@ public struct HopFacts: Sendable, Equatable {
     public var timestampUTC: String?
     /// Seconds between the previous (older) hop's timestamp and this one's; nil when either is unknown.
     public var delaySeconds: Int?
+    /// Seconds between the message's Date header and this hop's timestamp (positive: the hop is later); large
+    /// values show a skewed clock or a forged Date. Nil when either is unknown.
+    public var dateOffsetSeconds: Int?
+    /// Whether the hop's sending host is on the receiving side (the hop lies above the trust boundary).
     public var trusted: Bool
     public init(position: Int, trusted: Bool = false) {
         self.position = position

@@ -725,3 +725,11 @@ extension String {
         return String(s)
     }
 }
+
+extension ReceivedParser {
+    /// Reads a date the way Received dates are read (tolerant of broken years, zones and orders). Used for the
+    /// Date header when comparing hop times with it.
+    public static func date(_ value: [UInt8]) -> ReceivedDate? {
+        ReceivedDateParser.parse(value[...])
+    }
+}

@@ -1,0 +1,269 @@
+public import MailCore
+
+/// The whole origin analysis of one message, with the reasons, for `mailatlas trace` and for tests.
+public struct OriginAnalysis: Sendable {
+    /// The parsed Received headers, position 0 = topmost.
+    public var received: [ReceivedHop]
+    /// The same hops as stored (`received_hops` rows).
+    public var hops: [HopFacts]
+    public var origin: OriginFacts
+    /// Per hop, whether its sending host is on the receiving side and why (hops the walk never reached are absent).
+    public var reasons: [Int: String]
+    /// How the decision was reached, in sentences.
+    public var explanation: [String]
+    public var diagnostics: [DiagnosticFacts]
+    public var context: OriginContext
+}
+
+/// Finds where a message came from: parses its Received headers, walks them from the top down to the first hop
+/// whose sender is not on the receiving side (ORIGIN-RULE.md, docs/origin.md), and records the provenance.
+///
+/// Pure: the header bytes, a configuration and an optional learned `RelayProfile` in; values out.
+public enum OriginAnalyzer {
+    /// Received headers read per message; more become one `received.hop-limit` diagnostic.
+    public static let maxHops = 100
+
+    /// The entry point the message analyzer calls.
+    public static func analyze(
+        header: HeaderBlock, bytes: UnsafeBufferPointer<UInt8>, config: OriginConfig = OriginConfig(),
+        profile: RelayProfile? = nil
+    ) -> (hops: [HopFacts], origin: OriginFacts?, diagnostics: [DiagnosticFacts]) {
+        let a = analysis(header: header, bytes: bytes, config: config, profile: profile)
+        return (a.hops, a.origin, a.diagnostics)
+    }
+
+    /// The parsed Received headers of a message, top first, and the diagnostics of reading them.
+    public static func receivedHops(header: HeaderBlock, bytes: UnsafeBufferPointer<UInt8>) -> (
+        [ReceivedHop], [DiagnosticFacts]
+    ) {
+        var hops: [ReceivedHop] = []
+        var diagnostics: [DiagnosticFacts] = []
+        var extra = 0
+        for field in header.fields where bytes[field.name].equalsLowercasedASCII("received".utf8) {
+            if hops.count >= maxHops {
+                extra += 1
+                continue
+            }
+            let hop = ReceivedParser.parse(field.unfoldedValue(in: bytes))
+            if hop.truncated {
+                diagnostics.append(
+                    DiagnosticFacts(
+                        .warning, "received.truncated",
+                        "Received header \(hops.count) is longer than \(ReceivedParser.Limits().maxBytes) bytes; the rest was not read"))
+            }
+            if hop.isJunk {
+                diagnostics.append(
+                    DiagnosticFacts(.info, "received.unreadable", "Received header \(hops.count) has no from, by or date"))
+            } else if hop.badDate {
+                diagnostics.append(
+                    DiagnosticFacts(.info, "received.bad-date", "Received header \(hops.count) has a date that cannot be read"))
+            }
+            hops.append(hop)
+        }
+        if extra > 0 {
+            diagnostics.append(
+                DiagnosticFacts(.warning, "received.hop-limit", "\(extra) Received headers beyond the first \(maxHops) were not read"))
+        }
+        return (hops, diagnostics)
+    }
+
+    public static func analysis(
+        header: HeaderBlock, bytes: UnsafeBufferPointer<UInt8>, config: OriginConfig = OriginConfig(),
+        profile: RelayProfile? = nil
+    ) -> OriginAnalysis {
+        let (received, diagnostics) = receivedHops(header: header, bytes: bytes)
+        let context = OriginContext(header: header, bytes: bytes)
+        var a = decide(received: received, context: context, config: config, profile: profile)
+        a.diagnostics = diagnostics + a.diagnostics
+        return a
+    }
+
+    /// The decision over parsed hops.
+    public static func decide(
+        received: [ReceivedHop], context: OriginContext, config: OriginConfig = OriginConfig(),
+        profile: RelayProfile? = nil
+    ) -> OriginAnalysis {
+        var walker = TrustWalker(hops: received, context: context, config: config, profile: profile)
+        var explanation: [String] = []
+        var site = Set<String>()
+        var nearby: [IPAddress] = []
+        let boundary = walker.boundary(from: 0, site: &site, nearby: &nearby, mode: .recipient)
+
+        var originHop: Int? = boundary
+        var viaList = false
+        var listFallback = false
+        if let b = boundary {
+            walker.note(b, false, "first hop from outside the receiving side")
+            if context.isList, config.trustListServers, let j = walker.nextWritten(after: b),
+                TrustWalker.consistent(received[b], received[j]), received[b].ip != nil
+            {
+                var listSite = Set(TrustWalker.names(received[b]).compactMap { OrgDomain.of($0) })
+                var listNearby = received[b].ip.map { [$0] } ?? []
+                let before = walker.steps.count
+                let b2 = walker.boundary(from: j, site: &listSite, nearby: &listNearby, mode: .relay)
+                if let b2, let ip = received[b2].ip, ip.isPublic {
+                    originHop = b2
+                    viaList = true
+                    walker.steps[before - 1].reason = "mailing-list server: the message carries list headers and the list's hops below are consistent"
+                    walker.note(b2, false, "handed the message to the mailing-list server")
+                } else {
+                    walker.steps.removeSubrange(before..<walker.steps.count)
+                    listFallback = true
+                    walker.medium = true
+                }
+            }
+        }
+
+        // The candidate.
+        var ip: IPAddress? = nil
+        var rule: String
+        if let o = originHop {
+            let h = received[o]
+            if let a = h.ip, a.isPublic {
+                ip = a
+                if viaList {
+                    rule = "list"
+                } else if walker.usedOwnRelay {
+                    rule = "own-relays"
+                } else if walker.fetched {
+                    rule = "fetch"
+                } else if walker.usedProvider || TrustWalker.isExchangeOnlineFrontend(h.by) || isGoogleMX(h.by) {
+                    rule = "provider-internal"
+                } else {
+                    rule = "edge"
+                }
+            } else if let a = h.ip {
+                rule = "none-nonpublic"
+                explanation.append("The first hop from outside records \(a), a \(a.scope.rawValue) address: no real origin.")
+            } else if let u = h.unparsedIP {
+                rule = "none-nonpublic"
+                explanation.append("The first hop from outside records the address \"\(u)\", which is not an address.")
+            } else {
+                rule = "none-unclear"
+                explanation.append("The first hop from outside (\(h.fromWord ?? "no name")) records no connecting address.")
+            }
+        } else {
+            rule = "none-internal"
+            explanation.append(
+                received.isEmpty
+                    ? "The message has no Received headers." : "Every hop is on the receiving side: the message never crossed from outside.")
+        }
+
+        // Handover: the first boundary, list servers not trusted.
+        var handover: IPAddress? = nil
+        if let b = boundary, let a = received[b].ip, a.isPublic { handover = a }
+        if !config.trustListServers || !viaList, rule != "none-nonpublic", rule != "none-unclear" {
+            handover = handover ?? ip
+        }
+        // The earliest public address the chain claims.
+        let claimed = received.reversed().lazy.compactMap { $0.ip }.first { $0.isPublic }
+
+        var confidence = walker.medium ? "medium" : "high"
+        if rule.hasPrefix("none") { confidence = walker.medium ? "medium" : "high" }
+        if let o = originHop, ip != nil {
+            explanation.insert(
+                "Origin \(ip.map { "\($0)" } ?? "-"): the sending host of hop \(o) (\(received[o].fromWord ?? "no name")), as recorded by \(received[o].by ?? "the receiving host").",
+                at: 0)
+            if viaList, let b = boundary, let l = received[b].ip {
+                explanation.append("The mailing-list server \(l) handed the message over (handover IP); the origin is the host that posted to the list.")
+            }
+            if listFallback {
+                explanation.append("The message carries list headers, but nothing below the list server names another sender: the list server is the origin.")
+            }
+        }
+        if let h = context.originatingHeader {
+            explanation.append("\(h.name) says \(h.ip) (weaker evidence: written by the sender's provider, not verified here).")
+        }
+
+        let origin = OriginFacts(
+            ip: ip.map { "\($0)" }, hop: ip == nil ? nil : originHop, rule: rule, confidence: confidence,
+            handoverIP: handover.map { "\($0)" }, claimedFirstIP: claimed.map { "\($0)" },
+            originatingIPHeader: context.originatingHeader.map { "\($0.ip)" })
+
+        // Hop rows.
+        var reasons: [Int: String] = [:]
+        var trusted: [Int: Bool] = [:]
+        for s in walker.steps {
+            reasons[s.position] = s.reason
+            trusted[s.position] = s.trusted
+        }
+        let limit = originHop ?? received.count
+        var rows: [HopFacts] = []
+        for (k, h) in received.enumerated() {
+            var f = HopFacts(position: k, trusted: k < limit)
+            f.fromHelo = h.helo
+            f.fromRDNS = h.rdns
+            f.fromIP = h.ip.map { "\($0)" }
+            f.heloIP = h.heloIP.map { "\($0)" }
+            f.ident = h.ident
+            f.byHost = h.by
+            f.via = h.via
+            f.protocolName = h.with
+            f.smtpID = h.id
+            f.forAddress = h.forAddress
+            f.tls = h.tls
+            f.auth = h.auth
+            f.timestampUTC = h.date?.iso8601UTC
+            if k + 1 < received.count, let t = h.date, let older = received[k + 1].date {
+                f.delaySeconds = clampInt(t.secondsSince1970 - older.secondsSince1970)
+            }
+            if let t = h.date, let d = context.date {
+                f.dateOffsetSeconds = clampInt(t.secondsSince1970 - d.secondsSince1970)
+            }
+            rows.append(f)
+        }
+        var diagnostics: [DiagnosticFacts] = []
+        if let t = rows.first(where: { ($0.delaySeconds ?? 0) < -3600 }) {
+            diagnostics.append(
+                DiagnosticFacts(.info, "received.clock-skew", "hop \(t.position) is dated \(-(t.delaySeconds ?? 0)) s before the hop below it"))
+        }
+        return OriginAnalysis(
+            received: received, hops: rows, origin: origin, reasons: reasons, explanation: explanation,
+            diagnostics: diagnostics, context: context)
+    }
+
+    static func isGoogleMX(_ by: String?) -> Bool {
+        guard let b = by?.lowercased() else { return false }
+        return b == "mx.google.com" || b.hasSuffix(".mx.google.com")
+    }
+
+    static func clampInt(_ v: Int64) -> Int {
+        Int(max(Int64(Int32.min), min(Int64(Int32.max), v)))
+    }
+
+    // MARK: Learning the site's relays
+
+    /// What this message says about the receiving site's relays: the relay that handed it over from outside, and
+    /// whether that relay had itself received it from a public SMTP sender. Nil for list mail and for messages
+    /// with no public handover.
+    public static func observe(received: [ReceivedHop], context: OriginContext) -> RelayObservation? {
+        guard !context.isList else { return nil }
+        var walker = TrustWalker(hops: received, context: context, config: OriginConfig(), profile: nil)
+        var site = Set<String>()
+        var nearby: [IPAddress] = []
+        guard let b = walker.boundary(from: 0, site: &site, nearby: &nearby, mode: .recipient),
+            let ip = received[b].ip, ip.isPublic, let by = OrgDomain.of(received[b].by),
+            !TrustWalker.isExchangeOnlineFrontend(received[b].by)
+        else { return nil }
+        let relay = RelayProfile.Relay(site: by, network: RelayProfile.network(of: ip))
+        var source: IPNetwork? = nil
+        if let j = walker.nextWritten(after: b), TrustWalker.consistent(received[b], received[j]) {
+            var relaySite = Set(TrustWalker.names(received[b]).compactMap { OrgDomain.of($0) })
+            var relayNearby = [ip]
+            if let b3 = walker.boundary(from: j, site: &relaySite, nearby: &relayNearby, mode: .relay),
+                let s = received[b3].ip, s.isPublic, !TrustWalker.near(s, ip),
+                received[b3].protocolKind != .http
+            {
+                var n = RelayProfile.network(of: s)
+                n.prefix128 = s.isIPv4 ? 96 + 16 : 32
+                if s.isIPv4, let v = s.ipv4Value { n.address = IPAddress(ipv4: v & 0xFFFF_0000) }
+                source = n
+            }
+        }
+        return RelayObservation(relay: relay, source: source)
+    }
+
+    public static func observe(header: HeaderBlock, bytes: UnsafeBufferPointer<UInt8>) -> RelayObservation? {
+        observe(received: receivedHops(header: header, bytes: bytes).0, context: OriginContext(header: header, bytes: bytes))
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import MailAtlasKit
+import MailCore
+import TestSupport
+import Testing
+
+/// The corpus conformance figures of issue 4: origin IPs against the expert labels, handover IPs with list servers
+/// not trusted, Exchange Online's X-Sender-IP, and SpamAssassin's first untrusted relay. Each test prints its
+/// figures (run `swift test --filter OriginCorpus` to see them) and fails below its threshold.
+@Suite(.enabled(if: Corpus.isAvailable, "needs ../shared/corpus"))
+struct OriginCorpusTests {
+    /// Every message of dev.jsonl, parsed once, and the relay profile learned from all of them (the spool).
+    struct Spool: Sendable {
+        struct Message: Sendable {
+            var src: String
+            var received: [ReceivedHop]
+            var context: OriginContext
+            var saOrigin: String?
+            var xSenderIP: String?
+        }
+        var messages: [String: Message]
+        var order: [String]
+        var profile: RelayProfile
+    }
+
+    static let spool: Spool = {
+        var messages: [String: Spool.Message] = [:]
+        var order: [String] = []
+        var builder = RelayProfileBuilder()
+        for row in (try? Corpus.jsonLines("dev.jsonl")) ?? [] {
+            guard let src = row["src"] as? String, let bytes = Corpus.messageBytes(src: src) else { continue }
+            let m = bytes.withUnsafeBufferPointer { b -> Spool.Message in
+                let header = HeaderBlock(parsing: b)
+                let received = OriginAnalyzer.receivedHops(header: header, bytes: b).0
+                let context = OriginContext(header: header, bytes: b)
+                var xs: String? = nil
+                if let list = row["x_sender_ip"] as? [[String: Any]] {
+                    xs = list.first { ($0["header"] as? String)?.lowercased() == "x-sender-ip" }?["value"] as? String
+                }
+                return Spool.Message(
+                    src: src, received: received, context: context, saOrigin: row["sa_origin_ip"] as? String,
+                    xSenderIP: xs)
+            }
+            builder.add(OriginAnalyzer.observe(received: m.received, context: m.context))
+            messages[src] = m
+            order.append(src)
+        }
+        return Spool(messages: messages, order: order, profile: builder.build())
+    }()
+
+    static func decide(_ m: Spool.Message, trustLists: Bool = true) -> OriginAnalysis {
+        OriginAnalyzer.decide(
+            received: m.received, context: m.context, config: OriginConfig(trustListServers: trustLists),
+            profile: spool.profile)
+    }
+
+    static func normalized(_ s: String?) -> String? {
+        s.flatMap { IPAddress($0) }.map { "\($0)" }
+    }
+
+    struct Tally {
+        var total = 0
+        var agree = 0
+        var rate: Double { total == 0 ? 0 : Double(agree) / Double(total) }
+    }
+
+    @Test func originMatchesExpertLabels() throws {
+        let labels = try Corpus.jsonLines("origin-expert.jsonl")
+        #expect(labels.count == 208)
+        var byRule: [String: Tally] = [:]
+        var all = Tally()
+        var misses: [String] = []
+        for row in labels {
+            let src = row["src"] as? String ?? ""
+            let rule = row["rule"] as? String ?? "?"
+            guard let m = Self.spool.messages[src] else {
+                Issue.record("missing message \(src)")
+                continue
+            }
+            let a = Self.decide(m)
+            let ok = a.origin.ip == Self.normalized(row["origin_ip"] as? String)
+            byRule[rule, default: Tally()].total += 1
+            all.total += 1
+            if ok {
+                byRule[rule, default: Tally()].agree += 1
+                all.agree += 1
+            } else {
+                misses.append(
+                    "\(src): label \(row["origin_ip"] as? String ?? "null") (\(rule)), got \(a.origin.ip ?? "null") (\(a.origin.rule))")
+            }
+        }
+        print("origin_ip vs origin-expert.jsonl: \(all.agree)/\(all.total) = \(String(format: "%.1f", all.rate * 100))%")
+        for (rule, t) in byRule.sorted(by: { $0.key < $1.key }) {
+            print("  \(rule): \(t.agree)/\(t.total)")
+        }
+        for m in misses { print("  miss \(m)") }
+        #expect(all.rate >= 0.95)
+    }
+
+    @Test func handoverMatchesExpertLabelsWhenListsAreNotTrusted() throws {
+        let labels = try Corpus.jsonLines("origin-expert.jsonl")
+        var byRule: [String: Tally] = [:]
+        var all = Tally()
+        var misses: [String] = []
+        for row in labels {
+            let src = row["src"] as? String ?? ""
+            let rule = row["rule"] as? String ?? "?"
+            guard let m = Self.spool.messages[src] else { continue }
+            let a = Self.decide(m, trustLists: false)
+            let ok = a.origin.ip == Self.normalized(row["handover_ip"] as? String)
+            byRule[rule, default: Tally()].total += 1
+            all.total += 1
+            if ok {
+                byRule[rule, default: Tally()].agree += 1
+                all.agree += 1
+            } else {
+                misses.append("\(src): label \(row["handover_ip"] as? String ?? "null"), got \(a.origin.ip ?? "null")")
+            }
+        }
+        print("origin_ip (lists not trusted) vs handover_ip: \(all.agree)/\(all.total) = \(String(format: "%.1f", all.rate * 100))%")
+        for (rule, t) in byRule.sorted(by: { $0.key < $1.key }) { print("  \(rule): \(t.agree)/\(t.total)") }
+        for m in misses { print("  miss \(m)") }
+        #expect(all.rate >= 0.95)
+    }
+
+    @Test func originMatchesExchangeOnlineSenderIP() {
+        var t = Tally()
+        var misses: [String] = []
+        for src in Self.spool.order {
+            guard let m = Self.spool.messages[src], m.context.exchangeOnline, let xs = Self.normalized(m.xSenderIP)
+            else { continue }
+            let a = Self.decide(m)
+            t.total += 1
+            if a.origin.ip == xs { t.agree += 1 } else { misses.append("\(src): X-Sender-IP \(xs), got \(a.origin.ip ?? "null") (\(a.origin.rule))") }
+        }
+        print("origin_ip vs Exchange Online X-Sender-IP: \(t.agree)/\(t.total) = \(String(format: "%.2f", t.rate * 100))%")
+        for m in misses { print("  miss \(m)") }
+        #expect(t.total >= 300)
+        #expect(t.rate >= 0.99)
+    }
+}
