@@ -45,7 +45,11 @@ struct OriginCorpusTests {
             messages[src] = m
             order.append(src)
         }
-        return Spool(messages: messages, order: order, profile: builder.build())
+        let profile = builder.build()
+        for (relay, e) in profile.relays.sorted(by: { $0.key < $1.key }) {
+            print("learned relay \(relay): \(e.forwarded)/\(e.messages) forwarded from \(e.sources) networks")
+        }
+        return Spool(messages: messages, order: order, profile: profile)
     }()
 
     static func decide(_ m: Spool.Message, trustLists: Bool = true) -> OriginAnalysis {

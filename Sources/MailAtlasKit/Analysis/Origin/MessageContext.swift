@@ -5,6 +5,8 @@ public struct OriginContext: Sendable, Equatable {
     /// The message carries mailing-list headers (List-Id, List-Post, X-Mailing-List, Mailing-List, X-BeenThere,
     /// `Precedence: list`).
     public var isList: Bool
+    /// Organisations of the mailing list (from List-Post and List-Id), when the message carries them.
+    public var listDomains: [String]
     /// Envelope recipients named by the receiving side (Delivered-To, X-Original-To, Envelope-To), lower case.
     public var recipients: [String]
     /// The Date header, read tolerantly.
@@ -15,10 +17,11 @@ public struct OriginContext: Sendable, Equatable {
     public var exchangeOnline: Bool
 
     public init(
-        isList: Bool = false, recipients: [String] = [], date: ReceivedDate? = nil,
+        isList: Bool = false, listDomains: [String] = [], recipients: [String] = [], date: ReceivedDate? = nil,
         originatingHeader: (name: String, ip: IPAddress)? = nil, exchangeOnline: Bool = false
     ) {
         self.isList = isList
+        self.listDomains = listDomains
         self.recipients = recipients
         self.date = date
         self.originatingHeader = originatingHeader
@@ -26,7 +29,7 @@ public struct OriginContext: Sendable, Equatable {
     }
 
     public static func == (a: OriginContext, b: OriginContext) -> Bool {
-        a.isList == b.isList && a.recipients == b.recipients && a.date == b.date
+        a.isList == b.isList && a.listDomains == b.listDomains && a.recipients == b.recipients && a.date == b.date
             && a.originatingHeader?.name == b.originatingHeader?.name
             && a.originatingHeader?.ip == b.originatingHeader?.ip && a.exchangeOnline == b.exchangeOnline
     }
@@ -48,6 +51,10 @@ public struct OriginContext: Sendable, Equatable {
             let lower = String(decoding: name.map(ASCII.lower), as: UTF8.self)
             if OriginContext.listHeaderNames.contains(lower) {
                 isList = true
+                if lower == "list-id" || lower == "list-post", listDomains.count < 4 {
+                    let v = String(lossyUTF8: field.unfoldedValue(in: b).prefix(512)).lowercased()
+                    if let o = OriginContext.listDomain(v), !listDomains.contains(o) { listDomains.append(o) }
+                }
             } else if lower == "precedence" {
                 let v = field.unfoldedValue(in: b)
                 if v.count <= 64, v.map(ASCII.lower).split(separator: ASCII.space).contains(where: { Array($0) == Array("list".utf8) }) {
@@ -69,6 +76,16 @@ public struct OriginContext: Sendable, Equatable {
             }
         }
         if let o = originating { originatingHeader = (o.1, o.2) }
+    }
+
+    /// The organisation in `<mailto:list@example.org>` or `Name <list-name.example.org>`.
+    static func listDomain(_ v: String) -> String? {
+        guard let lt = v.lastIndex(of: "<"), let gt = v.lastIndex(of: ">"), lt < gt else { return nil }
+        var inner = String(v[v.index(after: lt)..<gt])
+        if inner.hasPrefix("mailto:") { inner.removeFirst(7) }
+        if let q = inner.firstIndex(of: "?") { inner = String(inner[..<q]) }
+        if let at = inner.lastIndex(of: "@") { inner = String(inner[inner.index(after: at)...]) }
+        return OrgDomain.of(inner)
     }
 
     /// `1.2.3.4`, `[1.2.3.4]`, `1.2.3.4, 5.6.7.8` (the first), `2001:db8::1`.

@@ -233,37 +233,58 @@ public enum OriginAnalyzer {
 
     // MARK: Learning the site's relays
 
-    /// What this message says about the receiving site's relays: the relay that handed it over from outside, and
-    /// whether that relay had itself received it from a public SMTP sender. Nil for list mail and for messages
-    /// with no public handover.
-    public static func observe(received: [ReceivedHop], context: OriginContext) -> RelayObservation? {
-        guard !context.isList else { return nil }
+    /// What this message says about the receiving site's relays: the relay that handed it over from outside
+    /// (and, for list mail, the relay that handed it to the list server), and whether that relay had itself received
+    /// it over SMTP from an unrelated public sender. Empty for messages with no public handover.
+    public static func observe(received: [ReceivedHop], context: OriginContext) -> [RelayObservation] {
         var walker = TrustWalker(hops: received, context: context, config: OriginConfig(), profile: nil)
         var site = Set<String>()
         var nearby: [IPAddress] = []
-        guard let b = walker.boundary(from: 0, site: &site, nearby: &nearby, mode: .recipient),
-            let ip = received[b].ip, ip.isPublic, let by = OrgDomain.of(received[b].by),
-            !TrustWalker.isExchangeOnlineFrontend(received[b].by)
+        var out: [RelayObservation] = []
+        guard let b = walker.boundary(from: 0, site: &site, nearby: &nearby, mode: .recipient) else { return out }
+        if !context.isList {
+            if let o = observation(at: b, walker: &walker) { out.append(o) }
+            return out
+        }
+        // List mail: the list server is left to the list rule; look at what handed the message to it.
+        guard let j = walker.nextWritten(after: b), TrustWalker.consistent(received[b], received[j]) else { return out }
+        var listSite = Set(TrustWalker.names(received[b]).compactMap { OrgDomain.of($0) })
+        var listNearby = received[b].ip.map { [$0] } ?? []
+        if let b2 = walker.boundary(from: j, site: &listSite, nearby: &listNearby, mode: .relay),
+            let o = observation(at: b2, walker: &walker)
+        {
+            out.append(o)
+        }
+        return out
+    }
+
+    /// The observation for the relay that hop `b` records as its sender.
+    static func observation(at b: Int, walker: inout TrustWalker) -> RelayObservation? {
+        let received = walker.hops
+        let h = received[b]
+        guard let ip = h.ip, ip.isPublic, h.rdnsStatus == .name, let by = OrgDomain.of(h.by),
+            !TrustWalker.isExchangeOnlineFrontend(h.by), !TrustWalker.looksDynamic(h.rdns, ip)
         else { return nil }
         let relay = RelayProfile.Relay(site: by, network: RelayProfile.network(of: ip))
         var source: IPNetwork? = nil
-        if let j = walker.nextWritten(after: b), TrustWalker.consistent(received[b], received[j]) {
-            var relaySite = Set(TrustWalker.names(received[b]).compactMap { OrgDomain.of($0) })
+        if let j = walker.nextWritten(after: b), TrustWalker.consistent(h, received[j]),
+            let t0 = h.date, let t1 = received[j].date, abs(t0.secondsSince1970 - t1.secondsSince1970) <= 86_400
+        {
+            var relaySite = Set(TrustWalker.names(h).compactMap { OrgDomain.of($0) })
             var relayNearby = [ip]
             if let b3 = walker.boundary(from: j, site: &relaySite, nearby: &relayNearby, mode: .relay),
-                let s = received[b3].ip, s.isPublic, !TrustWalker.near(s, ip),
-                received[b3].protocolKind != .http
+                let s = received[b3].ip, s.isPublic, !TrustWalker.near(s, ip), received[b3].protocolKind != .http
             {
                 var n = RelayProfile.network(of: s)
                 n.prefix128 = s.isIPv4 ? 96 + 16 : 32
-                if s.isIPv4, let v = s.ipv4Value { n.address = IPAddress(ipv4: v & 0xFFFF_0000) }
+                if let v = s.ipv4Value { n.address = IPAddress(ipv4: v & 0xFFFF_0000) }
                 source = n
             }
         }
         return RelayObservation(relay: relay, source: source)
     }
 
-    public static func observe(header: HeaderBlock, bytes: UnsafeBufferPointer<UInt8>) -> RelayObservation? {
+    public static func observe(header: HeaderBlock, bytes: UnsafeBufferPointer<UInt8>) -> [RelayObservation] {
         observe(received: receivedHops(header: header, bytes: bytes).0, context: OriginContext(header: header, bytes: bytes))
     }
 }

@@ -62,13 +62,16 @@ public struct RelayProfileBuilder: Sendable {
 
     private var counts: [RelayProfile.Relay: (messages: Int, forwarded: Int, sources: Set<IPNetwork>)] = [:]
 
-    public init(minimumForwarded: Int = 3, minimumSources: Int = 3) {
+    public init(minimumForwarded: Int = 3, minimumSources: Int = 5) {
         self.minimumForwarded = minimumForwarded
         self.minimumSources = minimumSources
     }
 
-    public mutating func add(_ observation: RelayObservation?) {
-        guard let o = observation else { return }
+    public mutating func add(_ observations: [RelayObservation]) {
+        for o in observations { add(o) }
+    }
+
+    public mutating func add(_ o: RelayObservation) {
         var c = counts[o.relay] ?? (0, 0, [])
         c.messages += 1
         if let s = o.source {

@@ -129,31 +129,48 @@ struct TrustWalker {
             return nil
         }
         let names = TrustWalker.names(h)
-        if h.rdnsStatus == .name, let o = OrgDomain.of(h.rdns), site.contains(o) {
+        if h.rdnsStatus == .name, let o = OrgDomain.of(h.rdns), site.contains(o), !TrustWalker.looksDynamic(h.rdns, ip) {
             return (.ownRelay, "\(h.rdns ?? o) is in the receiving organisation (\(o))")
         }
-        if h.rdnsStatus != .name, let o = OrgDomain.of(h.helo), site.contains(o),
+        if h.rdnsStatus != .name, let o = OrgDomain.of(h.helo), site.contains(o), !TrustWalker.looksDynamic(h.helo, ip),
             nearby.contains(where: { TrustWalker.near($0, ip) })
         {
             medium = true
             return (.ownRelay, "HELO \(h.helo ?? o) is in the receiving organisation and \(ip) sits next to its relays")
         }
-        if mode == .recipient, !context.isList, let fwd = forwarder(i) {
+        if mode == .recipient, !context.isList || !context.listDomains.isEmpty, let fwd = forwarder(i) {
             medium = true
             return (.ownRelay, "forwarder: it accepted the message for <\(fwd)> in its own domain and passed it on")
         }
-        if mode == .recipient, let p = profile, let by = OrgDomain.of(h.by), p.contains(site: by, ip: ip) {
+        if let p = profile, let by = OrgDomain.of(h.by), p.contains(site: by, ip: ip), mode == .relay || !isListServer(i) {
             medium = true
             return (.ownRelay, "\(names.first ?? "\(ip)") [\(ip)] recurs as a forwarding relay into \(by) across the spool")
         }
         return nil
     }
 
+    /// In list mail: whether hop `i`'s sender is the list server (its names, or the recipient of the hop below, are
+    /// in the list's domain).
+    func isListServer(_ i: Int) -> Bool {
+        guard context.isList else { return false }
+        if context.listDomains.isEmpty { return true }
+        let h = hops[i]
+        if TrustWalker.names(h).contains(where: { OrgDomain.of($0).map(context.listDomains.contains) ?? false }) {
+            return true
+        }
+        if let j = nextWritten(after: i), let f = hops[j].forAddress?.lowercased(), let at = f.lastIndex(of: "@"),
+            let o = OrgDomain.of(String(f[f.index(after: at)...]).stripping("<>")), context.listDomains.contains(o)
+        {
+            return true
+        }
+        return false
+    }
+
     func isLocalName(_ h: ReceivedHop) -> Bool {
         guard let w = h.fromWord?.lowercased() else { return true }
         if !w.contains(".") || w.contains("@") || w.hasPrefix("localhost") { return true }
         if h.isLocal || h.protocolKind == .local || h.protocolKind == .lmtp { return true }
-        if let by = h.by?.lowercased(), by.hasPrefix("localhost") || by == w { return true }
+        if let by = h.by?.lowercased(), by.hasPrefix("localhost") || by == w || !by.contains(".") { return true }
         return false
     }
 
@@ -173,12 +190,19 @@ struct TrustWalker {
     static func consistent(_ h: ReceivedHop, _ below: ReceivedHop) -> Bool {
         guard var by = below.by?.lowercased() else { return false }
         while by.hasSuffix(".") { by.removeLast() }
-        let names = TrustWalker.names(h)
-        if names.contains(by) { return true }
+        let names = TrustWalker.names(h).filter { IPAddress($0.stripping("[]?")) == nil }
         if let ip = h.ip {
             if below.byIP == ip || IPAddress(by.stripping("[]")) == ip { return true }
         }
+        if IPAddress(by.stripping("[]")) != nil { return false }
+        if names.contains(by) { return true }
         if let bo = OrgDomain.of(by), names.contains(where: { OrgDomain.of($0) == bo }) { return true }
+        // The relay talking to itself over loopback under its own name (a content filter, a list manager).
+        if let bip = below.ip, bip.scope == .loopback || bip.scope == .private,
+            let bh = (below.helo ?? below.fromWord)?.lowercased(), names.contains(bh)
+        {
+            return true
+        }
         return false
     }
 
@@ -192,8 +216,9 @@ struct TrustWalker {
         return nil
     }
 
-    /// A forwarder of the recipient: the hop below was written by this sender, for an address in the sender's own
-    /// domain that is not the recipient's (an alias or a forwarding mailbox), and recorded a network sender.
+    /// A forwarder of the recipient: the hop below was written by this sender and accepted the message for an
+    /// address in another domain than every recipient named above (an alias or a forwarding mailbox that the
+    /// recipient set up), not for a mailing list, and recorded a network sender of its own.
     func forwarder(_ i: Int) -> String? {
         let h = hops[i]
         guard let j = nextWritten(after: i), TrustWalker.consistent(h, hops[j]) else { return nil }
@@ -203,14 +228,31 @@ struct TrustWalker {
         guard let at = fa.lastIndex(of: "@"), let forOrg = OrgDomain.of(String(fa[fa.index(after: at)...])) else {
             return nil
         }
-        let relayOrgs = Set((TrustWalker.names(h) + [below.by?.lowercased() ?? ""]).compactMap { OrgDomain.of($0) })
-        guard relayOrgs.contains(forOrg) else { return nil }
+        if context.listDomains.contains(forOrg) { return nil }
         var above = Set(context.recipients)
         for k in 0...i { if let f = hops[k].forAddress?.lowercased() { above.insert(f.stripping("<>")) } }
-        guard !above.isEmpty, !above.contains(fa) else { return nil }
-        guard !above.contains(where: { a in a.lastIndex(of: "@").map { OrgDomain.of(String(a[a.index(after: $0)...])) == forOrg } ?? false })
-        else { return nil }
+        let aboveOrgs = above.compactMap { a in a.lastIndex(of: "@").flatMap { OrgDomain.of(String(a[a.index(after: $0)...])) } }
+        guard !aboveOrgs.isEmpty, !aboveOrgs.contains(forOrg) else { return nil }
         return fa
+    }
+
+    /// A reverse-DNS or HELO name of a dial-up, DSL, cable or other customer pool: it spells out the address or
+    /// names the pool. Such hosts are an ISP's customers, never its relays.
+    static func looksDynamic(_ name: String?, _ ip: IPAddress) -> Bool {
+        guard let n = name?.lowercased() else { return false }
+        let first = n.split(separator: ".").first.map(String.init) ?? n
+        if let v4 = ip.ipv4Value {
+            let octets = [v4 >> 24, (v4 >> 16) & 0xFF, (v4 >> 8) & 0xFF, v4 & 0xFF].map { String($0) }
+            let numbers = n.split(whereSeparator: { !$0.isNumber }).map(String.init)
+            var hits = 0
+            for o in octets where numbers.contains(o) { hits += 1 }
+            if hits >= 3 { return true }
+        }
+        let pools = [
+            "ppp", "dsl", "dial", "dhcp", "dyn", "pool", "cable", "client", "cust", "broadband", "catv", "modem",
+            "pppoe", "static", "host-", "user", "adsl", "ip-", "mobile", "wireless", "hfc",
+        ]
+        return pools.contains { first.contains($0) }
     }
 
     /// Two addresses in the same /24 (IPv4) or /48 (IPv6).
@@ -238,7 +280,8 @@ struct TrustWalker {
         guard let helo = (h.helo ?? h.fromWord)?.lowercased(), microsoftSuffixes.contains(where: { helo.hasSuffix($0) })
         else { return false }
         guard let ip = h.ip else { return true }
-        if !ip.isIPv4, ip.high >> 40 == 0x2603_10 { return true }
+        // Microsoft's IPv6 space used inside Exchange Online: 2603:1000::/24 and 2a01:111::/32.
+        if !ip.isIPv4, ip.high >> 40 == 0x2603_10 || ip.high >> 32 == 0x2A01_0111 { return true }
         return !ip.isPublic
     }
 }
