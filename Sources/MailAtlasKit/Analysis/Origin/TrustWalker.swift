@@ -217,8 +217,8 @@ struct TrustWalker {
     }
 
     /// A forwarder of the recipient: the hop below was written by this sender and accepted the message for an
-    /// address in another domain than every recipient named above (an alias or a forwarding mailbox that the
-    /// recipient set up), not for a mailing list, and recorded a network sender of its own.
+    /// address in the sender's own domain, a domain none of the recipients named above is in (an alias or a
+    /// forwarding mailbox the recipient set up there), not for a mailing list, and recorded a network sender.
     func forwarder(_ i: Int) -> String? {
         let h = hops[i]
         guard let j = nextWritten(after: i), TrustWalker.consistent(h, hops[j]) else { return nil }
@@ -229,6 +229,9 @@ struct TrustWalker {
             return nil
         }
         if context.listDomains.contains(forOrg) { return nil }
+        // The forwarding mailbox is in the relay's own domain: the relay is that domain's mail host.
+        let relayOrgs = Set((TrustWalker.names(h) + [below.by?.lowercased() ?? ""]).compactMap { OrgDomain.of($0) })
+        guard relayOrgs.contains(forOrg) else { return nil }
         var above = Set(context.recipients)
         for k in 0...i { if let f = hops[k].forAddress?.lowercased() { above.insert(f.stripping("<>")) } }
         let aboveOrgs = above.compactMap { a in a.lastIndex(of: "@").flatMap { OrgDomain.of(String(a[a.index(after: $0)...])) } }
