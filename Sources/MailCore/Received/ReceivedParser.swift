@@ -374,13 +374,13 @@ private struct Reader {
             if let w = wordIP { hop.heloIP = hop.heloIP ?? w.0 }
         } else if let w = wordIP {
             hop.ip = w.0
-            hop.port = w.1 ?? toks[0].port
+            hop.port = w.1 ?? toks[0].port ?? comments.first { $0.port != nil }?.port
         } else if let u = extraUnparsed {
             hop.unparsedIP = u
         } else if toks[0].kind == .literal, let fw = firstWord {
             hop.unparsedIP = text(fw, max: 64)
         }
-        let word = firstWord.map { text($0) }
+        let word = firstWord.map { _ in hop.fromWord ?? "" }
         let wordIsAddress = wordIP != nil || toks.first?.kind == .literal
         // Reverse DNS and HELO by shape.
         if let c = main, let name = c.name {
@@ -401,6 +401,10 @@ private struct Reader {
                 if hop.helo == nil { hop.helo = word }
                 if c.rdnsFailed { hop.rdnsStatus = .failed }
             }
+        } else if let c = main, c.ipIsLiteral {
+            // `from HELO (unknown [IP])`, `(softdnserr [IP])`: the name position says the lookup failed.
+            if hop.helo == nil { hop.helo = word }
+            if c.rdnsFailed { hop.rdnsStatus = .failed }
         } else if let c = main, !c.ipIsLiteral {
             // qmail `from RDNS (HELO x) (ip)` or Exchange `from HELO (ip)`.
             if hop.mta == .exchange || hop.mta == .exchangeOnline {

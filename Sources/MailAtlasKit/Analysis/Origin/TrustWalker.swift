@@ -67,6 +67,12 @@ struct TrustWalker {
                 i += 1
                 continue
             }
+            if h.ip == nil, h.unparsedIP == nil, h.by == nil, h.fromWord != nil {
+                note(i, true, "incomplete header (no address, no writing host): skipped")
+                medium = true
+                i += 1
+                continue
+            }
             if h.ip == nil, h.unparsedIP == nil, h.fromWord == nil {
                 note(i, true, h.isLocal ? "local submission" : "internal step with no sending host")
                 i += 1
