@@ -47,7 +47,7 @@ public struct OriginContext: Sendable, Equatable {
         var originating: (Int, String, IPAddress)? = nil
         for field in header.fields {
             let name = b[field.name]
-            guard name.count >= 7, name.count <= 32 else { continue }
+            guard name.count >= 4, name.count <= 32 else { continue }
             let lower = String(decoding: name.map(ASCII.lower), as: UTF8.self)
             if OriginContext.listHeaderNames.contains(lower) {
                 isList = true
