@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["mailatlas", "MailAtlasKit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]

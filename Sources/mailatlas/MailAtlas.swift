@@ -11,12 +11,13 @@ struct MailAtlas: AsyncParsableCommand {
 
               mailatlas scan /var/vmail --db mail.sqlite
               mailatlas sql --db mail.sqlite "SELECT verdict, count(*) FROM messages GROUP BY verdict"
+              mailatlas trace message.eml
 
             Exit status: 0 success; 1 error; 2 some roots could not be read (the rest was scanned);
             64 bad usage; 75 another scan holds the store (try again later);
             130/143 interrupted by SIGINT/SIGTERM (everything committed so far is kept; rerun to continue).
             """,
         version: MailAtlasKitVersion.string,
-        subcommands: [ScanCommand.self, SQLCommand.self]
+        subcommands: [ScanCommand.self, SQLCommand.self, TraceCommand.self]
     )
 }
