@@ -40,20 +40,24 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress line and no summary; only errors.")
     var quiet = false
 
+    @OptionGroup(title: "Origin") var origin: OriginOptions
+
     func validate() throws {
         guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
         guard Format.parseSize(maxMessageSize) != nil else {
             throw ValidationError("--max-message-size: not a size: \(maxMessageSize) (examples: 50M, 1G, 65536)")
         }
+        _ = try origin.config()
         for root in roots where FileManager.default.fileExists(atPath: root) == false {
             throw ValidationError("no such file or directory: \(root)")
         }
     }
 
     func run() async throws {
-        let options = ScanOptions(
+        var options = ScanOptions(
             roots: roots, label: label, jobs: jobs, maxMessageSize: Format.parseSize(maxMessageSize) ?? 50 << 20,
             followSymlinks: followSymlinks, prune: prune)
+        options.origin = try origin.config()
         let stop = StopFlag()
         let signals = SignalTrap(stop: stop)
         defer { withExtendedLifetime(signals) {} }

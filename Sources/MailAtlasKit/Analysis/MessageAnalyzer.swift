@@ -9,9 +9,15 @@ public struct MessageAnalyzer: Sendable {
     }
 
     public var options: Options
+    /// The trust-boundary settings for the origin analysis.
+    public var origin: OriginConfig
+    /// The site's relays learned from the spool, when a pre-pass built them.
+    public var relayProfile: RelayProfile?
 
-    public init(options: Options = Options()) {
+    public init(options: Options = Options(), origin: OriginConfig = OriginConfig(), relayProfile: RelayProfile? = nil) {
         self.options = options
+        self.origin = origin
+        self.relayProfile = relayProfile
     }
 
     /// Analyses a message. When the message was too large to keep whole, `bytes` holds its head, `fullSize` and
@@ -45,6 +51,10 @@ public struct MessageAnalyzer: Sendable {
                 }
             }
             facts.headerVerdict = VerdictRules.verdict(header: header, bytes: b)
+            let o = OriginAnalyzer.analyze(header: header, bytes: b, config: origin, profile: relayProfile)
+            facts.hops = o.hops
+            facts.origin = o.origin
+            facts.diagnostics += o.diagnostics
         }
         if streamedSHA256 != nil {
             facts.diagnostics.append(

@@ -15,6 +15,10 @@ public struct ScanOptions: Sendable {
     public var messagesPerUnit: Int
     /// Messages per write transaction.
     public var messagesPerTransaction: Int
+    /// The trust-boundary settings for the origin analysis (`--internal-networks`, `--trusted-networks`…).
+    public var origin: OriginConfig = OriginConfig()
+    /// The site's relays learned from the spool (see `OriginAnalyzer.observe`); nil until a pre-pass builds it.
+    public var relayProfile: RelayProfile? = nil
 
     public init(
         roots: [String], label: Verdict? = nil, jobs: Int = ScanOptions.defaultJobs, maxMessageSize: Int = 50 << 20,

@@ -70,7 +70,9 @@ public struct SpoolScanner {
             store: store, scanID: scanID, messagesPerTransaction: options.messagesPerTransaction)
         let producer = SpoolProducer(options: options, store: store)
         let total: Int64? = estimate ? SpoolEstimator.bytes(roots: options.roots, store: store, options: options) : nil
-        let processor = UnitProcessor(analyzer: MessageAnalyzer(), maxMessageSize: options.maxMessageSize)
+        let processor = UnitProcessor(
+            analyzer: MessageAnalyzer(origin: options.origin, relayProfile: options.relayProfile),
+            maxMessageSize: options.maxMessageSize)
         var lastReport = ContinuousClock.now
         writer.onCommit = { counts in
             guard let progress else { return }
