@@ -143,3 +143,58 @@ struct OriginCorpusTests {
         #expect(t.rate >= 0.99)
     }
 }
+
+extension OriginCorpusTests {
+    /// SpamAssassin's first untrusted relay over all of dev.jsonl: how often we agree, and what the differences are.
+    /// SpamAssassin is a floor to beat: against the expert labels we must agree more often than it does.
+    @Test func agreementWithSpamAssassin() throws {
+        var classes: [String: Int] = [:]
+        var agree = 0
+        var total = 0
+        for src in Self.spool.order {
+            guard let m = Self.spool.messages[src] else { continue }
+            let a = Self.decide(m)
+            let sa = Self.normalized(m.saOrigin)
+            total += 1
+            if a.origin.ip == sa {
+                agree += 1
+                continue
+            }
+            let ips = a.hops.map(\.fromIP)
+            let originHop = a.origin.hop ?? a.hops.count
+            let kind: String
+            if let s = sa, let k = ips.firstIndex(of: s), k < originHop, a.origin.ip != nil {
+                kind = "SA stops at a receiving-side relay (provider internal, own relay, list, fetch)"
+            } else if let s = sa, let k = ips.firstIndex(of: s), k > originHop {
+                kind = "SA names a hop below the boundary (sender's claim)"
+            } else if let s = sa, let ip = IPAddress(s), !ip.isPublic {
+                kind = "SA names a non-public address (\(ip.scope.rawValue))"
+            } else if sa != nil, a.origin.ip == nil {
+                kind = "no origin here (\(a.origin.rule)), SA names one"
+            } else if sa == nil, a.origin.ip != nil {
+                kind = "SA found no untrusted relay (e.g. CR-only line ends), origin here"
+            } else if let s = sa, let k = ips.firstIndex(of: s), k < originHop {
+                kind = "SA names a receiving-side relay, no origin here"
+            } else {
+                kind = "other"
+            }
+            classes[kind, default: 0] += 1
+        }
+        print("origin_ip vs SpamAssassin sa_origin_ip over dev.jsonl: \(agree)/\(total) = \(String(format: "%.1f", Double(agree) * 100 / Double(max(1, total))))%")
+        for (k, n) in classes.sorted(by: { $0.value > $1.value }) { print("  \(n)  \(k)") }
+
+        // The floor: SpamAssassin's agreement with the expert labels.
+        let labels = try Corpus.jsonLines("origin-expert.jsonl")
+        var saHits = 0
+        var ours = 0
+        for row in labels {
+            guard let src = row["src"] as? String, let m = Self.spool.messages[src] else { continue }
+            let label = Self.normalized(row["origin_ip"] as? String)
+            if Self.normalized(m.saOrigin) == label { saHits += 1 }
+            if Self.decide(m).origin.ip == label { ours += 1 }
+        }
+        print("expert labels: SpamAssassin \(saHits)/\(labels.count), mailatlas \(ours)/\(labels.count)")
+        #expect(ours > saHits)
+        #expect(total > 5000)
+    }
+}
