@@ -35,7 +35,8 @@ struct TraceReport {
             for h in hops {
                 rows.append([
                     "\(h.position)", cell(h.fromHelo, 28), cell(h.fromRDNS, 28), cell(h.fromIP, 39), cell(h.byHost, 28),
-                    cell(h.protocolName, 14), h.timestampUTC.map { String($0.dropLast()).replacingOccurrences(of: "T", with: " ") } ?? "-",
+                    cell(h.protocolName, 14),
+                    h.timestampUTC.map { String($0.dropLast()).replacingOccurrences(of: "T", with: " ") } ?? "-",
                     h.delaySeconds.map(delay) ?? "-", h.trusted ? "yes" : "no",
                 ])
             }
@@ -69,7 +70,8 @@ struct TraceReport {
         out += "  handover IP:          \(o.handoverIP ?? "-")\n"
         out += "  earliest claimed IP:  \(o.claimedFirstIP ?? "-")  (the chain's own claim, unverifiable)\n"
         let headerName = analysis.context.originatingHeader?.name ?? "X-Originating-IP"
-        out += "  \(Escape.terminal(headerName + ":"))\(String(repeating: " ", count: max(1, 22 - headerName.count - 1)))\(o.originatingIPHeader ?? "-")\n"
+        out +=
+            "  \(Escape.terminal(headerName + ":"))\(String(repeating: " ", count: max(1, 22 - headerName.count - 1)))\(o.originatingIPHeader ?? "-")\n"
         if !config.trustListServers { out += "  (mailing-list servers not trusted)\n" }
         if !config.internalNetworks.isEmpty {
             out += "  internal networks: \(config.internalNetworks.map(\.description).joined(separator: ", "))\n"
@@ -129,7 +131,9 @@ struct TraceReport {
             sections: sections.isEmpty
                 ? nil
                 : Dictionary(uniqueKeysWithValues: sections.map { s in (s.key, s.rows.map { [$0.0, $0.1] }) }),
-            diagnostics: analysis.diagnostics.map { ["severity": $0.severity.rawValue, "code": $0.code, "message": $0.message] },
+            diagnostics: analysis.diagnostics.map {
+                ["severity": $0.severity.rawValue, "code": $0.code, "message": $0.message]
+            },
             settings: JSONSettings(
                 internalNetworks: config.internalNetworks.map(\.description),
                 trustedNetworks: config.trustedNetworks.map(\.description), trustListServers: config.trustListServers))

@@ -63,7 +63,8 @@ import Testing
         p.standardInput = input
         p.standardOutput = output
         try p.run()
-        input.fileHandleForWriting.write(try Data(contentsOf: Self.fixtures.appendingPathComponent("qmail-forged-helo.eml")))
+        input.fileHandleForWriting.write(
+            try Data(contentsOf: Self.fixtures.appendingPathComponent("qmail-forged-helo.eml")))
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -75,7 +76,9 @@ import Testing
         let a = try Self.run(["trace", Self.fixtures.appendingPathComponent("list.mbox").path, "--index", "5"])
         #expect(a.status != 0)
         #expect(a.output.contains("holds 2 messages"))
-        let b = try Self.run(["trace", Self.fixtures.appendingPathComponent("list.mbox").path, "--internal-networks", "10.0.0.0/40"])
+        let b = try Self.run([
+            "trace", Self.fixtures.appendingPathComponent("list.mbox").path, "--internal-networks", "10.0.0.0/40",
+        ])
         #expect(b.status != 0)
         #expect(b.output.contains("not a network"))
     }

@@ -90,10 +90,12 @@ struct OriginCorpusTests {
                 all.agree += 1
             } else {
                 misses.append(
-                    "\(src): label \(row["origin_ip"] as? String ?? "null") (\(rule)), got \(a.origin.ip ?? "null") (\(a.origin.rule))")
+                    "\(src): label \(row["origin_ip"] as? String ?? "null") (\(rule)), got \(a.origin.ip ?? "null") (\(a.origin.rule))"
+                )
             }
         }
-        print("origin_ip vs origin-expert.jsonl: \(all.agree)/\(all.total) = \(String(format: "%.1f", all.rate * 100))%")
+        print(
+            "origin_ip vs origin-expert.jsonl: \(all.agree)/\(all.total) = \(String(format: "%.1f", all.rate * 100))%")
         for (rule, t) in byRule.sorted(by: { $0.key < $1.key }) {
             print("  \(rule): \(t.agree)/\(t.total)")
         }
@@ -121,7 +123,9 @@ struct OriginCorpusTests {
                 misses.append("\(src): label \(row["handover_ip"] as? String ?? "null"), got \(a.origin.ip ?? "null")")
             }
         }
-        print("origin_ip (lists not trusted) vs handover_ip: \(all.agree)/\(all.total) = \(String(format: "%.1f", all.rate * 100))%")
+        print(
+            "origin_ip (lists not trusted) vs handover_ip: \(all.agree)/\(all.total) = \(String(format: "%.1f", all.rate * 100))%"
+        )
         for (rule, t) in byRule.sorted(by: { $0.key < $1.key }) { print("  \(rule): \(t.agree)/\(t.total)") }
         for m in misses { print("  miss \(m)") }
         #expect(all.rate >= 0.95)
@@ -135,9 +139,15 @@ struct OriginCorpusTests {
             else { continue }
             let a = Self.decide(m)
             t.total += 1
-            if a.origin.ip == xs { t.agree += 1 } else { misses.append("\(src): X-Sender-IP \(xs), got \(a.origin.ip ?? "null") (\(a.origin.rule))") }
+            if a.origin.ip == xs {
+                t.agree += 1
+            } else {
+                misses.append("\(src): X-Sender-IP \(xs), got \(a.origin.ip ?? "null") (\(a.origin.rule))")
+            }
         }
-        print("origin_ip vs Exchange Online X-Sender-IP: \(t.agree)/\(t.total) = \(String(format: "%.2f", t.rate * 100))%")
+        print(
+            "origin_ip vs Exchange Online X-Sender-IP: \(t.agree)/\(t.total) = \(String(format: "%.2f", t.rate * 100))%"
+        )
         for m in misses { print("  miss \(m)") }
         #expect(t.total >= 300)
         #expect(t.rate >= 0.99)
@@ -180,7 +190,9 @@ extension OriginCorpusTests {
             }
             classes[kind, default: 0] += 1
         }
-        print("origin_ip vs SpamAssassin sa_origin_ip over dev.jsonl: \(agree)/\(total) = \(String(format: "%.1f", Double(agree) * 100 / Double(max(1, total))))%")
+        print(
+            "origin_ip vs SpamAssassin sa_origin_ip over dev.jsonl: \(agree)/\(total) = \(String(format: "%.1f", Double(agree) * 100 / Double(max(1, total))))%"
+        )
         for (k, n) in classes.sorted(by: { $0.value > $1.value }) { print("  \(n)  \(k)") }
 
         // The floor: SpamAssassin's agreement with the expert labels.

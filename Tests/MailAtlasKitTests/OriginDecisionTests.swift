@@ -102,7 +102,7 @@ import Testing
         Case(
             name: "a dial-up customer of the recipient's ISP is not one of its relays",
             headers: [
-                "Received: from ppp0c199.isp.example (ppp0c199.isp.example [208.192.102.199]) by mail.isp.example (8.9.3/8.9.3) with ESMTP id RAA1 for <u@isp.example>; Fri, 20 Apr 2001 17:12:04 -0400 (EDT)",
+                "Received: from ppp0c199.isp.example (ppp0c199.isp.example [208.192.102.199]) by mail.isp.example (8.9.3/8.9.3) with ESMTP id RAA1 for <u@isp.example>; Fri, 20 Apr 2001 17:12:04 -0400 (EDT)"
             ], origin: "208.192.102.199", rule: "edge", handover: "208.192.102.199"),
         Case(
             name: "forwarder: the relay accepted the message for its own domain's mailbox",
@@ -114,16 +114,18 @@ import Testing
         Case(
             name: "authenticated submission only: no origin",
             headers: [
-                "Received: from [192.0.2.31] (c222.kyoto.example.ne.jp [81.2.69.222]) (authenticated bits=0) by mx.rcpt.example (8.14.3/8.14.3) with ESMTP id n3S0 for <a@rcpt.example>; Tue, 28 Apr 2009 09:27:56 +0900 (JST)",
+                "Received: from [192.0.2.31] (c222.kyoto.example.ne.jp [81.2.69.222]) (authenticated bits=0) by mx.rcpt.example (8.14.3/8.14.3) with ESMTP id n3S0 for <a@rcpt.example>; Tue, 28 Apr 2009 09:27:56 +0900 (JST)"
             ], origin: nil, rule: "none-internal"),
         Case(
             name: "local pickup only: no origin",
-            headers: ["Received: by mail.example.org (Postfix, from userid 889) id 2F1B; Fri, 4 May 2001 14:05:44 -0400 (EDT)"],
+            headers: [
+                "Received: by mail.example.org (Postfix, from userid 889) id 2F1B; Fri, 4 May 2001 14:05:44 -0400 (EDT)"
+            ],
             origin: nil, rule: "none-internal"),
         Case(
             name: "documentation address: no real origin",
             headers: [
-                "Received: from mx.example.jp (mx.example.jp [192.0.2.25]) by mail.rcpt.example (8.14.4/8.14.4) with ESMTP id oBB3; Sat, 11 Dec 2010 12:20:00 +0900 (JST)",
+                "Received: from mx.example.jp (mx.example.jp [192.0.2.25]) by mail.rcpt.example (8.14.4/8.14.4) with ESMTP id oBB3; Sat, 11 Dec 2010 12:20:00 +0900 (JST)"
             ], origin: nil, rule: "none-nonpublic"),
         Case(
             name: "sender-side by-only hop: nothing recorded",
@@ -136,7 +138,7 @@ import Testing
         Case(
             name: "webmail via HTTP at the recipient's own provider: the web client",
             headers: [
-                "Received: from [41.222.192.69] by web82107.mail.provider.example via HTTP; Thu, 03 Dec 2009 10:50:22 PST",
+                "Received: from [41.222.192.69] by web82107.mail.provider.example via HTTP; Thu, 03 Dec 2009 10:50:22 PST"
             ], origin: "41.222.192.69", rule: "edge", handover: "41.222.192.69"),
         Case(
             name: "configured internal network: a public MX of the site is skipped",
@@ -213,8 +215,10 @@ import Testing
         #expect(a.origin.confidence == "medium")
     }
 
-    @Test(arguments: [("10.0.0.0/8", "10.1.2.3", true), ("10.0.0.0/8", "11.0.0.1", false), ("2001:db8::/32", "2001:db8:1::1", true),
-        ("192.168.1.7", "192.168.1.7", true), ("0.0.0.0/0", "8.8.8.8", true), ("2603:1000::/24", "2603:10b6::1", true)])
+    @Test(arguments: [
+        ("10.0.0.0/8", "10.1.2.3", true), ("10.0.0.0/8", "11.0.0.1", false), ("2001:db8::/32", "2001:db8:1::1", true),
+        ("192.168.1.7", "192.168.1.7", true), ("0.0.0.0/0", "8.8.8.8", true), ("2603:1000::/24", "2603:10b6::1", true),
+    ])
     func networksMatch(_ net: String, _ ip: String, _ inside: Bool) throws {
         let n = try #require(IPNetwork(net))
         #expect(n.contains(try #require(IPAddress(ip))) == inside)

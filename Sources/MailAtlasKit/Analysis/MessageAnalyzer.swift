@@ -14,7 +14,8 @@ public struct MessageAnalyzer: Sendable {
     /// The site's relays learned from the spool, when a pre-pass built them.
     public var relayProfile: RelayProfile?
 
-    public init(options: Options = Options(), origin: OriginConfig = OriginConfig(), relayProfile: RelayProfile? = nil) {
+    public init(options: Options = Options(), origin: OriginConfig = OriginConfig(), relayProfile: RelayProfile? = nil)
+    {
         self.options = options
         self.origin = origin
         self.relayProfile = relayProfile

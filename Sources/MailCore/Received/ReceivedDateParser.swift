@@ -48,7 +48,9 @@ enum ReceivedDateParser {
                 i += 1
                 continue
             }
-            if ASCII.isDigit(c) || ((c == 0x2B || c == ASCII.hyphen) && prevIsBlank && i + 1 < end && ASCII.isDigit(b[i + 1])) {
+            if ASCII.isDigit(c)
+                || ((c == 0x2B || c == ASCII.hyphen) && prevIsBlank && i + 1 < end && ASCII.isDigit(b[i + 1]))
+            {
                 let negative = c == ASCII.hyphen
                 let signed = !ASCII.isDigit(c)
                 if signed { i += 1 }

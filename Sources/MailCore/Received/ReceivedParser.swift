@@ -110,8 +110,9 @@ private struct Reader {
         var lo = r.lowerBound
         var hi = r.upperBound
         while lo < hi, b[lo] == ASCII.question || b[lo] == ASCII.openBracket { lo += 1 }
-        while hi > lo, b[hi - 1] == ASCII.question || b[hi - 1] == ASCII.closeBracket || b[hi - 1] == ASCII.dot
-            || b[hi - 1] == 0x2C
+        while hi > lo,
+            b[hi - 1] == ASCII.question || b[hi - 1] == ASCII.closeBracket || b[hi - 1] == ASCII.dot
+                || b[hi - 1] == 0x2C
         {
             hi -= 1
         }
@@ -196,7 +197,9 @@ private struct Reader {
             hop.date = ReceivedDateParser.parse(b[r])
         }
         hop.isJunk = !sawFrom && !sawBy && hop.date == nil && !hop.isLocal && !hop.isQmailQueueStep
-        if hop.ip == nil, hop.fromWord == nil, !sawFrom, hop.by != nil, hop.protocolKind == .local { hop.isLocal = true }
+        if hop.ip == nil, hop.fromWord == nil, !sawFrom, hop.by != nil, hop.protocolKind == .local {
+            hop.isLocal = true
+        }
         return hop
     }
 
@@ -250,7 +253,9 @@ private struct Reader {
             let n = Array(s.utf8)
             return by.count >= n.count && Array(by.suffix(n.count)) == n
         }
-        if let w = withRange, contains(w, "microsoft smtp server") || contains(w, "microsoft smtpsvc") || any("microsoft exchange") {
+        if let w = withRange,
+            contains(w, "microsoft smtp server") || contains(w, "microsoft smtpsvc") || any("microsoft exchange")
+        {
             hop.mta = byEnds(".outlook.com") || byEnds(".office365.com") ? .exchangeOnline : .exchange
         } else if any("postfix") {
             hop.mta = .postfix
@@ -643,7 +648,9 @@ private struct Reader {
                     f.eximKeys = true
                 } else if w == Array("authenticated".utf8) {
                     let prevNot = k > 0 && isWord(toks[k - 1], "not")
-                    if !prevNot, f.auth == nil { f.auth = text(t.range.lowerBound..<r.upperBound, max: 128).trimmingBlanks }
+                    if !prevNot, f.auth == nil {
+                        f.auth = text(t.range.lowerBound..<r.upperBound, max: 128).trimmingBlanks
+                    }
                 } else if w == Array("auth:".utf8) || w == Array("authenticated-sender:".utf8) {
                     if f.auth == nil { f.auth = text(t.range.lowerBound..<r.upperBound, max: 128).trimmingBlanks }
                 } else if w == Array("account".utf8), let n = next, n.kind == .word {
@@ -652,7 +659,9 @@ private struct Reader {
                     f.ident = f.ident ?? text(n.range, max: 64)
                     k += 2
                     continue
-                } else if w == Array("softdnserr".utf8) || (w == Array("rdns".utf8) && next.map { isWord($0, "failed") } == true) {
+                } else if w == Array("softdnserr".utf8)
+                    || (w == Array("rdns".utf8) && next.map { isWord($0, "failed") } == true)
+                {
                     f.rdnsFailed = true
                 } else if w == Array("from".utf8), let n = next, n.kind == .word {
                     // Sendmail `(from user@localhost)`, Postfix `(Postfix, from userid 889)`.

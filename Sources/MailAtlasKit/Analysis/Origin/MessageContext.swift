@@ -57,7 +57,10 @@ public struct OriginContext: Sendable, Equatable {
                 }
             } else if lower == "precedence" {
                 let v = field.unfoldedValue(in: b)
-                if v.count <= 64, v.map(ASCII.lower).split(separator: ASCII.space).contains(where: { Array($0) == Array("list".utf8) }) {
+                if v.count <= 64,
+                    v.map(ASCII.lower).split(separator: ASCII.space).contains(where: { Array($0) == Array("list".utf8) }
+                    )
+                {
                     isList = true
                 }
             } else if OriginContext.recipientHeaderNames.contains(lower), recipients.count < 16 {
@@ -96,4 +99,3 @@ public struct OriginContext: Sendable, Equatable {
         return IPAddress(bytes: s[s.startIndex..<end])
     }
 }
-

@@ -36,4 +36,3 @@ enum OrgDomain {
         return labels.suffix(take).joined(separator: ".")
     }
 }
-

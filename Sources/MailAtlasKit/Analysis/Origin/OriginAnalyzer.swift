@@ -49,20 +49,25 @@ public enum OriginAnalyzer {
                 diagnostics.append(
                     DiagnosticFacts(
                         .warning, "received.truncated",
-                        "Received header \(hops.count) is longer than \(ReceivedParser.Limits().maxBytes) bytes; the rest was not read"))
+                        "Received header \(hops.count) is longer than \(ReceivedParser.Limits().maxBytes) bytes; the rest was not read"
+                    ))
             }
             if hop.isJunk {
                 diagnostics.append(
-                    DiagnosticFacts(.info, "received.unreadable", "Received header \(hops.count) has no from, by or date"))
+                    DiagnosticFacts(
+                        .info, "received.unreadable", "Received header \(hops.count) has no from, by or date"))
             } else if hop.badDate {
                 diagnostics.append(
-                    DiagnosticFacts(.info, "received.bad-date", "Received header \(hops.count) has a date that cannot be read"))
+                    DiagnosticFacts(
+                        .info, "received.bad-date", "Received header \(hops.count) has a date that cannot be read"))
             }
             hops.append(hop)
         }
         if extra > 0 {
             diagnostics.append(
-                DiagnosticFacts(.warning, "received.hop-limit", "\(extra) Received headers beyond the first \(maxHops) were not read"))
+                DiagnosticFacts(
+                    .warning, "received.hop-limit",
+                    "\(extra) Received headers beyond the first \(maxHops) were not read"))
         }
         return (hops, diagnostics)
     }
@@ -104,7 +109,8 @@ public enum OriginAnalyzer {
                 if let b2, let ip = received[b2].ip, ip.isPublic {
                     originHop = b2
                     viaList = true
-                    walker.steps[before - 1].reason = "mailing-list server: the message carries list headers and the list's hops below are consistent"
+                    walker.steps[before - 1].reason =
+                        "mailing-list server: the message carries list headers and the list's hops below are consistent"
                     walker.note(b2, false, "handed the message to the mailing-list server")
                 } else {
                     walker.steps.removeSubrange(before..<walker.steps.count)
@@ -134,19 +140,22 @@ public enum OriginAnalyzer {
                 }
             } else if let a = h.ip {
                 rule = "none-nonpublic"
-                explanation.append("The first hop from outside records \(a), a \(a.scope.rawValue) address: no real origin.")
+                explanation.append(
+                    "The first hop from outside records \(a), a \(a.scope.rawValue) address: no real origin.")
             } else if let u = h.unparsedIP {
                 rule = "none-nonpublic"
                 explanation.append("The first hop from outside records the address \"\(u)\", which is not an address.")
             } else {
                 rule = "none-unclear"
-                explanation.append("The first hop from outside (\(h.fromWord ?? "no name")) records no connecting address.")
+                explanation.append(
+                    "The first hop from outside (\(h.fromWord ?? "no name")) records no connecting address.")
             }
         } else {
             rule = "none-internal"
             explanation.append(
                 received.isEmpty
-                    ? "The message has no Received headers." : "Every hop is on the receiving side: the message never crossed from outside.")
+                    ? "The message has no Received headers."
+                    : "Every hop is on the receiving side: the message never crossed from outside.")
         }
 
         // Handover: the first boundary, list servers not trusted.
@@ -165,14 +174,19 @@ public enum OriginAnalyzer {
                 "Origin \(ip.map { "\($0)" } ?? "-"): the sending host of hop \(o) (\(received[o].fromWord ?? "no name")), as recorded by \(received[o].by ?? "the receiving host").",
                 at: 0)
             if viaList, let b = boundary, let l = received[b].ip {
-                explanation.append("The mailing-list server \(l) handed the message over (handover IP); the origin is the host that posted to the list.")
+                explanation.append(
+                    "The mailing-list server \(l) handed the message over (handover IP); the origin is the host that posted to the list."
+                )
             }
             if listFallback {
-                explanation.append("The message carries list headers, but nothing below the list server names another sender: the list server is the origin.")
+                explanation.append(
+                    "The message carries list headers, but nothing below the list server names another sender: the list server is the origin."
+                )
             }
         }
         if let h = context.originatingHeader {
-            explanation.append("\(h.name) says \(h.ip) (weaker evidence: written by the sender's provider, not verified here).")
+            explanation.append(
+                "\(h.name) says \(h.ip) (weaker evidence: written by the sender's provider, not verified here).")
         }
 
         let origin = OriginFacts(
@@ -215,7 +229,9 @@ public enum OriginAnalyzer {
         var diagnostics: [DiagnosticFacts] = []
         if let t = rows.first(where: { ($0.delaySeconds ?? 0) < -3600 }) {
             diagnostics.append(
-                DiagnosticFacts(.info, "received.clock-skew", "hop \(t.position) is dated \(-(t.delaySeconds ?? 0)) s before the hop below it"))
+                DiagnosticFacts(
+                    .info, "received.clock-skew",
+                    "hop \(t.position) is dated \(-(t.delaySeconds ?? 0)) s before the hop below it"))
         }
         return OriginAnalysis(
             received: received, hops: rows, origin: origin, reasons: reasons, explanation: explanation,
@@ -285,6 +301,8 @@ public enum OriginAnalyzer {
     }
 
     public static func observe(header: HeaderBlock, bytes: UnsafeBufferPointer<UInt8>) -> [RelayObservation] {
-        observe(received: receivedHops(header: header, bytes: bytes).0, context: OriginContext(header: header, bytes: bytes))
+        observe(
+            received: receivedHops(header: header, bytes: bytes).0, context: OriginContext(header: header, bytes: bytes)
+        )
     }
 }

@@ -40,7 +40,8 @@ public struct RelayProfile: Sendable, Equatable {
 
     static func network(of ip: IPAddress) -> IPNetwork {
         var n = IPNetwork(ip.isIPv4 ? "0.0.0.0/24" : "::/48")!
-        n.address = ip.isIPv4 ? IPAddress(ipv4: (ip.ipv4Value ?? 0) & 0xFFFF_FF00) : IPAddress(high: ip.high & ~0xFFFF, low: 0)
+        n.address =
+            ip.isIPv4 ? IPAddress(ipv4: (ip.ipv4Value ?? 0) & 0xFFFF_FF00) : IPAddress(high: ip.high & ~0xFFFF, low: 0)
         return n
     }
 }

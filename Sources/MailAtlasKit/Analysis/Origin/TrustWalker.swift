@@ -80,7 +80,9 @@ struct TrustWalker {
             }
             if h.isRetrieval, mode == .recipient {
                 let server = h.ip.map { " from \($0)" } ?? ""
-                note(i, true, "retrieved with \(h.with ?? "POP/IMAP")\(server): the chain restarts at that mailbox's provider")
+                note(
+                    i, true,
+                    "retrieved with \(h.with ?? "POP/IMAP")\(server): the chain restarts at that mailbox's provider")
                 fetched = true
                 site.removeAll()
                 nearby.removeAll()
@@ -135,7 +137,8 @@ struct TrustWalker {
             return nil
         }
         let names = TrustWalker.names(h)
-        if h.rdnsStatus == .name, let o = OrgDomain.of(h.rdns), site.contains(o), !TrustWalker.looksDynamic(h.rdns, ip) {
+        if h.rdnsStatus == .name, let o = OrgDomain.of(h.rdns), site.contains(o), !TrustWalker.looksDynamic(h.rdns, ip)
+        {
             return (.ownRelay, "\(h.rdns ?? o) is in the receiving organisation (\(o))")
         }
         if h.rdnsStatus != .name, let o = OrgDomain.of(h.helo), site.contains(o), !TrustWalker.looksDynamic(h.helo, ip),
@@ -148,9 +151,13 @@ struct TrustWalker {
             medium = true
             return (.ownRelay, "forwarder: it accepted the message for <\(fwd)> in its own domain and passed it on")
         }
-        if let p = profile, let by = OrgDomain.of(h.by), p.contains(site: by, ip: ip), mode == .relay || !isListServer(i) {
+        if let p = profile, let by = OrgDomain.of(h.by), p.contains(site: by, ip: ip),
+            mode == .relay || !isListServer(i)
+        {
             medium = true
-            return (.ownRelay, "\(names.first ?? "\(ip)") [\(ip)] recurs as a forwarding relay into \(by) across the spool")
+            return (
+                .ownRelay, "\(names.first ?? "\(ip)") [\(ip)] recurs as a forwarding relay into \(by) across the spool"
+            )
         }
         return nil
     }
@@ -240,7 +247,9 @@ struct TrustWalker {
         guard relayOrgs.contains(forOrg) else { return nil }
         var above = Set(context.recipients)
         for k in 0...i { if let f = hops[k].forAddress?.lowercased() { above.insert(f.stripping("<>")) } }
-        let aboveOrgs = above.compactMap { a in a.lastIndex(of: "@").flatMap { OrgDomain.of(String(a[a.index(after: $0)...])) } }
+        let aboveOrgs = above.compactMap { a in
+            a.lastIndex(of: "@").flatMap { OrgDomain.of(String(a[a.index(after: $0)...])) }
+        }
         guard !aboveOrgs.isEmpty, !aboveOrgs.contains(forOrg) else { return nil }
         return fa
     }
