@@ -42,6 +42,12 @@ struct ScanCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Origin") var origin: OriginOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Messages read first to learn the site's own public relays (backup MX, forwarders); 0 turns it off.",
+            valueName: "n"))
+    var learnRelays: Int = 20_000
+
     func validate() throws {
         guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
         guard Format.parseSize(maxMessageSize) != nil else {
@@ -58,6 +64,7 @@ struct ScanCommand: AsyncParsableCommand {
             roots: roots, label: label, jobs: jobs, maxMessageSize: Format.parseSize(maxMessageSize) ?? 50 << 20,
             followSymlinks: followSymlinks, prune: prune)
         options.origin = try origin.config()
+        options.learnRelays = max(0, learnRelays)
         let stop = StopFlag()
         let signals = SignalTrap(stop: stop)
         defer { withExtendedLifetime(signals) {} }

@@ -17,8 +17,10 @@ public struct ScanOptions: Sendable {
     public var messagesPerTransaction: Int
     /// The trust-boundary settings for the origin analysis (`--internal-networks`, `--trusted-networks`…).
     public var origin: OriginConfig = OriginConfig()
-    /// The site's relays learned from the spool (see `OriginAnalyzer.observe`); nil until a pre-pass builds it.
+    /// The site's relays, when known beforehand; otherwise learned by a pre-pass (see `learnRelays`).
     public var relayProfile: RelayProfile? = nil
+    /// Messages the relay-learning pre-pass reads (0: no pre-pass).
+    public var learnRelays: Int = 20_000
 
     public init(
         roots: [String], label: Verdict? = nil, jobs: Int = ScanOptions.defaultJobs, maxMessageSize: Int = 50 << 20,

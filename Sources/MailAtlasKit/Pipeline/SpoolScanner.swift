@@ -70,8 +70,14 @@ public struct SpoolScanner {
             store: store, scanID: scanID, messagesPerTransaction: options.messagesPerTransaction)
         let producer = SpoolProducer(options: options, store: store)
         let total: Int64? = estimate ? SpoolEstimator.bytes(roots: options.roots, store: store, options: options) : nil
+        var relayProfile = options.relayProfile
+        if relayProfile == nil, options.learnRelays > 0 {
+            relayProfile = RelayProfilePrepass.build(
+                roots: options.roots, followSymlinks: options.followSymlinks, maxMessages: options.learnRelays,
+                stop: stop)
+        }
         let processor = UnitProcessor(
-            analyzer: MessageAnalyzer(origin: options.origin, relayProfile: options.relayProfile),
+            analyzer: MessageAnalyzer(origin: options.origin, relayProfile: relayProfile),
             maxMessageSize: options.maxMessageSize)
         var lastReport = ContinuousClock.now
         writer.onCommit = { counts in
