@@ -70,15 +70,20 @@ public struct SpoolScanner {
             store: store, scanID: scanID, messagesPerTransaction: options.messagesPerTransaction)
         let producer = SpoolProducer(options: options, store: store)
         let total: Int64? = estimate ? SpoolEstimator.bytes(roots: options.roots, store: store, options: options) : nil
-        var relayProfile = options.relayProfile
-        if relayProfile == nil, options.learnRelays > 0 {
-            relayProfile = RelayProfilePrepass.build(
-                roots: options.roots, followSymlinks: options.followSymlinks, maxMessages: options.learnRelays,
-                stop: stop)
+        // Made when the first message needs analysing: a rescan that finds nothing new never pays for the
+        // relay-learning pre-pass.
+        var processor: UnitProcessor? = nil
+        func makeProcessor() -> UnitProcessor {
+            var relayProfile = options.relayProfile
+            if relayProfile == nil, options.learnRelays > 0 {
+                relayProfile = RelayProfilePrepass.build(
+                    roots: options.roots, followSymlinks: options.followSymlinks, maxMessages: options.learnRelays,
+                    stop: stop)
+            }
+            return UnitProcessor(
+                analyzer: MessageAnalyzer(origin: options.origin, relayProfile: relayProfile),
+                maxMessageSize: options.maxMessageSize)
         }
-        let processor = UnitProcessor(
-            analyzer: MessageAnalyzer(origin: options.origin, relayProfile: relayProfile),
-            maxMessageSize: options.maxMessageSize)
         var lastReport = ContinuousClock.now
         writer.onCommit = { counts in
             guard let progress else { return }
@@ -97,11 +102,13 @@ public struct SpoolScanner {
             try await withThrowingTaskGroup(of: UnitResult.self) { group in
                 var inFlight = 0
                 while !stop.isRequested, let unit = producer.next() {
-                    if case .control = unit.payload {
-                        try writer.accept(processor.process(unit))
+                    if case .control(let action) = unit.payload {
+                        try writer.accept(UnitResult(seq: unit.seq, control: action))
                         continue
                     }
-                    group.addTask { processor.process(unit) }
+                    let work = processor ?? makeProcessor()
+                    processor = work
+                    group.addTask { work.process(unit) }
                     inFlight += 1
                     while inFlight >= maxInFlight, let result = try await group.next() {
                         inFlight -= 1

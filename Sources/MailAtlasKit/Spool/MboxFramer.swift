@@ -34,7 +34,7 @@ public final class MboxFramer {
     private var pos = 0
     private var eof = false
     private let maxMessageSize: Int
-    private let readChunk = 1 << 20
+    private let readChunk = 256 * 1024
     /// Bytes that belonged to no message (a preamble, garbage between messages).
     public private(set) var skippedBytes: Int64 = 0
 

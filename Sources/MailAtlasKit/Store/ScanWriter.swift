@@ -305,13 +305,15 @@ private struct WriteContext {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO received_hops (message_id, position, from_helo, from_rdns, from_ip, helo_ip, ident,
-                        by_host, via, protocol, smtp_id, for_addr, tls, auth, timestamp_utc, delay_seconds, trusted)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        by_host, via, protocol, smtp_id, for_addr, tls, auth, timestamp_utc, delay_seconds,
+                        date_offset_seconds, trusted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     messageID, h.position, h.fromHelo, h.fromRDNS, h.fromIP, h.heloIP, h.ident, h.byHost, h.via,
-                    h.protocolName, h.smtpID, h.forAddress, h.tls, h.auth, h.timestampUTC, h.delaySeconds, h.trusted,
+                    h.protocolName, h.smtpID, h.forAddress, h.tls, h.auth, h.timestampUTC, h.delaySeconds,
+                    h.dateOffsetSeconds, h.trusted,
                 ])
         }
         for l in f.links {

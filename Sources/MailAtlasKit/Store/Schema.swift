@@ -107,6 +107,7 @@ enum Schema {
             auth TEXT,
             timestamp_utc TEXT,
             delay_seconds INTEGER,
+            date_offset_seconds INTEGER,
             trusted INTEGER NOT NULL DEFAULT 0,
             country TEXT,
             asn INTEGER,

@@ -91,16 +91,17 @@ public final class ReadOnlyFile {
     }
 
     /// Reads sequentially, appending up to `max` bytes to `buffer`; returns the number of bytes read, 0 at the end.
+    /// Reads go through a small scratch buffer, so a small file costs a small read, not a large zero-filled one.
     public func readAppending(into buffer: inout [UInt8], max: Int) throws(FileError) -> Int {
         guard max > 0 else { return 0 }
-        let old = buffer.count
-        buffer.appendZeros(max)
+        if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: ReadOnlyFile.scratchSize) }
+        let want = Swift.min(max, scratch.count)
         var n = 0
         var failure: Int32 = 0
-        buffer.withUnsafeMutableBytes { raw in
+        scratch.withUnsafeMutableBytes { raw in
             guard let base = raw.baseAddress else { return }
             while true {
-                n = Glibc.read(fd, base + old, max)
+                n = Glibc.read(fd, base, want)
                 if n >= 0 { break }
                 if errno != EINTR && errno != EAGAIN {
                     failure = errno
@@ -109,10 +110,13 @@ public final class ReadOnlyFile {
                 }
             }
         }
-        buffer.removeLast(max - n)
         if failure != 0 { throw FileError(path: path, operation: "read", code: failure) }
+        if n > 0 { scratch.withUnsafeBufferPointer { buffer.append(contentsOf: $0[0..<n]) } }
         return n
     }
+
+    static let scratchSize = 64 * 1024
+    private var scratch: [UInt8] = []
 }
 
 extension Array where Element == UInt8 {
