@@ -53,7 +53,8 @@ final class SpoolProducer {
     /// Roots that could not be opened at all.
     var rootErrors: [(path: String, message: String)] { walker.errors }
 
-    /// The next unit of work, or nil when the spool is exhausted.
+    /// The next unit of work, or nil when the spool is exhausted. Work is produced one unit at a time, so memory
+    /// stays bounded however large a directory or an mbox is.
     func next() -> WorkUnit? {
         while true {
             if readyHead < ready.count {
@@ -69,13 +70,17 @@ final class SpoolProducer {
                 produceMboxChunk()
                 continue
             }
+            if cursor != nil {
+                advanceCursor()
+                continue
+            }
             guard let batch = walker.next(skip: { key, mtime in self.skipUnchangedDirectory(key: key, mtimeNs: mtime) })
             else {
                 flushPending()
                 if readyHead < ready.count { continue }
                 return nil
             }
-            process(batch)
+            start(batch)
         }
     }
 
@@ -148,50 +153,68 @@ final class SpoolProducer {
         return known
     }
 
-    private func process(_ batch: DirectoryBatch) {
+    /// The directory being turned into work, and how far.
+    private struct BatchCursor {
+        var batch: DirectoryBatch
+        var next: Int
+        var known: [String: KnownFile]
+        var root: String
+        var verdict: VerdictEvidence?
+    }
+
+    private var cursor: BatchCursor? = nil
+
+    private func start(_ batch: DirectoryBatch) {
         let known = knownFiles(inDirectory: batch.absolutePath)
-        let root = options.roots[batch.rootIndex]
         filesSkippedUnread += batch.skippedFiles.count
         if batch.isComplete, !known.isEmpty {
             let listed = Set(batch.files.map { SpoolWalker.join(batch.absolutePath, $0.name) })
             let gone = known.keys.filter { !listed.contains($0) }.sorted()
-            if !gone.isEmpty {
-                flushFiles()
-                emit(.control(.vanished(gone)))
-            }
+            if !gone.isEmpty { emit(.control(.vanished(gone))) }
         }
-        switch batch.kind {
-        case .maildir(let folder, _):
-            let verdict = locationVerdict(folder: folder)
-            for entry in batch.files {
-                let key = SpoolWalker.join(batch.absolutePath, entry.name)
-                if let k = known[key], k.inode == entry.inode, k.isComplete {
+        var verdict: VerdictEvidence? = nil
+        if case .maildir(let folder, _) = batch.kind { verdict = locationVerdict(folder: folder) }
+        cursor = BatchCursor(
+            batch: batch, next: 0, known: known, root: options.roots[batch.rootIndex], verdict: verdict)
+    }
+
+    /// Turns files of the current directory into work until a unit is ready (or an mbox starts streaming).
+    private func advanceCursor() {
+        guard var c = cursor else { return }
+        let files = c.batch.files
+        while c.next < files.count && readyHead >= ready.count && mbox == nil {
+            let entry = files[c.next]
+            c.next += 1
+            switch c.batch.kind {
+            case .maildir(let folder, _):
+                let key = SpoolWalker.join(c.batch.absolutePath, entry.name)
+                if let k = c.known[key], k.inode == entry.inode, k.isComplete {
                     filesUnchanged += 1
                     messagesUnchanged += k.messages
                     continue
                 }
                 pendingFiles.append(
                     FileTask(
-                        path: SpoolWalker.join(batch.path, entry.name), key: key, dirKey: batch.absolutePath,
+                        path: SpoolWalker.join(c.batch.path, entry.name), key: key, dirKey: c.batch.absolutePath,
                         folder: folder, maildirFlags: MaildirNames.flags(ofFileName: entry.name),
-                        locationVerdict: verdict, head: [], headIsWhole: false, gzip: false))
-                if pendingFiles.count >= options.filesPerUnit { flushFiles() }
+                        locationVerdict: c.verdict, head: [], headIsWhole: false, gzip: false))
+            case .plain:
+                processPlainFile(batch: c.batch, entry: entry, root: c.root, known: c.known)
             }
-            flushFiles()
-            afterBatch.append(.directoryDone(key: batch.absolutePath, mtimeNs: batch.mtimeNs))
-            flushPending()
-        case .plain:
-            for entry in batch.files {
-                processPlainFile(batch: batch, entry: entry, root: root, known: known)
-                if mbox != nil { return }  // The mbox streams first; the rest of this batch resumes after it.
+            if pendingFiles.count >= options.filesPerUnit { flushFiles() }
+        }
+        if c.next >= files.count && mbox == nil {
+            if case .maildir = c.batch.kind {
+                afterBatch.append(.directoryDone(key: c.batch.absolutePath, mtimeNs: c.batch.mtimeNs))
             }
             flushPending()
+            cursor = nil
+        } else {
+            cursor = c
         }
     }
 
     // MARK: Plain files
-
-    private var resumeBatch: (batch: DirectoryBatch, next: Int, root: String, known: [String: KnownFile])? = nil
 
     private func processPlainFile(
         batch: DirectoryBatch, entry: DirectoryBatch.Entry, root: String, known: [String: KnownFile]
@@ -256,12 +279,6 @@ final class SpoolProducer {
                 singleMessageFolder: SpoolProducer.folderOfFile(relative: relative, root: root))
         case .gzip:
             sniffGzip(file: file, state: state, previous: previous, relative: relative, root: root, batch: batch)
-        }
-        if mbox != nil {
-            // Remember where to continue in this directory once the mbox is done.
-            if let i = batch.files.firstIndex(of: entry) {
-                resumeBatch = (batch, i + 1, root, known)
-            }
         }
     }
 
@@ -469,23 +486,9 @@ final class SpoolProducer {
                         diagnostic: DiagnosticFacts(.warning, "mbox.no-messages", "no message found in this mbox")))
             }
             mbox = nil
-            if let resume = resumeBatch {
-                resumeBatch = nil
-                continueBatch(resume.batch, from: resume.next, root: resume.root, known: resume.known)
-            }
         } else {
             mbox = cursor
         }
-    }
-
-    private func continueBatch(_ batch: DirectoryBatch, from start: Int, root: String, known: [String: KnownFile]) {
-        var i = start
-        while i < batch.files.count {
-            processPlainFile(batch: batch, entry: batch.files[i], root: root, known: known)
-            if mbox != nil { return }
-            i += 1
-        }
-        flushPending()
     }
 
     // MARK: Folders and verdicts

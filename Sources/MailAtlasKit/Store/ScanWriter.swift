@@ -11,7 +11,10 @@ public struct ScanCounts: Sendable, Equatable {
     public var filesRead = 0
     public var filesNotMail = 0
     public var diagnostics = 0
+    /// Bytes of spool files read so far (for the progress line).
     public var bytes: Int64 = 0
+    /// How far each mbox of this scan has been read, to count its progress once.
+    var offsets: [String: Int64] = [:]
     public init() {}
 }
 
@@ -147,10 +150,10 @@ private struct WriteContext {
         counts.filesNotMail += r.notMail.count
         for state in r.states { fileIDs[state.key] = try upsert(state) }
         counts.filesRead += r.states.count + r.notMail.count
+        for state in r.states + r.notMail { counts.bytes += progressBytes(state) }
         for m in r.messages {
             guard let fileID = fileIDs[m.location.fileKey] else { continue }
             try store(m, fileID: fileID)
-            counts.bytes += Int64(m.facts.size)
         }
         for d in r.diagnostics {
             try insertDiagnostic(d.diagnostic, messageID: nil, path: d.sourcePath, offset: d.offset)
@@ -182,9 +185,18 @@ private struct WriteContext {
             }
             counts.filesNotMail += states.count
             counts.filesRead += states.count
+            for state in states { counts.bytes += progressBytes(state) }
         case .diagnostics(let list):
             for d in list { try insertDiagnostic(d.diagnostic, messageID: nil, path: d.sourcePath, offset: d.offset) }
         }
+    }
+
+    /// Bytes of spool read for this state since the last one of the same file (an mbox arrives in chunks).
+    mutating func progressBytes(_ s: FileState) -> Int64 {
+        let readTo = s.kind == .mbox ? s.scannedOffset : s.size
+        let before = counts.offsets[s.key] ?? 0
+        counts.offsets[s.key] = s.kind == .mbox || s.kind == .gzipMbox ? readTo : nil
+        return max(0, readTo - before)
     }
 
     func fileID(_ key: String) throws -> Int64? {
