@@ -66,6 +66,26 @@ import Testing
         close(fd)
     }
 
+    @Test func readersWorkWhileAScanRuns() throws {
+        let t = TempDirectory("e2e")
+        var mbox = ""
+        for i in 0..<3000 { mbox += MailFixture.mbox([MailFixture.message(subject: "r\(i)")]) }
+        t.write("spool/big.mbox", mbox)
+        let db = t.path + "/s.sqlite"
+        // A first scan creates the store; the second one (of a bigger spool) runs while sql reads.
+        #expect(try Binary.run(["scan", Self.examples, "--db", db, "--quiet"]).status == 0)
+        let running = try Binary.start(["scan", t.path + "/spool", "--db", db, "--jobs", "1"])
+        var reads = 0
+        while running.process.isRunning && reads < 20 {
+            let r = try Binary.run(["sql", "--db", db, "--format", "csv", "SELECT count(*) FROM messages"])
+            #expect(r.status == 0, "\(r.stderr)")
+            reads += 1
+        }
+        running.process.waitUntilExit()
+        #expect(running.process.terminationStatus == 0)
+        #expect(reads > 0)
+    }
+
     @Test func sigtermStopsCleanlyAndARerunCompletes() throws {
         let t = TempDirectory("e2e")
         let spool = t.path + "/spool"
