@@ -52,6 +52,12 @@ public struct HeaderBlock: Sendable {
         self = HeaderBlock.parse(bytes, from: offset, limits: limits)
     }
 
+    /// Parses a header block that begins at `offset` and cannot extend past `end` (a MIME part inside a message:
+    /// the part's headers stop at the next boundary even when no blank line ends them).
+    public init(parsing bytes: UnsafeBufferPointer<UInt8>, from offset: Int, upTo end: Int, limits: Limits = Limits()) {
+        self = HeaderBlock.parse(bytes, from: offset, end: end, limits: limits)
+    }
+
     private init(start: Int) {
         fields = []
         self.start = start
@@ -74,8 +80,11 @@ public struct HeaderBlock: Sendable {
         return fields.filter { bytes[$0.name].equalsLowercasedASCII(key) }
     }
 
-    static func parse(_ b: UnsafeBufferPointer<UInt8>, from offset: Int, limits: Limits) -> HeaderBlock {
-        let n = b.count
+    static func parse(_ all: UnsafeBufferPointer<UInt8>, from offset: Int, end: Int? = nil, limits: Limits)
+        -> HeaderBlock
+    {
+        let n = max(0, min(end ?? all.count, all.count))
+        let b = UnsafeBufferPointer(rebasing: all[0..<n])
         var i = max(0, min(offset, n))
         var block = HeaderBlock(start: i)
         if i == 0, n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF {

@@ -1,0 +1,228 @@
+/// Bytes in a charset → UTF-8, the way a careful mail client reads them.
+public enum CharsetDecoder {
+    /// How the bytes were read.
+    public struct Outcome: Sendable, Equatable {
+        /// The charset that decoded the bytes (after fallbacks), canonical name.
+        public var used: String
+        /// Bytes that were invalid in every charset tried and became U+FFFD.
+        public var invalidBytes: Int = 0
+        /// The label was not a charset anyone knows; the fallback decoded the bytes.
+        public var unknownLabel: Bool = false
+        /// The bytes did not fit the label and another charset read them (e.g. UTF-8 labeled as US-ASCII).
+        public var mislabeled: Bool = false
+
+        public init(used: String) { self.used = used }
+    }
+
+    /// Decodes `bytes` labeled `charset`, appending UTF-8 to `out`.
+    ///
+    /// ASCII input is copied as it is for every ASCII-compatible charset. UTF-8 is validated (invalid sequences
+    /// become U+FFFD). US-ASCII with 8-bit bytes and unknown labels fall back to UTF-8 when the bytes are valid
+    /// UTF-8, else windows-1252. iconv charsets are tried in chain order; the last one replaces what it cannot read.
+    @discardableResult
+    public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, charset: Charset, into out: inout [UInt8])
+        -> Outcome
+    {
+        if charset.isASCIICompatible && isASCII(bytes) && !(charset.isStatefulASCII && bytes.contains(0x1B)) {
+            out.append(contentsOf: bytes)
+            return Outcome(used: charset.name)
+        }
+        switch charset.kind {
+        case .utf8:
+            var o = Outcome(used: "utf-8")
+            o.invalidBytes = appendValidatingUTF8(bytes, into: &out)
+            return o
+        case .windows1252:
+            appendWindows1252(bytes, into: &out)
+            return Outcome(used: "windows-1252")
+        case .ascii:
+            var o = fallback(bytes, into: &out)
+            o.mislabeled = true
+            return o
+        case .unknown:
+            var o = fallback(bytes, into: &out)
+            o.unknownLabel = true
+            return o
+        case .iconv(let names):
+            let mark = out.count
+            var lastKnown: String? = nil
+            for (k, name) in names.enumerated() {
+                guard let invalid = Iconv.convert(bytes, from: name, into: &out, stopAtInvalid: true) else {
+                    continue
+                }
+                lastKnown = name
+                if invalid >= 0 {
+                    var o = Outcome(used: charset.name)
+                    o.mislabeled = k > 0
+                    if name == "SHIFT_JIS" { fixShiftJISASCII(&out, from: mark) }
+                    return o
+                }
+            }
+            guard let name = lastKnown else {
+                var o = fallback(bytes, into: &out)
+                o.unknownLabel = true
+                return o
+            }
+            // No charset of the chain reads every byte: UTF-8 when the bytes are UTF-8 (a mislabel), else the
+            // widest charset of the chain with replacement characters.
+            if isValidUTF8(bytes) {
+                out.append(contentsOf: bytes)
+                var o = Outcome(used: "utf-8")
+                o.mislabeled = true
+                return o
+            }
+            var o = Outcome(used: charset.name)
+            o.invalidBytes = Iconv.convert(bytes, from: name, into: &out, stopAtInvalid: false) ?? 0
+            if name == "SHIFT_JIS" { fixShiftJISASCII(&out, from: mark) }
+            return o
+        }
+    }
+
+    /// Decodes to a `String`.
+    public static func string(_ bytes: some Collection<UInt8>, charset: Charset) -> (String, Outcome) {
+        var out: [UInt8] = []
+        let array = Array(bytes)
+        let outcome = array.withUnsafeBufferPointer { decode($0, charset: charset, into: &out) }
+        return (String(decoding: out, as: UTF8.self), outcome)
+    }
+
+    /// UTF-8 when the bytes are valid UTF-8, else windows-1252.
+    public static func fallback(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Outcome {
+        if isValidUTF8(bytes) {
+            out.append(contentsOf: bytes)
+            return Outcome(used: "utf-8")
+        }
+        appendWindows1252(bytes, into: &out)
+        return Outcome(used: "windows-1252")
+    }
+
+    @inlinable
+    public static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = bytes.count
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
+        // Eight bytes at a time.
+        while i + 8 <= n {
+            if base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if bytes[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    public static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if isASCII(bytes) { return true }
+        var it = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&it) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// Appends valid UTF-8, replacing each maximal invalid subsequence with U+FFFD; returns how many were replaced.
+    static func appendValidatingUTF8(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Int {
+        if isValidUTF8(bytes) {
+            out.append(contentsOf: bytes)
+            return 0
+        }
+        var invalid = 0
+        var it = bytes.makeIterator()
+        var decoder = UTF8()
+        loop: while true {
+            switch decoder.decode(&it) {
+            case .scalarValue(let s): appendScalar(s, into: &out)
+            case .emptyInput: break loop
+            case .error:
+                invalid += 1
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            }
+        }
+        return invalid
+    }
+
+    @inline(__always)
+    static func appendScalar(_ s: Unicode.Scalar, into out: inout [UInt8]) {
+        let v = s.value
+        if v < 0x80 {
+            out.append(UInt8(truncatingIfNeeded: v))
+        } else if v < 0x800 {
+            out.append(UInt8(truncatingIfNeeded: 0xC0 | v >> 6))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | v & 0x3F))
+        } else if v < 0x10000 {
+            out.append(UInt8(truncatingIfNeeded: 0xE0 | v >> 12))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | v >> 6 & 0x3F))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | v & 0x3F))
+        } else {
+            out.append(UInt8(truncatingIfNeeded: 0xF0 | v >> 18))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | v >> 12 & 0x3F))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | v >> 6 & 0x3F))
+            out.append(UInt8(truncatingIfNeeded: 0x80 | v & 0x3F))
+        }
+    }
+
+    /// windows-1252 for 0x80–0x9F (the five undefined bytes map to the C1 controls, as WHATWG does); Latin-1 above.
+    static let cp1252High: [UInt16] = [
+        0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152,
+        0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122,
+        0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+    ]
+
+    static func appendWindows1252(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + bytes.count + bytes.count / 2)
+        cp1252High.withUnsafeBufferPointer { table in
+            for c in bytes {
+                if c < 0x80 {
+                    out.append(c)
+                } else if c < 0xA0 {
+                    let v = UInt32(table[Int(c) - 0x80])
+                    if let s = Unicode.Scalar(v) { appendScalar(s, into: &out) }
+                } else {
+                    out.append(0xC0 | c >> 6)
+                    out.append(0x80 | c & 0x3F)
+                }
+            }
+        }
+    }
+
+    /// glibc's SHIFT_JIS maps the single bytes 0x5C and 0x7E to ¥ and ‾ (JIS X 0201); mail means ASCII there, as
+    /// Python and Windows read it. Only those bytes produce U+00A5 and U+203E in SHIFT_JIS, so the fix is exact.
+    static func fixShiftJISASCII(_ out: inout [UInt8], from start: Int) {
+        // The UTF-8 of U+00A5 is C2 A5, of U+203E E2 80 BE.
+        guard start < out.count else { return }
+        var result: [UInt8] = Array(out[0..<start])
+        var i = start
+        var changed = false
+        while i < out.count {
+            if i + 1 < out.count, out[i] == 0xC2, out[i + 1] == 0xA5 {
+                result.append(0x5C)
+                i += 2
+                changed = true
+            } else if i + 2 < out.count, out[i] == 0xE2, out[i + 1] == 0x80, out[i + 2] == 0xBE {
+                result.append(0x7E)
+                i += 3
+                changed = true
+            } else {
+                result.append(out[i])
+                i += 1
+            }
+        }
+        if changed { out = result }
+    }
+}
+
+extension Charset {
+    /// ISO-2022 charsets are 7-bit: pure ASCII input still needs decoding when it has escape sequences.
+    var isStatefulASCII: Bool {
+        if case .iconv(let names) = kind, let first = names.first {
+            return first.hasPrefix("ISO-2022") || first == "HZ"
+        }
+        return false
+    }
+}

@@ -1,0 +1,230 @@
+/// A mailbox from an address header: the address and the display name a reader sees.
+public struct MailAddress: Sendable, Equatable {
+    /// `local@domain` as written (blanks and comments removed); may lack `@` when the header had no domain.
+    public var address: String
+    /// The display name, decoded (encoded words, quotes, 8-bit bytes); nil when there is none.
+    public var name: String?
+
+    public init(address: String, name: String? = nil) {
+        self.address = address
+        self.name = name
+    }
+}
+
+/// Address lists (`From`, `To`, `Cc`, RFC 5322 section 3.4), read the way mail clients read spam.
+///
+/// Handles `Name <a@b>`, `"Quoted, Name" <a@b>`, bare `a@b`, `a@b (Comment Name)`, groups (`team: a@b, c@d;`),
+/// obsolete routes (`<@relay:a@b>`), a missing `>`, encoded words in names (also inside quotes, as clients write
+/// them), raw 8-bit names, and a quoted name holding the only address (`"a@b"`).
+public enum AddressParser {
+    /// At most this many addresses are returned from one header.
+    public static let maxAddresses = 256
+
+    public static func parse(_ raw: UnsafeBufferPointer<UInt8>, fallback: Charset? = nil) -> [MailAddress] {
+        var u: [UInt8] = []
+        u.reserveCapacity(raw.count)
+        for c in raw where c != ASCII.cr && c != ASCII.lf { u.append(c) }
+        return u.withUnsafeBufferPointer { parseUnfolded($0, fallback: fallback) }
+    }
+
+    public static func parse(_ raw: [UInt8], fallback: Charset? = nil) -> [MailAddress] {
+        raw.withUnsafeBufferPointer { parse($0, fallback: fallback) }
+    }
+
+    static func parseUnfolded(_ u: UnsafeBufferPointer<UInt8>, fallback: Charset?) -> [MailAddress] {
+        var result: [MailAddress] = []
+        let n = u.count
+        var i = 0
+        // One mailbox at a time: phrase words, then "<addr>" or an addr-spec, up to a top-level "," or ";".
+        var phrase: [UInt8] = []  // display-name text, encoded words kept for decoding at the end
+        var spec: [UInt8] = []  // an address outside angle brackets
+        var comment: [UInt8] = []
+        var angle: [UInt8]? = nil
+        var quotedOnly: [UInt8] = []
+
+        func finish() {
+            defer {
+                phrase.removeAll(keepingCapacity: true)
+                spec.removeAll(keepingCapacity: true)
+                comment.removeAll(keepingCapacity: true)
+                quotedOnly.removeAll(keepingCapacity: true)
+                angle = nil
+            }
+            guard result.count < maxAddresses else { return }
+            var address: [UInt8]
+            var nameBytes: [UInt8]
+            if let a = angle {
+                address = a
+                nameBytes = phrase + (spec.isEmpty ? [] : spec)
+            } else if !spec.isEmpty && spec.contains(ASCII.at) {
+                address = spec
+                nameBytes = phrase.isEmpty ? comment : phrase
+                if !phrase.isEmpty {
+                    // "Name a@b" without brackets: the last word is the address.
+                    nameBytes = phrase
+                }
+            } else if let inner = addressInside(quotedOnly) {
+                address = inner
+                nameBytes = []
+            } else {
+                address = spec
+                nameBytes = phrase
+            }
+            address = stripRoute(address)
+            trim(&nameBytes)
+            trim(&address)
+            if address.isEmpty && nameBytes.isEmpty { return }
+            var name: String? = nil
+            if !nameBytes.isEmpty {
+                let (decoded, _) = HeaderText.decode(nameBytes, fallback: fallback)
+                let t = decoded.trimmingSpacesAndTabs()
+                name = t.isEmpty ? nil : t
+            }
+            let addr = String(decoding: address, as: UTF8.self)
+            if addr.isEmpty && name == nil { return }
+            result.append(MailAddress(address: addr, name: name))
+        }
+
+        while i < n {
+            let c = u[i]
+            switch c {
+            case ASCII.quote:
+                // A quoted string: part of the name (or of a local part when "@" follows).
+                var j = i + 1
+                var q: [UInt8] = []
+                while j < n && u[j] != ASCII.quote {
+                    if u[j] == ASCII.backslash && j + 1 < n { j += 1 }
+                    q.append(u[j])
+                    j += 1
+                }
+                let after = min(n, j + 1)
+                if after < n && u[after] == ASCII.at {
+                    spec.append(ASCII.quote)
+                    spec.append(contentsOf: q)
+                    spec.append(ASCII.quote)
+                } else {
+                    if !phrase.isEmpty || !spec.isEmpty { phrase.append(contentsOf: spec) }
+                    spec.removeAll(keepingCapacity: true)
+                    if !phrase.isEmpty && phrase.last != ASCII.space { phrase.append(ASCII.space) }
+                    phrase.append(contentsOf: q)
+                    quotedOnly.append(contentsOf: q)
+                }
+                i = after
+            case ASCII.openParen:
+                let end = MIMEHeader.skipComment(u, from: i)
+                var inner = Array(u[(i + 1)..<max(i + 1, end - 1)])
+                if end == n && u.last != ASCII.closeParen { inner = Array(u[(i + 1)..<n]) }
+                if comment.isEmpty { comment = inner }
+                i = end
+            case ASCII.openAngle:
+                var j = i + 1
+                var a: [UInt8] = []
+                while j < n && u[j] != ASCII.closeAngle {
+                    if u[j] == ASCII.openAngle {
+                        a.removeAll(keepingCapacity: true)
+                    }  // "<<a@b>>"
+                    else if !ASCII.isWhitespace(u[j]) && u[j] != ASCII.quote {
+                        a.append(u[j])
+                    }
+                    j += 1
+                }
+                if angle == nil || angle?.isEmpty == true { angle = a }
+                // Words before "<" are the name.
+                if !spec.isEmpty {
+                    if !phrase.isEmpty { phrase.append(ASCII.space) }
+                    phrase.append(contentsOf: spec)
+                    spec.removeAll(keepingCapacity: true)
+                }
+                i = min(n, j + 1)
+            case 0x2C:  // ","
+                if angle != nil || spec.contains(ASCII.at) || (phrase.isEmpty && spec.isEmpty) {
+                    finish()
+                } else {
+                    // "Last, First <a@b>" without quotes: the comma belongs to the name.
+                    if !spec.isEmpty {
+                        if !phrase.isEmpty { phrase.append(ASCII.space) }
+                        phrase.append(contentsOf: spec)
+                        spec.removeAll(keepingCapacity: true)
+                    }
+                    phrase.append(0x2C)
+                }
+                i += 1
+            case ASCII.semicolon:
+                finish()
+                i += 1
+            case ASCII.colon where angle == nil && !spec.contains(ASCII.at):
+                // A group name: "undisclosed-recipients:" — what came before is not a mailbox.
+                phrase.removeAll(keepingCapacity: true)
+                spec.removeAll(keepingCapacity: true)
+                quotedOnly.removeAll(keepingCapacity: true)
+                i += 1
+            case ASCII.space, ASCII.tab:
+                // A blank ends a word: move the word to the phrase unless it is (part of) an address.
+                var j = i
+                while j < n && ASCII.isSpaceOrTab(u[j]) { j += 1 }
+                let nextIsAt = j < n && (u[j] == ASCII.at || u[j] == ASCII.dot)
+                let prevIsAt = spec.last == ASCII.at || spec.last == ASCII.dot
+                if !spec.isEmpty && !nextIsAt && !prevIsAt && !(j < n && u[j] == ASCII.openParen) {
+                    if !phrase.isEmpty && phrase.last != ASCII.space { phrase.append(ASCII.space) }
+                    phrase.append(contentsOf: spec)
+                    spec.removeAll(keepingCapacity: true)
+                }
+                i = j
+            default:
+                if angle != nil {
+                    // Text after "<addr>": ignored (but a second mailbox starts after a comma).
+                    i += 1
+                    continue
+                }
+                spec.append(c)
+                i += 1
+            }
+        }
+        // When the phrase ended with a word containing "@" (e.g. "Name a@b"), take it as the address.
+        if angle == nil && !spec.contains(ASCII.at), let at = phrase.lastIndex(of: ASCII.at) {
+            let start = (phrase[..<at].lastIndex(of: ASCII.space)).map { $0 + 1 } ?? 0
+            if spec.isEmpty && quotedOnly.isEmpty {
+                let end = phrase[at...].firstIndex(of: ASCII.space) ?? phrase.count
+                spec = Array(phrase[start..<end])
+                phrase.removeSubrange(start..<end)
+            }
+        }
+        finish()
+        return result
+    }
+
+    /// "<@a,@b:user@host>" → "user@host".
+    static func stripRoute(_ a: [UInt8]) -> [UInt8] {
+        guard a.first == ASCII.at, let colon = a.firstIndex(of: ASCII.colon) else { return a }
+        return Array(a[(colon + 1)...])
+    }
+
+    /// `a@b` or `<a@b>` inside a quoted string that stood alone.
+    static func addressInside(_ q: [UInt8]) -> [UInt8]? {
+        guard q.contains(ASCII.at) else { return nil }
+        var s = q[...]
+        if let open = s.firstIndex(of: ASCII.openAngle) {
+            s = s[(open + 1)...]
+            if let close = s.firstIndex(of: ASCII.closeAngle) { s = s[..<close] }
+        }
+        let t = s.filter { !ASCII.isWhitespace($0) }
+        return t.contains(ASCII.at) ? Array(t) : nil
+    }
+
+    static func trim(_ b: inout [UInt8]) {
+        while let l = b.last, ASCII.isWhitespace(l) || l == ASCII.quote { b.removeLast() }
+        var k = 0
+        while k < b.count && (ASCII.isWhitespace(b[k]) || b[k] == ASCII.quote) { k += 1 }
+        if k > 0 { b.removeFirst(k) }
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces and tabs.
+    fileprivate func trimmingSpacesAndTabs() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

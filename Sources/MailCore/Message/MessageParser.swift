@@ -1,0 +1,416 @@
+import Crypto
+
+/// The one entry point: message bytes in, `ParsedMessage` out. Never traps, never throws; what it repairs or
+/// gives up on is in `diagnostics`.
+public enum MessageParser {
+    public struct Limits: Sendable {
+        /// Nesting of multiparts and embedded messages.
+        public var maxDepth: Int
+        /// Entities in the tree (the message counts as one).
+        public var maxParts: Int
+        /// Header fields kept per header block.
+        public var maxHeaderFields: Int
+        /// Decoded bytes of one text part handed to link extraction.
+        public var maxTextBytes: Int
+        /// Decoded bytes kept of one attachment (its size and hash always cover all of it).
+        public var maxPayloadBytes: Int
+        /// Decoded bytes kept for the whole message: text and attachment payloads.
+        public var maxDecodedBytes: Int
+        /// uuencoded blocks taken from one text part.
+        public var maxUUBlocks: Int
+        /// Diagnostics kept per message.
+        public var maxDiagnostics: Int
+
+        public init(
+            maxDepth: Int = 64, maxParts: Int = 1_000, maxHeaderFields: Int = 10_000, maxTextBytes: Int = 4 << 20,
+            maxPayloadBytes: Int = 16 << 20, maxDecodedBytes: Int = 64 << 20, maxUUBlocks: Int = 16,
+            maxDiagnostics: Int = 100
+        ) {
+            self.maxDepth = maxDepth
+            self.maxParts = maxParts
+            self.maxHeaderFields = maxHeaderFields
+            self.maxTextBytes = maxTextBytes
+            self.maxPayloadBytes = maxPayloadBytes
+            self.maxDecodedBytes = maxDecodedBytes
+            self.maxUUBlocks = maxUUBlocks
+            self.maxDiagnostics = maxDiagnostics
+        }
+    }
+
+    public static func parse(_ bytes: [UInt8], limits: Limits = Limits()) -> ParsedMessage {
+        bytes.withUnsafeBufferPointer { b in
+            var state = State(b: b, limits: limits)
+            return state.run(bytes)
+        }
+    }
+
+    private struct State {
+        let b: UnsafeBufferPointer<UInt8>
+        let limits: Limits
+        var diagnostics: [MailDiagnostic] = []
+        var retained = 0
+        var budgetReported = false
+
+        init(b: UnsafeBufferPointer<UInt8>, limits: Limits) {
+            self.b = b
+            self.limits = limits
+        }
+
+        mutating func note(_ s: MailDiagnostic.Severity, _ code: String, _ message: String) {
+            if diagnostics.count < limits.maxDiagnostics {
+                diagnostics.append(MailDiagnostic(s, code, message))
+            }
+        }
+
+        mutating func run(_ bytes: [UInt8]) -> ParsedMessage {
+            let headers = HeaderBlock(parsing: b, limits: HeaderBlock.Limits(maxFields: limits.maxHeaderFields))
+            if headers.droppedFields > 0 {
+                note(
+                    .error, "header.field-limit",
+                    "\(headers.droppedFields) header fields beyond \(limits.maxHeaderFields) were not read")
+            }
+            if !headers.hasSeparator && headers.bodyStart < b.count {
+                note(
+                    .info, "header.no-separator",
+                    "no blank line after the header block; the body starts at the first line that is not a field")
+            }
+            var tree = MIMETree(bytes: b, limits: limits)
+            tree.parseMessage(headers: headers)
+            for d in tree.diagnostics { note(d.severity, d.code, d.message) }
+            let parts = tree.parts
+
+            // The charset for raw 8-bit header bytes: the message's own, when it declares one.
+            var fallback: Charset? = nil
+            for p in parts where p.kind == .leaf || p.parent == nil {
+                if let label = p.charset {
+                    let cs = Charset.resolve(Array(label.utf8))
+                    if cs.kind != .utf8 && cs.kind != .ascii && cs.kind != .unknown {
+                        fallback = cs
+                        break
+                    }
+                }
+            }
+
+            var message = ParsedMessage(
+                bytes: bytes, headers: headers, subject: nil, from: nil, to: [], dateUTC: nil, messageID: nil,
+                parts: parts, textBodies: [], attachments: [], headerCharset: nil, diagnostics: [])
+
+            var rawCharsetUsed: String? = nil
+            if let f = headers.first("subject", in: b) {
+                let (s, report) = HeaderText.decode(UnsafeBufferPointer(rebasing: b[f.value]), fallback: fallback)
+                message.subject = s
+                headerReport(report, field: "Subject")
+                rawCharsetUsed = rawCharsetUsed ?? report.raw8BitCharset
+            }
+            if let f = headers.first("from", in: b) {
+                let list = AddressParser.parse(UnsafeBufferPointer(rebasing: b[f.value]), fallback: fallback)
+                message.from = list.first
+                if list.isEmpty && !f.value.isEmpty {
+                    note(.warning, "header.address", "no address could be read from the From field")
+                }
+            }
+            for f in headers.all("to", in: b) {
+                message.to.append(
+                    contentsOf: AddressParser.parse(UnsafeBufferPointer(rebasing: b[f.value]), fallback: fallback))
+            }
+            if let f = headers.first("date", in: b) {
+                message.dateUTC = MailDate.iso8601UTC(UnsafeBufferPointer(rebasing: b[f.value]))
+                if message.dateUTC == nil {
+                    note(.warning, "header.date", "the Date field could not be read: \(preview(f.value))")
+                }
+            }
+            if let f = headers.first("message-id", in: b) {
+                message.messageID = MessageParser.messageID(f.unfoldedValue(in: b))
+            }
+            message.headerCharset = rawCharsetUsed
+
+            for (index, part) in parts.enumerated() {
+                switch part.kind {
+                case .multipart: continue
+                case .message:
+                    addAttachment(part, index: index, source: .embeddedMessage, decoded: nil, into: &message)
+                case .leaf:
+                    leaf(part, index: index, into: &message)
+                }
+            }
+            message.diagnostics = diagnostics
+            return message
+        }
+
+        mutating func headerReport(_ r: HeaderText.Report, field: String) {
+            if r.malformedWords > 0 {
+                note(
+                    .warning, "header.encoded-word",
+                    "\(field): \(r.malformedWords) malformed encoded word(s) decoded as far as they go")
+            }
+            for cs in r.unknownCharsets {
+                note(
+                    .warning, "header.unknown-charset",
+                    "\(field): unknown charset \"\(cs)\" in an encoded word, read as UTF-8 or windows-1252")
+            }
+            if r.invalidBytes > 0 {
+                note(
+                    .info, "header.invalid-bytes",
+                    "\(field): \(r.invalidBytes) byte(s) invalid in their charset replaced by U+FFFD")
+            }
+            if let cs = r.raw8BitCharset, cs != "utf-8" {
+                note(.info, "header.8bit", "\(field): raw 8-bit bytes read as \(cs)")
+            }
+        }
+
+        func preview(_ r: Range<Int>) -> String {
+            let slice = b[r.lowerBound..<min(r.upperBound, r.lowerBound + 80)]
+            return String(decoding: slice.map { $0 < 0x20 || $0 == 0x7F ? ASCII.space : $0 }, as: UTF8.self)
+        }
+
+        /// Handles a part with content: text for link extraction, attachment description, uuencoded blocks.
+        mutating func leaf(_ part: MIMEPart, index: Int, into message: inout ParsedMessage) {
+            let type = part.contentType.value
+            let filename = part.filename
+            let disposition = part.dispositionType
+            let named = filename != nil && !(filename?.isEmpty ?? true)
+            let lowerName = filename?.lowercased() ?? ""
+            let htmlFile =
+                lowerName.hasSuffix(".html") || lowerName.hasSuffix(".htm") || lowerName.hasSuffix(".xhtml")
+                || lowerName.hasSuffix(".shtml")
+            let isHTML =
+                type == "text/html" || (htmlFile && (type.hasPrefix("text/") || type.hasPrefix("application/")))
+            let isPlain = type == "text/plain" && !htmlFile
+            let fromAttachment = disposition == "attachment" || named
+            let attachmentLike = disposition == "attachment" || filename != nil || !Self.isBodyType(type)
+
+            var decoded: [UInt8]? = nil
+            if isHTML || isPlain {
+                let raw = decode(part)
+                decoded = raw
+                var text = raw
+                var truncated = false
+                if text.count > limits.maxTextBytes {
+                    text.removeSubrange(limits.maxTextBytes...)
+                    truncated = true
+                    note(
+                        .warning, "mime.text-size-limit",
+                        "part \(part.path): text longer than \(limits.maxTextBytes) bytes was cut for link extraction")
+                }
+                // uuencoded blocks in plain text are attachments, not text.
+                if isPlain, !fromAttachment {
+                    text = uuencoded(in: text, part: part, index: index, into: &message)
+                }
+                var label = part.charset
+                if label == nil && isHTML { label = Self.sniffHTMLCharset(text) }
+                let charset = label.map { Charset.resolve(Array($0.utf8)) } ?? .ascii
+                var utf8: [UInt8] = []
+                utf8.reserveCapacity(text.count)
+                let outcome = text.withUnsafeBufferPointer { CharsetDecoder.decode($0, charset: charset, into: &utf8) }
+                charsetReport(outcome, label: label, part: part)
+                if take(utf8.count) {
+                    message.textBodies.append(
+                        TextBody(
+                            partPath: part.path, partIndex: index, isHTML: isHTML, fromAttachment: fromAttachment,
+                            utf8: utf8, charset: outcome.used, truncated: truncated))
+                } else {
+                    message.textBodies.append(
+                        TextBody(
+                            partPath: part.path, partIndex: index, isHTML: isHTML, fromAttachment: fromAttachment,
+                            utf8: [], charset: outcome.used, truncated: true))
+                }
+            }
+            if attachmentLike {
+                addAttachment(part, index: index, source: .part, decoded: decoded, into: &message)
+            }
+        }
+
+        /// Types that are message text or report metadata, not attachments, when they carry no name.
+        static func isBodyType(_ type: String) -> Bool {
+            switch type {
+            case "text/plain", "text/html", "text/enriched", "text/richtext", "text/rfc822-headers",
+                "message/delivery-status", "message/disposition-notification", "message/feedback-report",
+                "text/x-amp-html", "text/watch-html":
+                return true
+            default:
+                return type.hasPrefix("multipart/")
+            }
+        }
+
+        mutating func charsetReport(_ o: CharsetDecoder.Outcome, label: String?, part: MIMEPart) {
+            if o.unknownLabel {
+                note(
+                    .warning, "charset.unknown",
+                    "part \(part.path): unknown charset \"\(label ?? "")\", read as \(o.used)")
+            } else if o.mislabeled {
+                note(
+                    .info, "charset.mislabeled",
+                    "part \(part.path): text labeled \"\(label ?? "us-ascii")\" read as \(o.used)")
+            }
+            if o.invalidBytes > 0 {
+                note(
+                    .info, "charset.invalid-bytes",
+                    "part \(part.path): \(o.invalidBytes) byte(s) invalid in \(o.used) replaced by U+FFFD")
+            }
+        }
+
+        /// The transfer-decoded body of a part, with a diagnostic for each repair.
+        mutating func decode(_ part: MIMEPart) -> [UInt8] {
+            let body = UnsafeBufferPointer(rebasing: b[part.bodyRange])
+            let (bytes, r) = TransferDecoder.decode(body, part.transferEncoding)
+            if !r.isClean {
+                switch part.transferEncoding {
+                case .base64:
+                    var what: [String] = []
+                    if r.invalidBytes > 0 { what.append("\(r.invalidBytes) invalid character(s) skipped") }
+                    if r.danglingCharacters > 0 { what.append("a lone final character dropped") }
+                    if r.missingPadding { what.append("missing padding supplied") }
+                    if r.trailingBytes > 0 { what.append("\(r.trailingBytes) byte(s) after the padding ignored") }
+                    note(
+                        r.invalidBytes > 0 || r.danglingCharacters > 0 ? .warning : .info, "encoding.base64",
+                        "part \(part.path): \(what.joined(separator: ", "))")
+                case .quotedPrintable:
+                    note(
+                        .info, "encoding.quoted-printable",
+                        "part \(part.path): \(r.brokenEscapes) broken escape(s) kept as written")
+                case .uuencode:
+                    note(.warning, "encoding.uuencode", "part \(part.path): uuencoded data without its end line")
+                default: break
+                }
+            }
+            return bytes
+        }
+
+        /// Accounts retained bytes against `maxDecodedBytes`; false (and one diagnostic) when they do not fit.
+        mutating func take(_ n: Int) -> Bool {
+            if retained <= limits.maxDecodedBytes - n {
+                retained += n
+                return true
+            }
+            if !budgetReported {
+                note(
+                    .error, "mime.decoded-size-limit",
+                    "decoded content beyond \(limits.maxDecodedBytes) bytes is hashed but not kept")
+                budgetReported = true
+            }
+            return false
+        }
+
+        mutating func addAttachment(
+            _ part: MIMEPart, index: Int, source: MIMEAttachment.Source, decoded: [UInt8]?,
+            into message: inout ParsedMessage
+        ) {
+            let bytes: [UInt8]
+            if let d = decoded {
+                bytes = d
+            } else if source == .embeddedMessage {
+                bytes = Array(b[part.bodyRange])
+            } else {
+                bytes = decode(part)
+            }
+            message.attachments.append(
+                describe(
+                    bytes, path: part.path, index: index, source: source, filename: part.filename,
+                    declaredType: part.contentType.value, disposition: part.dispositionType))
+        }
+
+        mutating func describe(
+            _ bytes: [UInt8], path: String, index: Int, source: MIMEAttachment.Source, filename: String?,
+            declaredType: String?, disposition: String?
+        ) -> MIMEAttachment {
+            var payload = bytes
+            var truncated = false
+            if payload.count > limits.maxPayloadBytes {
+                payload.removeSubrange(limits.maxPayloadBytes...)
+                truncated = true
+                note(
+                    .warning, "mime.payload-size-limit",
+                    "part \(path): only the first \(limits.maxPayloadBytes) decoded bytes are kept")
+            }
+            if !take(payload.count) {
+                payload = []
+                truncated = true
+            }
+            return MIMEAttachment(
+                partPath: path, partIndex: index, source: source, filename: filename, declaredType: declaredType,
+                disposition: disposition, size: bytes.count, sha256: Self.sha256Hex(bytes), payload: payload,
+                payloadTruncated: truncated)
+        }
+
+        /// Takes uuencoded blocks out of a text and records them as attachments; returns the text without them.
+        mutating func uuencoded(in text: [UInt8], part: MIMEPart, index: Int, into message: inout ParsedMessage)
+            -> [UInt8]
+        {
+            let blocks = text.withUnsafeBufferPointer { UUEncode.findBlocks(in: $0, limit: limits.maxUUBlocks) }
+            guard !blocks.isEmpty else { return text }
+            var rest: [UInt8] = []
+            var cursor = 0
+            for block in blocks {
+                let (bytes, report) = text.withUnsafeBufferPointer {
+                    UUEncode.decodeLines(UnsafeBufferPointer(rebasing: $0[block.dataRange]))
+                }
+                if report.truncated || !block.terminated {
+                    note(.warning, "encoding.uuencode", "part \(part.path): uuencoded block without its end line")
+                }
+                let name = CharsetDecoder.string(block.name, charset: .utf8).0
+                message.attachments.append(
+                    describe(
+                        bytes, path: part.path, index: index, source: .uuencoded, filename: name, declaredType: nil,
+                        disposition: nil))
+                rest.append(contentsOf: text[cursor..<block.range.lowerBound])
+                cursor = block.range.upperBound
+            }
+            rest.append(contentsOf: text[cursor...])
+            return rest
+        }
+
+        static func sha256Hex(_ bytes: [UInt8]) -> String {
+            let digest = SHA256.hash(data: bytes)
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            var out: [UInt8] = []
+            out.reserveCapacity(64)
+            for byte in digest {
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        /// `<meta charset="…">` or `<meta http-equiv="Content-Type" content="text/html; charset=…">` in the first
+        /// 2 KB of an HTML text without a charset parameter.
+        static func sniffHTMLCharset(_ text: [UInt8]) -> String? {
+            let n = min(text.count, 2048)
+            let key = Array(ascii: "charset")
+            var i = 0
+            while i + key.count < n {
+                if ASCII.lower(text[i]) == 0x63, text[i..<(i + key.count)].equalsLowercasedASCII(key) {
+                    var j = i + key.count
+                    while j < n && ASCII.isWhitespace(text[j]) { j += 1 }
+                    if j < n && text[j] == ASCII.equals {
+                        j += 1
+                        while j < n && (ASCII.isWhitespace(text[j]) || text[j] == ASCII.quote || text[j] == 0x27) {
+                            j += 1
+                        }
+                        let start = j
+                        while j < n
+                            && (ASCII.isAlphaNumeric(text[j]) || text[j] == ASCII.hyphen || text[j] == 0x5F
+                                || text[j] == ASCII.dot || text[j] == ASCII.colon)
+                        {
+                            j += 1
+                        }
+                        if j > start && j - start <= 40 { return String(decoding: text[start..<j], as: UTF8.self) }
+                    }
+                }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    /// `<id@host>` from a Message-ID value: the first bracketed id, else the trimmed value.
+    static func messageID(_ v: [UInt8]) -> String? {
+        var s = v[...]
+        while let f = s.first, ASCII.isWhitespace(f) { s.removeFirst() }
+        while let l = s.last, ASCII.isWhitespace(l) { s.removeLast() }
+        guard !s.isEmpty else { return nil }
+        if let open = s.firstIndex(of: ASCII.openAngle), let close = s[open...].firstIndex(of: ASCII.closeAngle) {
+            return String(decoding: s[open...close], as: UTF8.self)
+        }
+        return String(decoding: s, as: UTF8.self)
+    }
+}
