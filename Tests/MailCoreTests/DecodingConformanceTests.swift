@@ -124,12 +124,19 @@ struct DecodingConformanceTests {
         var compared = 0
         var equal = 0
         var mismatches: [String] = []
+        var excluded: [String] = []
+        var excludedSources: [String] = []
         for row in try Self.rows() {
             let parsed = MessageParser.parse(row.bytes)
             let expected = row.json["py_subject"] as? String
-            if let raw = parsed.rawHeader("subject"), !Self.pythonDecodesCleanly(raw) { continue }
-            if parsed.rawHeader("subject") == nil && expected != nil {
-                // Python found a Subject we did not: counted.
+            if let raw = parsed.rawHeader("subject"), !Self.pythonDecodesCleanly(raw) {
+                excludedSources.append(row.src)
+                if parsed.subject != expected {
+                    excluded.append(
+                        "\(row.src)\n  python: \(expected.debugDescription)\n  ours:   \(parsed.subject.debugDescription)"
+                    )
+                }
+                continue
             }
             compared += 1
             if parsed.subject == expected {
@@ -140,9 +147,54 @@ struct DecodingConformanceTests {
             }
         }
         Self.report("subject (\(equal)/\(compared))", mismatches)
+        Self.report("subject, rows Python decodes with defects, where we differ (\(excluded.count))", excluded)
+        Self.report("subject, rows left out (\(excludedSources.count))", excludedSources)
         let ratio = Double(equal) / Double(max(compared, 1))
         #expect(compared > 5000)
         #expect(ratio >= 0.99, "subject agreement \(equal)/\(compared); first: \(mismatches.prefix(5))")
+    }
+
+    /// The Date in UTC against Python's `py_date` (Python takes a missing or unknown zone as UTC, as we do).
+    @Test func dateMatchesPython() throws {
+        var compared = 0
+        var equal = 0
+        var mismatches: [String] = []
+        for row in try Self.rows() {
+            let parsed = MessageParser.parse(row.bytes)
+            let expected = row.json["py_date"] as? String
+            compared += 1
+            if parsed.dateUTC == expected {
+                equal += 1
+            } else {
+                let raw = parsed.rawHeader("date").map { String(decoding: $0, as: UTF8.self) }
+                mismatches.append(
+                    "\(row.src)\n  raw: \(raw.debugDescription)\n  python: \(expected.debugDescription)\n  ours:   \(parsed.dateUTC.debugDescription)"
+                )
+            }
+        }
+        Self.report("date (\(equal)/\(compared))", mismatches)
+        #expect(Double(equal) / Double(max(compared, 1)) >= 0.99, "date agreement \(equal)/\(compared)")
+    }
+
+    /// The Message-ID against Python's `py_message_id` (which keeps comments and blanks Python's parser leaves).
+    @Test func messageIDMatchesPython() throws {
+        var compared = 0
+        var equal = 0
+        var mismatches: [String] = []
+        for row in try Self.rows() {
+            let parsed = MessageParser.parse(row.bytes)
+            let expected = row.json["py_message_id"] as? String
+            compared += 1
+            if parsed.messageID == expected {
+                equal += 1
+            } else {
+                mismatches.append(
+                    "\(row.src)\n  python: \(expected.debugDescription)\n  ours:   \(parsed.messageID.debugDescription)"
+                )
+            }
+        }
+        Self.report("message-id (\(equal)/\(compared))", mismatches)
+        #expect(Double(equal) / Double(max(compared, 1)) >= 0.99, "message-id agreement \(equal)/\(compared)")
     }
 
     /// One attachment as compared: filename, content type, size, sha256.

@@ -16,9 +16,11 @@ public enum CharsetDecoder {
 
     /// Decodes `bytes` labeled `charset`, appending UTF-8 to `out`.
     ///
-    /// ASCII input is copied as it is for every ASCII-compatible charset. UTF-8 is validated (invalid sequences
-    /// become U+FFFD). US-ASCII with 8-bit bytes and unknown labels fall back to UTF-8 when the bytes are valid
-    /// UTF-8, else windows-1252. iconv charsets are tried in chain order; the last one replaces what it cannot read.
+    /// ASCII input is copied as it is for every ASCII-compatible charset. Non-ASCII bytes that are valid UTF-8 are
+    /// read as UTF-8 whatever an ASCII-compatible label says (a mislabel, reported). UTF-8 is validated (invalid
+    /// sequences become U+FFFD). US-ASCII with 8-bit bytes and unknown labels fall back to UTF-8 when the bytes are
+    /// valid UTF-8, else windows-1252. iconv charsets are tried in chain order; when none reads every byte, the
+    /// last one known replaces what it cannot read.
     @discardableResult
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, charset: Charset, into out: inout [UInt8])
         -> Outcome
@@ -33,6 +35,13 @@ public enum CharsetDecoder {
             o.invalidBytes = appendValidatingUTF8(bytes, into: &out)
             return o
         case .windows1252:
+            if isValidUTF8(bytes) {
+                // UTF-8 labeled ISO-8859-1 (see the iconv case below).
+                out.append(contentsOf: bytes)
+                var o = Outcome(used: "utf-8")
+                o.mislabeled = true
+                return o
+            }
             appendWindows1252(bytes, into: &out)
             return Outcome(used: "windows-1252")
         case .ascii:
@@ -46,9 +55,21 @@ public enum CharsetDecoder {
         case .iconv(let names):
             let mark = out.count
             var lastKnown: String? = nil
-            for (k, name) in names.enumerated() {
+            let chain = names.count == 1 ? [Self.unicodeByteOrder(names[0], bytes)] : names
+            for (k, name) in chain.enumerated() {
                 guard let invalid = Iconv.convert(bytes, from: name, into: &out, stopAtInvalid: true) else {
                     continue
+                }
+                if lastKnown == nil && charset.isASCIICompatible && !charset.isStatefulASCII && isValidUTF8(bytes) {
+                    // Non-ASCII bytes that are valid UTF-8 are UTF-8 whatever the label says: text in a legacy
+                    // charset practically never forms valid multi-byte UTF-8 sequences throughout (Cyrillic or
+                    // Latin letters would each need two continuation bytes after them), while UTF-8 mislabeled
+                    // as windows-1251, ISO-8859-1 or GB2312 is common.
+                    out.removeSubrange(mark...)
+                    out.append(contentsOf: bytes)
+                    var o = Outcome(used: "utf-8")
+                    o.mislabeled = true
+                    return o
                 }
                 lastKnown = name
                 if invalid >= 0 {
@@ -76,6 +97,29 @@ public enum CharsetDecoder {
             if name == "SHIFT_JIS" { fixShiftJISASCII(&out, from: mark) }
             return o
         }
+    }
+
+    /// UTF-16 and UTF-32 without a byte-order mark: iconv assumes big-endian, but Windows writes little-endian
+    /// (Python's codec assumes it too). The zero bytes of ASCII-range text tell which.
+    static func unicodeByteOrder(_ name: String, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard name == "UTF-16" || name == "UTF-32", bytes.count >= 2 else { return name }
+        let b0 = bytes[0]
+        let b1 = bytes[1]
+        if (b0 == 0xFF && b1 == 0xFE) || (b0 == 0xFE && b1 == 0xFF)
+            || (b0 == 0 && b1 == 0 && bytes.count >= 4 && bytes[2] == 0xFE)
+        {
+            return name
+        }
+        let width = name == "UTF-16" ? 2 : 4
+        var evenZeros = 0
+        var oddZeros = 0
+        var i = 0
+        while i + width <= min(bytes.count, 512) {
+            if bytes[i] == 0 { evenZeros += 1 }
+            if bytes[i + width - 1] == 0 { oddZeros += 1 }
+            i += width
+        }
+        return name + (oddZeros > evenZeros ? "LE" : "BE")
     }
 
     /// Decodes to a `String`.

@@ -71,8 +71,8 @@ public enum AddressParser {
                 nameBytes = phrase
             }
             address = stripRoute(address)
-            trim(&nameBytes)
-            trim(&address)
+            trim(&nameBytes, quotes: false)
+            trim(&address, quotes: true)
             if address.isEmpty && nameBytes.isEmpty { return }
             var name: String? = nil
             if !nameBytes.isEmpty {
@@ -211,10 +211,11 @@ public enum AddressParser {
         return t.contains(ASCII.at) ? Array(t) : nil
     }
 
-    static func trim(_ b: inout [UInt8]) {
-        while let l = b.last, ASCII.isWhitespace(l) || l == ASCII.quote { b.removeLast() }
+    static func trim(_ b: inout [UInt8], quotes: Bool) {
+        func strip(_ c: UInt8) -> Bool { ASCII.isWhitespace(c) || (quotes && c == ASCII.quote) }
+        while let l = b.last, strip(l) { b.removeLast() }
         var k = 0
-        while k < b.count && (ASCII.isWhitespace(b[k]) || b[k] == ASCII.quote) { k += 1 }
+        while k < b.count && strip(b[k]) { k += 1 }
         if k > 0 { b.removeFirst(k) }
     }
 }

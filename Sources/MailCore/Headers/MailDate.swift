@@ -2,7 +2,7 @@
 ///
 /// Accepted: an optional day name (with or without comma), day and month in either order, month names in
 /// English (any case, full or abbreviated), two-digit years (69–99 → 19xx, 00–68 → 20xx, as POSIX and Python),
-/// three-digit years (+1900, RFC 5322 obs-year), `hh:mm` without seconds, `hh.mm.ss`, ISO 8601 dates
+/// three-digit years (+1900, RFC 5322 obs-year, and `0102` written by Y2K-broken clients), `hh:mm` without seconds, `hh.mm.ss`, ISO 8601 dates
 /// (`2002-08-23T12:00:00Z`), asctime (`Fri Aug 23 12:00:00 2002`), RFC 850 (`Friday, 23-Aug-02`), numeric zones
 /// with or without a colon (`+0200`, `+02:00`, `GMT+2`), named zones (the RFC 822 ones and common ones such as
 /// CET, JST, MSK), military zones and unknown names (taken as UTC, as RFC 5322 says for military zones), and
@@ -50,7 +50,7 @@ public enum MailDate {
                 if time == nil && index + 1 < tokens.count, case .time = tokens[index + 1], digits == 4,
                     year == nil, day != nil || month != nil
                 {
-                    year = v
+                    year = v < 1000 ? 1900 + v : v
                 } else {
                     numbers.append((v, digits))
                 }
@@ -73,13 +73,15 @@ public enum MailDate {
         // Day and year from the bare numbers, in order: the first 1–2 digit number is the day unless the year is
         // still missing and it is the only one left.
         for (v, digits) in numbers {
-            if day == nil && digits <= 2 && v >= 1 && v <= 31 {
+            // A day may be written with a leading zero too many ("029").
+            if day == nil && (digits <= 2 || (digits == 3 && v < 100)) && v >= 1 && v <= 31 {
                 day = v
             } else if year == nil {
                 switch digits {
                 case 1, 2: year = v > 68 ? 1900 + v : 2000 + v
+                // Three-digit years are years since 1900 (RFC 5322 obs-year); so are Y2K-broken "0102".
                 case 3: year = 1900 + v
-                case 4: year = v
+                case 4: year = v < 1000 ? 1900 + v : v
                 default: break
                 }
             }

@@ -402,14 +402,17 @@ public enum MessageParser {
         }
     }
 
-    /// `<id@host>` from a Message-ID value: the first bracketed id, else the trimmed value.
+    /// `<id@host>` from a Message-ID value: the first bracketed id (blanks just inside the brackets removed), else the trimmed value.
     static func messageID(_ v: [UInt8]) -> String? {
         var s = v[...]
         while let f = s.first, ASCII.isWhitespace(f) { s.removeFirst() }
         while let l = s.last, ASCII.isWhitespace(l) { s.removeLast() }
         guard !s.isEmpty else { return nil }
         if let open = s.firstIndex(of: ASCII.openAngle), let close = s[open...].firstIndex(of: ASCII.closeAngle) {
-            return String(decoding: s[open...close], as: UTF8.self)
+            var inner = s[(open + 1)..<close]
+            while let f = inner.first, ASCII.isWhitespace(f) { inner.removeFirst() }
+            while let l = inner.last, ASCII.isWhitespace(l) { inner.removeLast() }
+            return "<" + String(decoding: inner, as: UTF8.self) + ">"
         }
         return String(decoding: s, as: UTF8.self)
     }
