@@ -58,6 +58,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Parses every message under a directory and prints µs/message: `swift run -c release mailcore-bench DIR`.
+        .executableTarget(
+            name: "mailcore-bench",
+            dependencies: ["MailCore"],
+            path: "Benchmarks/MailCoreBench",
+            swiftSettings: strict
+        ),
         // Shared by the test targets: where the corpus and its labels are.
         .target(
             name: "TestSupport",
