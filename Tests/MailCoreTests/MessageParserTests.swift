@@ -290,6 +290,28 @@ import Testing
         #expect(badDate.diagnostics.map(\.code).contains("header.date"))
     }
 
+    /// Every truncation of a rich message, and bytes flipped with a fixed seed, parse without a trap and give
+    /// valid UTF-8 text.
+    @Test func truncatedAndMutatedMessagesParse() {
+        let full = message(Self.multipart + ["", "begin 644 x.bin", "#0V%T", "end"])
+        for cut in 0...full.count {
+            let m = MessageParser.parse(Array(full[0..<cut]))
+            for t in m.textBodies { #expect(String(validating: t.utf8, as: UTF8.self) != nil) }
+        }
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: seed >> 33)
+        }
+        let alphabet: [UInt8] = Array("-=?\r\n\t \"();:<>@*'%".utf8) + [0x00, 0x80, 0xC3, 0xFF]
+        for _ in 0..<2_000 {
+            var bytes = full
+            for _ in 0..<8 { bytes[next() % bytes.count] = alphabet[next() % alphabet.count] }
+            let m = MessageParser.parse(bytes)
+            #expect(!m.parts.isEmpty)
+        }
+    }
+
     @Test func adversarialBoundariesStayLinear() {
         // 20,000 lines that look almost like delimiters, inside 30 nested multiparts: parsed, and no part lost.
         var lines: [String] = ["Content-Type: multipart/mixed; boundary=a0", ""]
