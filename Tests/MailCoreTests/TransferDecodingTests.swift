@@ -54,14 +54,17 @@ import Testing
         #expect(qp("caf=C3=A9").1.isClean)
     }
 
-    @Test(arguments: ["7bit", " BASE64 ", "Quoted-Printable", "8bit", "binary", "x-uuencode", "\"base64\"", "x-token"])
+    @Test(arguments: [
+        "7bit", " BASE64 ", "Quoted-Printable", "8bit", "binary", "x-uuencode", "\"base64\"", "x-token", "7-bit",
+        "quoted printable", "8bits",
+    ])
     func transferEncodingLabels(_ label: String) {
         let e = TransferEncoding(label: Array(label.utf8))
         switch label {
-        case "7bit": #expect(e == .sevenBit)
+        case "7bit", "7-bit": #expect(e == .sevenBit)
         case " BASE64 ", "\"base64\"": #expect(e == .base64)
-        case "Quoted-Printable": #expect(e == .quotedPrintable)
-        case "8bit": #expect(e == .eightBit)
+        case "Quoted-Printable", "quoted printable": #expect(e == .quotedPrintable)
+        case "8bit", "8bits": #expect(e == .eightBit)
         case "binary": #expect(e == .binary)
         case "x-uuencode": #expect(e == .uuencode)
         default: #expect(e == .unknown("x-token"))

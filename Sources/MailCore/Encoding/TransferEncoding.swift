@@ -14,24 +14,19 @@ public enum TransferEncoding: Sendable, Equatable {
         while hi > lo
             && (ASCII.isWhitespace(bytes[hi - 1]) || bytes[hi - 1] == ASCII.quote || bytes[hi - 1] == ASCII.semicolon)
         { hi -= 1 }
-        let v = bytes[lo..<hi]
-        if v.isEmpty || v.equalsLowercasedASCII(Array(ascii: "7bit")) {
-            self = .sevenBit
-        } else if v.equalsLowercasedASCII(Array(ascii: "base64")) {
-            self = .base64
-        } else if v.equalsLowercasedASCII(Array(ascii: "quoted-printable")) {
-            self = .quotedPrintable
-        } else if v.equalsLowercasedASCII(Array(ascii: "8bit")) {
-            self = .eightBit
-        } else if v.equalsLowercasedASCII(Array(ascii: "binary")) {
-            self = .binary
-        } else if v.equalsLowercasedASCII(Array(ascii: "x-uuencode"))
-            || v.equalsLowercasedASCII(Array(ascii: "uuencode"))
-            || v.equalsLowercasedASCII(Array(ascii: "x-uue")) || v.equalsLowercasedASCII(Array(ascii: "uue"))
-        {
-            self = .uuencode
-        } else {
-            self = .unknown(String(lossyUTF8: v).lowercased())
+        // Compared without blanks, "-" and "_": "7-bit", "8bits" and "quoted printable" are common misspellings.
+        var v: [UInt8] = []
+        for c in bytes[lo..<hi] where !ASCII.isWhitespace(c) && c != ASCII.hyphen && c != 0x5F {
+            v.append(ASCII.lower(c))
+        }
+        switch String(decoding: v, as: UTF8.self) {
+        case "", "7bit", "7bits": self = .sevenBit
+        case "8bit", "8bits": self = .eightBit
+        case "binary": self = .binary
+        case "base64": self = .base64
+        case "quotedprintable": self = .quotedPrintable
+        case "xuuencode", "uuencode", "xuue", "uue": self = .uuencode
+        default: self = .unknown(String(lossyUTF8: bytes[lo..<hi]).lowercased())
         }
     }
 
