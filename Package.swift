@@ -28,6 +28,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // The built-in IP database, embedded with C23 #embed (see docs/geo.md and scripts/build-geo-db.sh).
+        .target(
+            name: "CGeoData",
+            exclude: ["ipdb.mageo", "LICENSE-ipdb.txt"]
+        ),
         // Bytes in, values out: headers, MIME, decoders, Received hops, URLs. No files, no SQLite.
         .target(
             name: "MailCore",
@@ -43,6 +48,7 @@ let package = Package(
             dependencies: [
                 "MailCore",
                 "CZlib",
+                "CGeoData",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

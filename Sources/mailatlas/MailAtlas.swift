@@ -18,6 +18,6 @@ struct MailAtlas: AsyncParsableCommand {
             130/143 interrupted by SIGINT/SIGTERM (everything committed so far is kept; rerun to continue).
             """,
         version: MailAtlasKitVersion.string,
-        subcommands: [ScanCommand.self, SQLCommand.self, TraceCommand.self]
+        subcommands: [ScanCommand.self, SQLCommand.self, TraceCommand.self, GeoCommand.self]
     )
 }

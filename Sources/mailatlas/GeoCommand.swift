@@ -1,0 +1,88 @@
+import ArgumentParser
+import MailAtlasKit
+
+/// `mailatlas geo`: the IP databases behind "spam by country and provider".
+struct GeoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "geo",
+        abstract: "Look up, inspect and build the IP → country / AS databases.",
+        discussion: """
+            The built-in database (IPFire Location Database, CC BY-SA 4.0, https://location.ipfire.org/) is always \
+            there. Add MaxMind DB files (.mmdb) or files made by `geo import` with --geo-db, in order of preference, \
+            or list them in a config file (see docs/geo.md).
+            """,
+        subcommands: [GeoLookupCommand.self, GeoInfoCommand.self, GeoImportCommand.self]
+    )
+}
+
+/// The options every command that resolves addresses shares (`geo lookup`, `geo info`, `scan`, `geo refresh`).
+struct GeoDatabaseOptions: ParsableArguments {
+    @Option(
+        name: .customLong("geo-db"),
+        help: ArgumentHelp(
+            "An IP database (.mmdb or made by `geo import`); repeat for several, first answers first. "
+                + "`embedded` places the built-in one (default: last).",
+            valueName: "path"))
+    var geoDatabases: [String] = []
+
+    @Option(name: .customLong("geo-config"), help: ArgumentHelp("A geo config file (see docs/geo.md).", valueName: "path"))
+    var geoConfig: String?
+
+    @Flag(name: .customLong("no-embedded-geo"), help: "Do not use the built-in database.")
+    var noEmbeddedGeo = false
+
+    func resolver() throws -> GeoResolver {
+        do {
+            return try GeoDatabases.resolver(
+                databases: geoDatabases, configPath: geoConfig, includeEmbedded: !noEmbeddedGeo)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+/// Text for a terminal: control characters (which a database could carry) shown as `\u{…}` escapes.
+enum TerminalText {
+    static func clean(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F || (u.value >= 0x80 && u.value < 0xA0) || u.value == 0x202E
+                || u.value == 0x202D
+            {
+                out += "\\u{\(String(u.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+}
+
+/// JSON string literals without Foundation's encoder (which is slow for millions of lines).
+enum JSONText {
+    static func string(_ s: String?) -> String {
+        guard let s else { return "null" }
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x2028 || u.value == 0x2029 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func number(_ n: UInt32?) -> String { n.map { String($0) } ?? "null" }
+    static func number(_ n: Int?) -> String { n.map { String($0) } ?? "null" }
+}
