@@ -184,7 +184,9 @@ public final class MMDBDatabase: GeoSource, @unchecked Sendable {
             used += 1
         }
         if node == nodeCount { return nil }
-        guard node > nodeCount else { return nil }  // ran out of bits inside the tree: no data
+        guard node > nodeCount else {
+            throw GeoError("geo.mmdb-corrupt", "\(path): damaged search tree (no data record after all \(depth) bits of \(address))")
+        }
         let offset = node - nodeCount - 16
         guard offset >= 0, dataStart + offset < dataEnd else {
             throw GeoError(
@@ -233,6 +235,61 @@ public final class MMDBDatabase: GeoSource, @unchecked Sendable {
         }
         if r.asn == nil { r.asName = nil }
         return r.isEmpty ? nil : r
+    }
+
+    /// Networks with data, counted by `verify()`.
+    public struct Census: Sendable, Equatable {
+        public var ipv4Networks = 0
+        public var ipv6Networks = 0
+        public var dataRecords = 0
+    }
+
+    /// Walks the whole search tree and decodes every data record it reaches, once each; throws the first damage
+    /// found. Time and memory are linear in the file (each node and each record is visited once).
+    public func verify() throws(GeoError) -> Census {
+        let b = storage.buffer
+        var census = Census()
+        // A node can be reached by more than one path (MaxMind aliases ::ffff:0:0/96 and 2002::/16 to the IPv4
+        // subtree), so each node keeps the fewest address bits left with which it was reached, and is walked
+        // again only with fewer: at most 128 times, in practice once or twice.
+        var fewestLeft = [UInt8](repeating: UInt8.max, count: nodeCount)
+        var decoded = Set<Int>()
+        let bits = ipVersion == 6 ? 128 : 32
+        // (node, bits left, under ::/96). The IPv4 subtree goes last so it is walked first and its networks
+        // count as IPv4.
+        var stack: [(Int, Int, Bool)] = ipVersion == 6 ? [(0, bits, false)] : []
+        stack.append((ipv4Start, 32, true))
+        while let (node, left, v4) = stack.popLast() {
+            guard node < nodeCount, left < Int(fewestLeft[node]) else { continue }
+            let first = fewestLeft[node] == UInt8.max
+            fewestLeft[node] = UInt8(truncatingIfNeeded: left)
+            for right in [false, true] {
+                let next = MMDBDatabase.readRecord(b, node: node, right: right, recordSize: recordSize)
+                if next < nodeCount {
+                    guard left > 1 else {
+                        throw GeoError(
+                            "geo.mmdb-corrupt",
+                            "\(path): damaged search tree (node \(node) leads to node \(next) after all \(bits) address bits)")
+                    }
+                    stack.append((next, left - 1, v4))
+                } else if next > nodeCount {
+                    let offset = next - nodeCount - 16
+                    guard offset >= 0, dataStart + offset < dataEnd else {
+                        throw GeoError(
+                            "geo.mmdb-corrupt",
+                            "\(path): damaged search tree (node \(node) points to \(next), outside the data section)")
+                    }
+                    if first {
+                        if v4 || ipVersion == 4 { census.ipv4Networks += 1 } else { census.ipv6Networks += 1 }
+                    }
+                    if decoded.insert(offset).inserted {
+                        _ = try decodeRecord(at: dataStart + offset)
+                        census.dataRecords += 1
+                    }
+                }
+            }
+        }
+        return census
     }
 
     static func readRecord(_ b: UnsafeRawBufferPointer, node: Int, right: Bool, recordSize: Int) -> Int {
