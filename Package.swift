@@ -71,6 +71,13 @@ let package = Package(
             path: "Benchmarks/MailCoreBench",
             swiftSettings: strict
         ),
+        // Lookup and load times of the geo database: `Benchmarks/geo.sh` (prints numbers, asserts nothing).
+        .executableTarget(
+            name: "mailatlas-geo-bench",
+            dependencies: ["MailAtlasKit", "MailCore"],
+            path: "Benchmarks/GeoBench",
+            swiftSettings: strict
+        ),
         // Shared by the test targets: where the corpus and its labels are.
         .target(
             name: "TestSupport",

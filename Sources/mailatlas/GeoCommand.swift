@@ -63,6 +63,7 @@ enum TerminalText {
 enum JSONText {
     static func string(_ s: String?) -> String {
         guard let s else { return "null" }
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

@@ -23,8 +23,12 @@ public struct GeoResolver: Sendable {
     /// Country names come from the embedded database's table (ISO 3166 and the regional codes the data uses).
     let names: GeoRangeDatabase?
 
+    /// The sources' names, read once (reading `info` through the protocol copies the whole struct).
+    let sourceNames: [String]
+
     public init(sources: [any GeoSource]) {
         self.sources = sources
+        sourceNames = sources.map(\.info.name)
         names = GeoRangeDatabase.embedded ?? sources.lazy.compactMap { $0 as? GeoRangeDatabase }.first
     }
 
@@ -37,16 +41,16 @@ public struct GeoResolver: Sendable {
         let scope = address.scope
         var answer = GeoAnswer(scope: scope)
         guard scope == .public else { return answer }
-        for source in sources {
+        for (i, source) in sources.enumerated() {
             guard let r = source.record(for: address) else { continue }
             if answer.country == nil, let c = r.country {
                 answer.country = c
-                answer.countrySource = source.info.name
+                answer.countrySource = sourceNames[i]
             }
             if answer.asn == nil, let a = r.asn {
                 answer.asn = a
                 answer.asName = r.asName
-                answer.asnSource = source.info.name
+                answer.asnSource = sourceNames[i]
             }
             if answer.country != nil, answer.asn != nil { break }
         }
