@@ -49,6 +49,6 @@ measure("hit(for:) IPv6, random in 2000::/3", v6) { a in Int(db.hit(for: a)?.asn
 measure("record(for:) IPv4 (with strings)", v4) { a in db.record(for: a)?.asName?.utf8.count ?? 0 }
 let resolver = GeoResolver.embeddedOnly
 measure("GeoResolver.resolve IPv4", v4) { a in resolver.resolve(a).asName?.utf8.count ?? 0 }
-var cache = GeoCache(resolver: resolver)
+let cache = GeoCache(resolver: resolver)
 let repeated = (0..<n).map { v4[$0 % 10_000] }
 measure("GeoCache.answer, 10,000 distinct IPv4", repeated) { a in cache.answer(a).asName?.utf8.count ?? 0 }

@@ -11,7 +11,7 @@ struct GeoCommand: AsyncParsableCommand {
             there. Add MaxMind DB files (.mmdb) or files made by `geo import` with --geo-db, in order of preference, \
             or list them in a config file (see docs/geo.md).
             """,
-        subcommands: [GeoLookupCommand.self, GeoInfoCommand.self, GeoImportCommand.self]
+        subcommands: [GeoLookupCommand.self, GeoInfoCommand.self, GeoImportCommand.self, GeoRefreshCommand.self]
     )
 }
 
@@ -41,47 +41,12 @@ struct GeoDatabaseOptions: ParsableArguments {
     }
 }
 
-/// Text for a terminal: control characters (which a database could carry) shown as `\u{…}` escapes.
-enum TerminalText {
-    static func clean(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
-            if u.value < 0x20 || u.value == 0x7F || (u.value >= 0x80 && u.value < 0xA0) || u.value == 0x202E
-                || u.value == 0x202D
-            {
-                out += "\\u{\(String(u.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
-}
-
-/// JSON string literals without Foundation's encoder (which is slow for millions of lines).
+/// JSON values for line-at-a-time output (millions of lines): plain ASCII strings skip the escaper.
 enum JSONText {
     static func string(_ s: String?) -> String {
         guard let s else { return "null" }
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return "\"" + s + "\"" }
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x2028 || u.value == 0x2029 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
+        return Escape.jsonString(s)
     }
 
     static func number(_ n: UInt32?) -> String { n.map { String($0) } ?? "null" }

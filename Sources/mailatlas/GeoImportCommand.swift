@@ -50,8 +50,8 @@ struct GeoImportCommand: ParsableCommand {
                 if r.ignored > 0 { line += ", \(r.ignored) ignored" }
                 if r.rejected > 0 { line += ", \(r.rejected) rejected" }
                 if let d = r.date { line += ", dated \(d)" }
-                print(TerminalText.clean(line))
-                for p in r.problems { print("  " + TerminalText.clean(p)) }
+                print(Escape.terminal(line))
+                for p in r.problems { print("  " + Escape.terminal(p)) }
             } catch {
                 throw ValidationError(error.message)
             }

@@ -37,9 +37,9 @@ struct GeoInfoCommand: ParsableCommand {
                 print(line)
                 continue
             }
-            print("\(i + 1). \(TerminalText.clean(d.name))")
+            print("\(i + 1). \(Escape.terminal(d.name))")
             print("   kind:        \(d.kind)")
-            print("   path:        \(TerminalText.clean(d.path))")
+            print("   path:        \(Escape.terminal(d.path))")
             print("   date:        \(d.date ?? "unknown")")
             if let v4 = d.ipv4Ranges, let v6 = d.ipv6Ranges {
                 print("   ranges:      \(v4) IPv4, \(v6) IPv6")
@@ -47,7 +47,7 @@ struct GeoInfoCommand: ParsableCommand {
             if let asNames { print("   AS names:    \(asNames)") }
             if let detail { print("   structure:   \(detail)") }
             print("   fields:      \(d.fields.joined(separator: ", "))")
-            if let a = d.attribution { print("   attribution: \(TerminalText.clean(a))") }
+            if let a = d.attribution { print("   attribution: \(Escape.terminal(a))") }
         }
     }
 }

@@ -26,7 +26,7 @@ struct GeoLookupCommand: ParsableCommand {
         let resolver = try geo.resolver()
         var dates: [String: String] = [:]
         for d in resolver.databases { dates[d.name] = dates[d.name] ?? d.date }
-        var cache = GeoCache(resolver: resolver, limit: 1 << 18)
+        let cache = GeoCache(resolver: resolver, limit: 1 << 18)
         var out = OutputBuffer()
         var invalid = 0
 
@@ -39,7 +39,7 @@ struct GeoLookupCommand: ParsableCommand {
                     out.write("{\"ip\":\(JSONText.string(t)),\"error\":\"not an IP address\",\"country\":null,"
                         + "\"asn\":null,\"as_name\":null}\n")
                 } else {
-                    out.write("\(TerminalText.clean(t))\tnot an IP address\n")
+                    out.write("\(Escape.terminal(t))\tnot an IP address\n")
                 }
                 return
             }
@@ -94,7 +94,7 @@ struct GeoLookupCommand: ParsableCommand {
         for s in [a.countrySource, a.asnSource].compactMap({ $0 }) where !names.contains(s) { names.append(s) }
         let sources = names.map { $0 + (dates[$0].map { " " + $0 } ?? "") }
         parts.append(sources.isEmpty ? "(no database has this address)" : "(" + sources.joined(separator: "; ") + ")")
-        return parts.map(TerminalText.clean).joined(separator: "\t")
+        return parts.map(Escape.terminal).joined(separator: "\t")
     }
 }
 

@@ -48,6 +48,8 @@ struct ScanCommand: AsyncParsableCommand {
             valueName: "n"))
     var learnRelays: Int = 20_000
 
+    @OptionGroup(title: "IP databases") var geo: GeoDatabaseOptions
+
     func validate() throws {
         guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
         guard Format.parseSize(maxMessageSize) != nil else {
@@ -65,6 +67,7 @@ struct ScanCommand: AsyncParsableCommand {
             followSymlinks: followSymlinks, prune: prune)
         options.origin = try origin.config()
         options.learnRelays = max(0, learnRelays)
+        options.geo = try geo.resolver()
         let stop = StopFlag()
         let signals = SignalTrap(stop: stop)
         defer { withExtendedLifetime(signals) {} }

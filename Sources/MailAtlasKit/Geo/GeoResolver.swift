@@ -81,10 +81,11 @@ public struct GeoResolver: Sendable {
 
 /// One scan's memory of answers: every distinct address is resolved once.
 ///
-/// Not thread-safe by design: the scan's single writer owns it (a `struct`, so it cannot be shared by accident).
-/// At most `limit` answers are kept; past that, addresses not seen before are resolved every time they appear
-/// (the answers stay right, only the saving stops), which bounds memory on a spool with millions of distinct IPs.
-public struct GeoCache: Sendable {
+/// Not thread-safe, by design: the scan's single writer owns it. It is a non-`Sendable` class, so the compiler keeps
+/// it on the writer's side, and a transaction can use it without copying the table. At most `limit` answers are
+/// kept; past that, addresses not seen before are resolved every time they appear (the answers stay right, only
+/// the saving stops), which bounds memory on a spool with millions of distinct addresses.
+public final class GeoCache {
     public let resolver: GeoResolver
     public let limit: Int
     var answers: [IPAddress: GeoAnswer] = [:]
@@ -96,7 +97,7 @@ public struct GeoCache: Sendable {
         self.limit = limit
     }
 
-    public mutating func answer(_ address: IPAddress) -> GeoAnswer {
+    public func answer(_ address: IPAddress) -> GeoAnswer {
         lookups += 1
         if let known = answers[address] {
             hits += 1
@@ -108,7 +109,7 @@ public struct GeoCache: Sendable {
     }
 
     /// Parses the text and answers; nil for text that is not an address.
-    public mutating func answer(_ text: String) -> GeoAnswer? {
+    public func answer(_ text: String) -> GeoAnswer? {
         guard let ip = IPAddress(text) else { return nil }
         return answer(ip)
     }

@@ -21,6 +21,8 @@ public struct ScanOptions: Sendable {
     public var relayProfile: RelayProfile? = nil
     /// Messages the relay-learning pre-pass reads (0: no pre-pass).
     public var learnRelays: Int = 20_000
+    /// The IP databases for origin and hop countries and ASes (`--geo-db`).
+    public var geo: GeoResolver = .embeddedOnly
 
     public init(
         roots: [String], label: Verdict? = nil, jobs: Int = ScanOptions.defaultJobs, maxMessageSize: Int = 50 << 20,

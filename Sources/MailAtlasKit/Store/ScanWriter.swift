@@ -30,26 +30,31 @@ final class ScanWriter {
     private var batch: [UnitResult] = []
     private var batchMessages = 0
     private(set) var counts = ScanCounts()
+    /// Countries and ASes of origin and hop addresses, each distinct address resolved once per scan.
+    let geo: GeoCache
     /// Called after each commit with the counts so far.
     var onCommit: ((ScanCounts) -> Void)?
 
-    init(store: MailStore, scanID: Int64, messagesPerTransaction: Int) {
+    init(store: MailStore, scanID: Int64, messagesPerTransaction: Int, geo: GeoCache) {
         self.store = store
         self.scanID = scanID
         self.messagesPerTransaction = messagesPerTransaction
+        self.geo = geo
     }
 
     /// Creates the `scans` row for a new scan.
-    static func beginScan(store: MailStore, roots: [String], options: [String: String]) throws -> Int64 {
+    static func beginScan(
+        store: MailStore, roots: [String], options: [String: String], geoDatabases: String? = nil
+    ) throws -> Int64 {
         try store.pool.write { db in
             let rootsJSON = String(decoding: try JSONEncoder().encode(roots), as: UTF8.self)
             let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
             try db.execute(
                 sql: """
-                    INSERT INTO scans (started_at, status, roots, tool_version, options)
-                    VALUES (?, 'running', ?, ?, ?)
+                    INSERT INTO scans (started_at, status, roots, tool_version, options, geo_databases)
+                    VALUES (?, 'running', ?, ?, ?, ?)
                     """,
-                arguments: [Clock.nowISO8601(), rootsJSON, MailAtlasKitVersion.string, optionsJSON])
+                arguments: [Clock.nowISO8601(), rootsJSON, MailAtlasKitVersion.string, optionsJSON, geoDatabases])
             return db.lastInsertedRowID
         }
     }
@@ -73,7 +78,7 @@ final class ScanWriter {
         batchMessages = 0
         var counts = self.counts
         try store.pool.write { db in
-            var ctx = WriteContext(db: db, scanID: scanID, counts: counts)
+            var ctx = WriteContext(db: db, scanID: scanID, counts: counts, geo: geo)
             for result in work { try ctx.apply(result) }
             counts = ctx.counts
             try ScanWriter.saveCounts(db, scanID: scanID, counts: counts, status: nil)
@@ -129,12 +134,14 @@ private struct WriteContext {
     let db: Database
     let scanID: Int64
     var counts: ScanCounts
+    let geo: GeoCache
     var fileIDs: [String: Int64] = [:]
 
-    init(db: Database, scanID: Int64, counts: ScanCounts) {
+    init(db: Database, scanID: Int64, counts: ScanCounts, geo: GeoCache) {
         self.db = db
         self.scanID = scanID
         self.counts = counts
+        self.geo = geo
     }
 
     mutating func apply(_ r: UnitResult) throws {
@@ -297,35 +304,38 @@ private struct WriteContext {
     mutating func insert(_ m: AnalysedMessage, fileID: Int64, verdict: VerdictEvidence) throws {
         let f = m.facts
         let o = f.origin
+        let g = geo.columns(o?.ip)
         try db.cachedStatement(
             sql: """
                 INSERT INTO messages (scan_id, file_id, source_path, source_index, source_offset, folder,
                     maildir_flags, size, sha256, message_id, date_utc, subject, from_addr, from_name, verdict,
                     verdict_source, origin_ip, origin_hop, origin_rule, origin_confidence, handover_ip,
-                    claimed_first_ip, originating_ip_header, truncated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    claimed_first_ip, originating_ip_header, origin_country, origin_asn, origin_as_org, truncated)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 scanID, fileID, m.location.sourcePath, m.location.index, m.location.offset, m.location.folder,
                 m.location.maildirFlags, f.size, f.sha256, f.messageID, f.dateUTC, f.subject, f.fromAddress,
                 f.fromName, verdict.verdict.rawValue, verdict.source, o?.ip, o?.hop, o?.rule, o?.confidence,
-                o?.handoverIP, o?.claimedFirstIP, o?.originatingIPHeader, m.truncated,
+                o?.handoverIP, o?.claimedFirstIP, o?.originatingIPHeader, g.country, g.asn, g.asOrg, m.truncated,
             ])
         let messageID = db.lastInsertedRowID
         for h in f.hops {
+            // Trusted hops are the recipient's own servers: only untrusted ones get a country and an AS.
+            let hg = h.trusted ? (country: nil, asn: nil, asOrg: nil) : geo.columns(h.fromIP)
             try db.cachedStatement(
                 sql: """
                     INSERT INTO received_hops (message_id, position, from_helo, from_rdns, from_ip, helo_ip, ident,
                         by_host, via, protocol, smtp_id, for_addr, tls, auth, timestamp_utc, delay_seconds,
-                        date_offset_seconds, trusted)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        date_offset_seconds, trusted, country, asn, as_org)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     messageID, h.position, h.fromHelo, h.fromRDNS, h.fromIP, h.heloIP, h.ident, h.byHost, h.via,
                     h.protocolName, h.smtpID, h.forAddress, h.tls, h.auth, h.timestampUTC, h.delaySeconds,
-                    h.dateOffsetSeconds, h.trusted,
+                    h.dateOffsetSeconds, h.trusted, hg.country, hg.asn, hg.asOrg,
                 ])
         }
         for l in f.links {

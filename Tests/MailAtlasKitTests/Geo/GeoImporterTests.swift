@@ -178,7 +178,7 @@ import Testing
 
     @Test func theCacheResolvesEachDistinctAddressOnce() throws {
         let d = try db("d", [("1.0.0.0", "1.0.0.255", "AU", 13335)])
-        var cache = GeoCache(resolver: GeoResolver(sources: [d]), limit: 2)
+        let cache = GeoCache(resolver: GeoResolver(sources: [d]), limit: 2)
         for text in ["1.0.0.1", "1.0.0.1", "::ffff:1.0.0.1", "1.0.0.2", "1.0.0.3", "1.0.0.3"] {
             #expect(cache.answer(text)?.country == "AU")
         }
