@@ -41,7 +41,10 @@ func measure(_ label: String, _ addresses: [IPAddress], _ body: (IPAddress) -> I
         for a in addresses { sink &+= body(a) }
         best = min(best, now() - s)
     }
-    print(String(format: "%@: %.1f ns per lookup (best of 5 × %d; checksum %d)", label, Double(best) / Double(addresses.count), addresses.count, sink))
+    print(
+        String(
+            format: "%@: %.1f ns per lookup (best of 5 × %d; checksum %d)", label,
+            Double(best) / Double(addresses.count), addresses.count, sink))
 }
 
 measure("hit(for:) IPv4, random", v4) { a in Int(db.hit(for: a)?.asn ?? 0) }

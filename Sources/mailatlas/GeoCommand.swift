@@ -25,7 +25,8 @@ struct GeoDatabaseOptions: ParsableArguments {
             valueName: "path"))
     var geoDatabases: [String] = []
 
-    @Option(name: .customLong("geo-config"), help: ArgumentHelp("A geo config file (see docs/geo.md).", valueName: "path"))
+    @Option(
+        name: .customLong("geo-config"), help: ArgumentHelp("A geo config file (see docs/geo.md).", valueName: "path"))
     var geoConfig: String?
 
     @Flag(name: .customLong("no-embedded-geo"), help: "Do not use the built-in database.")

@@ -30,7 +30,8 @@ struct GeoInfoCommand: ParsableCommand {
             if json {
                 var line = "{\"order\":\(i + 1),\"name\":\(JSONText.string(d.name)),\"kind\":\"\(d.kind)\""
                 line += ",\"path\":\(JSONText.string(d.path)),\"date\":\(JSONText.string(d.date))"
-                line += ",\"ipv4_ranges\":\(JSONText.number(d.ipv4Ranges)),\"ipv6_ranges\":\(JSONText.number(d.ipv6Ranges))"
+                line +=
+                    ",\"ipv4_ranges\":\(JSONText.number(d.ipv4Ranges)),\"ipv6_ranges\":\(JSONText.number(d.ipv6Ranges))"
                 line += ",\"as_names\":\(JSONText.number(asNames))"
                 line += ",\"fields\":[" + d.fields.map { JSONText.string($0) }.joined(separator: ",") + "]"
                 line += ",\"attribution\":\(JSONText.string(d.attribution))}"

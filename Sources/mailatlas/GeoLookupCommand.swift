@@ -36,8 +36,9 @@ struct GeoLookupCommand: ParsableCommand {
             guard let ip = IPAddress(t) else {
                 invalid += 1
                 if json {
-                    out.write("{\"ip\":\(JSONText.string(t)),\"error\":\"not an IP address\",\"country\":null,"
-                        + "\"asn\":null,\"as_name\":null}\n")
+                    out.write(
+                        "{\"ip\":\(JSONText.string(t)),\"error\":\"not an IP address\",\"country\":null,"
+                            + "\"asn\":null,\"as_name\":null}\n")
                 } else {
                     out.write("\(Escape.terminal(t))\tnot an IP address\n")
                 }

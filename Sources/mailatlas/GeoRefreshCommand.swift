@@ -31,6 +31,7 @@ struct GeoRefreshCommand: ParsableCommand {
         Terminal.write(
             "refreshed \(Format.count(counts.messages)) messages (\(Format.count(counts.messagesChanged)) changed) and "
                 + "\(Format.count(counts.hops)) untrusted hops (\(Format.count(counts.hopsChanged)) changed); "
-                + "\(Format.count(counts.distinctAddresses)) distinct addresses; databases: \(Escape.terminal(names))\n")
+                + "\(Format.count(counts.distinctAddresses)) distinct addresses; databases: \(Escape.terminal(names))\n"
+        )
     }
 }

@@ -62,7 +62,9 @@ struct GeoCommandTests {
         let r = try Self.run(["geo", "lookup", "--json"], stdin: "39.33.27.49\n10.0.0.1\nnot-an-ip\n\n200.160.0.1\n")
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.count == 4)
-        let objects = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let objects = try lines.map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
         #expect(objects[0]["country"] as? String == "PK" && objects[0]["asn"] as? Int == 17557)
         #expect(objects[0]["as_name"] as? String == "Pakistan Telecommuication company limited")
         #expect(objects[1]["scope"] as? String == "private" && objects[1]["country"] is NSNull)

@@ -389,7 +389,8 @@ public struct GeoImporter: Sendable {
             let run = name[i..<(i + 8)]
             let before = i == 0 || !ASCII.isDigit(name[i - 1])
             let after = i + 8 == name.count || !ASCII.isDigit(name[i + 8])
-            if before, after, run.allSatisfy(ASCII.isDigit), run.first == UInt8(ascii: "1") || run.first == UInt8(ascii: "2")
+            if before, after, run.allSatisfy(ASCII.isDigit),
+                run.first == UInt8(ascii: "1") || run.first == UInt8(ascii: "2")
             {
                 return isoDate(run)
             }

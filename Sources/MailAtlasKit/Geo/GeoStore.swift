@@ -85,7 +85,8 @@ public struct GeoRefresher {
                         {
                             counts.messagesChanged += 1
                             try db.cachedStatement(
-                                sql: "UPDATE messages SET origin_country = ?, origin_asn = ?, origin_as_org = ? WHERE id = ?"
+                                sql:
+                                    "UPDATE messages SET origin_country = ?, origin_asn = ?, origin_as_org = ? WHERE id = ?"
                             ).execute(arguments: [c.country, c.asn, c.asOrg, id])
                         }
                         let hops = try Row.fetchAll(

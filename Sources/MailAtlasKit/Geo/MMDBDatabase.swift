@@ -40,7 +40,9 @@ public final class MMDBDatabase: GeoSource, @unchecked Sendable {
         self.path = path
         storage = GeoBytes(copying: bytes)
         let b = storage.buffer
-        func corrupt(_ why: String) -> GeoError { GeoError("geo.mmdb-corrupt", "\(path): not a valid MaxMind DB (\(why))") }
+        func corrupt(_ why: String) -> GeoError {
+            GeoError("geo.mmdb-corrupt", "\(path): not a valid MaxMind DB (\(why))")
+        }
 
         // The metadata follows the last marker in the final 128 KiB.
         let marker = MMDBDatabase.metadataMarker
@@ -185,7 +187,9 @@ public final class MMDBDatabase: GeoSource, @unchecked Sendable {
         }
         if node == nodeCount { return nil }
         guard node > nodeCount else {
-            throw GeoError("geo.mmdb-corrupt", "\(path): damaged search tree (no data record after all \(depth) bits of \(address))")
+            throw GeoError(
+                "geo.mmdb-corrupt",
+                "\(path): damaged search tree (no data record after all \(depth) bits of \(address))")
         }
         let offset = node - nodeCount - 16
         guard offset >= 0, dataStart + offset < dataEnd else {
@@ -269,7 +273,8 @@ public final class MMDBDatabase: GeoSource, @unchecked Sendable {
                     guard left > 1 else {
                         throw GeoError(
                             "geo.mmdb-corrupt",
-                            "\(path): damaged search tree (node \(node) leads to node \(next) after all \(bits) address bits)")
+                            "\(path): damaged search tree (node \(node) leads to node \(next) after all \(bits) address bits)"
+                        )
                     }
                     stack.append((next, left - 1, v4))
                 } else if next > nodeCount {

@@ -17,7 +17,10 @@ import Testing
         ("1.0.0.0,1.0.0.255,AU,13335\n", GeoImporter.Format.rangeCSV),
         ("start,end,country\n1.0.0.0,1.0.0.255,AU\n", .rangeCSV),
         ("16777216,16777471,AU\n", .rangeCSV),
-        ("2|apnic|20260821|3|19830613|20260820|+1000\napnic|AU|ipv4|1.0.0.0|256|20110811|assigned|A91872ED\n", .rirDelegated),
+        (
+            "2|apnic|20260821|3|19830613|20260820|+1000\napnic|AU|ipv4|1.0.0.0|256|20110811|assigned|A91872ED\n",
+            .rirDelegated
+        ),
         ("1.0.0.0\t1.0.0.255\t13335\tUS\tCLOUDFLARENET\n", .ip2asn),
         ("15169\tGoogle LLC\n", .asNames),
         ("AS15169\tGoogle LLC\n", .asNames),
@@ -154,7 +157,9 @@ import Testing
     ])
     func specialPurposeAddressesAreAnsweredAsSuch(text: String, scope: IPAddress.Scope) throws {
         // Even a database that (wrongly) covers everything is not asked.
-        let all = try db("all", [("0.0.0.0", "255.255.255.255", "US", 1), ("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "US", 1)])
+        let all = try db(
+            "all",
+            [("0.0.0.0", "255.255.255.255", "US", 1), ("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "US", 1)])
         let a = GeoResolver(sources: [all]).resolve(ip(text))
         #expect(a == GeoAnswer(scope: scope))
     }
@@ -197,7 +202,10 @@ import Testing
             database /var/lib/GeoIP/GeoLite2-ASN.mmdb   # ASN
             embedded
             """, path: "/etc/mailatlas/geo.conf")
-        #expect(c.entries == [.file("/etc/mailatlas/GeoLite2-Country.mmdb"), .file("/var/lib/GeoIP/GeoLite2-ASN.mmdb"), .embedded])
+        #expect(
+            c.entries == [
+                .file("/etc/mailatlas/GeoLite2-Country.mmdb"), .file("/var/lib/GeoIP/GeoLite2-ASN.mmdb"), .embedded,
+            ])
         #expect(c.includeEmbedded)
         #expect(try GeoDatabases.parseConfig("no-embedded\n", path: "g.conf").includeEmbedded == false)
         #expect(throws: GeoError.self) { try GeoDatabases.parseConfig("databse x\n", path: "g.conf") }
@@ -214,7 +222,8 @@ import Testing
         let r = try GeoDatabases.resolver(databases: [mine], configPath: nil, environment: [:])
         #expect(r.sources.count == (GeoRangeDatabase.embedded == nil ? 1 : 2))
         #expect(r.sources.first is GeoRangeDatabase && r.sources.first?.info.path == mine)
-        let none = try GeoDatabases.resolver(databases: [mine], configPath: nil, includeEmbedded: false, environment: [:])
+        let none = try GeoDatabases.resolver(
+            databases: [mine], configPath: nil, includeEmbedded: false, environment: [:])
         #expect(none.sources.count == 1)
     }
 }

@@ -38,10 +38,13 @@ import Testing
         let store = try MailStore.openForWriting(path: path)
         let scanID = try ScanWriter.beginScan(
             store: store, roots: ["spool"], options: [:], geoDatabases: first.databasesJSON)
-        let writer = ScanWriter(store: store, scanID: scanID, messagesPerTransaction: 10, geo: GeoCache(resolver: first))
+        let writer = ScanWriter(
+            store: store, scanID: scanID, messagesPerTransaction: 10, geo: GeoCache(resolver: first))
         var result = UnitResult(seq: 0)
         for (i, m) in [
-            message(sha: "a", origin: "39.33.27.49", hops: [("10.0.0.1", true), ("39.33.27.49", false), ("192.168.1.2", false)]),
+            message(
+                sha: "a", origin: "39.33.27.49",
+                hops: [("10.0.0.1", true), ("39.33.27.49", false), ("192.168.1.2", false)]),
             message(sha: "b", origin: "2a00:1450::1", hops: [("2a00:1450::1", false)]),
             message(sha: "c", origin: nil, hops: [("bogus", false)]),
         ].enumerated() {
@@ -56,13 +59,15 @@ import Testing
         #expect(writer.geo.lookups == 5 && writer.geo.distinctAddresses == 3)
 
         let rows = try store.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT sha256, origin_country, origin_asn, origin_as_org FROM messages ORDER BY sha256")
+            try Row.fetchAll(
+                db, sql: "SELECT sha256, origin_country, origin_asn, origin_as_org FROM messages ORDER BY sha256")
         }
         #expect(rows.map { $0["origin_country"] as String? } == ["PK", "DE", nil])
         #expect(rows.map { $0["origin_asn"] as Int64? } == [17557, 3320, nil])
         #expect(rows.map { $0["origin_as_org"] as String? } == ["PTCL", nil, nil])
         let hops = try store.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT from_ip, trusted, country, asn FROM received_hops ORDER BY message_id, position")
+            try Row.fetchAll(
+                db, sql: "SELECT from_ip, trusted, country, asn FROM received_hops ORDER BY message_id, position")
         }
         // The trusted hop and the private address get nothing.
         #expect(hops.map { $0["country"] as String? } == [nil, "PK", nil, "DE", nil])

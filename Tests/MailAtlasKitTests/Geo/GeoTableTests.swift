@@ -46,7 +46,9 @@ import Testing
             b.addRange(start: ip("0.0.0.0"), end: ip("0.0.0.0"), country: "AA", asn: 1)
             b.addRange(start: ip("255.255.255.255"), end: ip("255.255.255.255"), country: "ZY", asn: 2)
             b.addRange(start: ip("::"), end: ip("::"), country: "AB", asn: 3)
-            b.addRange(start: ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff0"), end: ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), country: "AC", asn: 4)
+            b.addRange(
+                start: ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fff0"),
+                end: ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), country: "AC", asn: 4)
         }
         #expect(db.record(for: ip("0.0.0.0"))?.asn == 1)
         #expect(db.record(for: ip("0.0.0.1")) == nil)

@@ -17,7 +17,9 @@ enum GeoShared {
 
     static var isAvailable: Bool { root != nil }
 
-    static func path(_ name: String) -> String { (root ?? URL(fileURLWithPath: "/nonexistent")).appendingPathComponent(name).path }
+    static func path(_ name: String) -> String {
+        (root ?? URL(fileURLWithPath: "/nonexistent")).appendingPathComponent(name).path
+    }
 
     static let ipfireCSV = "asn-country-ipfire-CCBYSA4-20260822.csv"
     static let ipfireNames = "asnames-ipfire-CCBYSA4-20260822.tsv"
@@ -86,7 +88,8 @@ struct ReferenceRanges {
                 let ip = IPAddress(bits: v)
                 if ip.isIPv4 != ipv6 { out.append(ip) }
             } else if ipv6 {
-                let prefix: UInt64 = kind == 7 ? rng.next() : (rng.next() & 0x1FFF_FFFF_FFFF_FFFF) | 0x2000_0000_0000_0000
+                let prefix: UInt64 =
+                    kind == 7 ? rng.next() : (rng.next() & 0x1FFF_FFFF_FFFF_FFFF) | 0x2000_0000_0000_0000
                 let ip = IPAddress(high: prefix, low: rng.next())
                 if !ip.isIPv4 { out.append(ip) }
             } else {
