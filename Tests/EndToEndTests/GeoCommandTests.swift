@@ -23,8 +23,9 @@ struct GeoCommandTests {
     }
 
     static func run(_ arguments: [String], stdin: String? = nil) throws -> Output {
+        let executable: URL = try #require(binary)
         let p = Process()
-        p.executableURL = try #require(binary)
+        p.executableURL = executable
         p.arguments = arguments
         p.currentDirectoryURL = FileManager.default.temporaryDirectory
         var environment = ProcessInfo.processInfo.environment
