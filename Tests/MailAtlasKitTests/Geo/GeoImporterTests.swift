@@ -227,3 +227,36 @@ import Testing
         #expect(none.sources.count == 1)
     }
 }
+
+/// Hostile or damaged import files: every input either imports or is refused, never traps.
+@Suite struct GeoImporterRobustnessTests {
+    @Test(arguments: [GeoImporter.Format.rangeCSV, .rirDelegated, .ip2asn, .asNames])
+    func mangledLinesAreCountedNotFatal(format: GeoImporter.Format) throws {
+        let seeds: [GeoImporter.Format: String] = [
+            .rangeCSV: "1.0.0.0,1.0.0.255,AU,13335,\"Cloudflare, Inc.\"\n2001:db8::,2001:db8::ff,DE,3320\n",
+            .rirDelegated:
+                "2|x|20260101|1|1|1|0\nx|AU|ipv4|1.0.0.0|256|20110811|assigned|A\nx|DE|ipv6|2001::|32|1|allocated\n",
+            .ip2asn: "1.0.0.0\t1.0.0.255\t13335\tUS\tCLOUDFLARENET\n",
+            .asNames: "13335\tCloudflare, Inc.\n",
+        ]
+        var rng = SeededRandom(seed: 99)
+        let alphabet = Array("0123456789abcdef.:,|\t\"ASZ-\n".utf8) + [0, 0xFF, 0xC3]
+        for _ in 0..<300 {
+            var bytes = Array(try #require(seeds[format]).utf8)
+            for _ in 0..<Int(rng.next() % 12) {
+                let at = Int(rng.next() % UInt64(bytes.count))
+                switch rng.next() % 3 {
+                case 0: bytes[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                case 1: bytes.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
+                default: bytes.remove(at: at)
+                }
+                if bytes.isEmpty { bytes = [0x0A] }
+            }
+            var importer = GeoImporter()
+            if (try? importer.importBytes(bytes, path: "mangled")) != nil {
+                let db = try GeoRangeDatabase(bytes: importer.builder.build().bytes, path: "mangled")
+                _ = db.record(for: IPAddress("1.0.0.1")!)
+            }
+        }
+    }
+}

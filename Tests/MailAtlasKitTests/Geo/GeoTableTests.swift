@@ -82,8 +82,9 @@ import Testing
         var ranges: [R] = []
         var b = GeoTableBuilder()
         for k in 0..<Int(rng.next() % 60 + 1) {
-            let s = UInt32(rng.next() % 500)
-            let e = s + UInt32(rng.next() % 120)
+            // Starts and lengths from small sets, so that identical and nested ranges are common.
+            let s = UInt32(rng.next() % 50) * 10
+            let e = s + [0, 9, 19, 99, 120][Int(rng.next() % 5)]
             let asn = UInt32(rng.next() % 5)  // 0 = a range that says nothing
             ranges.append(R(s: s, e: e, asn: asn, seq: k))
             b.addRange(start: IPAddress(ipv4: s), end: IPAddress(ipv4: e), country: nil, asn: asn)
