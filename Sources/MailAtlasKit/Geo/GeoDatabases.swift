@@ -29,12 +29,12 @@ public enum GeoDatabases {
 
     /// Opens one database: the project's format (from `geo import`) or a MaxMind DB, told apart by content.
     public static func open(_ path: String) throws(GeoError) -> any GeoSource {
-        let bytes = try GeoFiles.read(path)
-        if bytes.starts(with: GeoTableFormat.magic) {
-            return try GeoRangeDatabase(bytes: bytes, path: path)
+        let bytes = try GeoBytes(readingFile: path)
+        if bytes.buffer.starts(with: GeoTableFormat.magic) {
+            return try GeoRangeDatabase(storage: bytes, path: path, kind: "mailatlas")
         }
-        if bytes.count >= MMDBDatabase.metadataMarker.count {
-            return try MMDBDatabase(bytes: bytes, path: path)
+        if bytes.buffer.count >= MMDBDatabase.metadataMarker.count {
+            return try MMDBDatabase(storage: bytes, path: path)
         }
         throw GeoError("geo.format", "\(path): neither a mailatlas geo database nor a MaxMind DB file")
     }

@@ -33,12 +33,16 @@ public final class MMDBDatabase: GeoSource, @unchecked Sendable {
     static let maxSteps = 100_000
 
     public convenience init(path: String) throws(GeoError) {
-        try self.init(bytes: try GeoFiles.read(path), path: path)
+        try self.init(storage: try GeoBytes(readingFile: path), path: path)
     }
 
-    public init(bytes: [UInt8], path: String) throws(GeoError) {
+    public convenience init(bytes: [UInt8], path: String) throws(GeoError) {
+        try self.init(storage: GeoBytes(copying: bytes), path: path)
+    }
+
+    init(storage: GeoBytes, path: String) throws(GeoError) {
         self.path = path
-        storage = GeoBytes(copying: bytes)
+        self.storage = storage
         let b = storage.buffer
         func corrupt(_ why: String) -> GeoError {
             GeoError("geo.mmdb-corrupt", "\(path): not a valid MaxMind DB (\(why))")
