@@ -21,7 +21,7 @@ extension GeoResolver {
             ["name": d.name, "kind": d.kind, "date": d.date, "path": d.path]
         }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(list)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 }
