@@ -1,0 +1,140 @@
+/// Where in a message a link was found (the `links.source` column).
+public enum LinkSource: String, Sendable, CaseIterable, Comparable {
+    /// `<a href>`, `<area href>`.
+    case href
+    /// `<form action>`, `formaction`.
+    case form
+    /// `<meta http-equiv=refresh>`.
+    case meta
+    /// `<iframe>`, `<frame>`, `<embed>`, `<object>`, `<script>`, `<audio>`/`<video>`/`<source>` sources.
+    case embed
+    /// `<img src/srcset>`, `background`, `<input type=image>`, `poster`.
+    case img
+    /// CSS `url()` and `@import`, in `style` attributes, `<style>` and `<link rel=stylesheet>`.
+    case css
+    /// An HTML attachment (`.htm`/`.html` part with a filename), any of the above inside it.
+    case attachment
+    /// Plain text, or the visible text of HTML.
+    case text
+    /// The Subject header.
+    case subject
+
+    /// When the same URL is found in several places, the row keeps the most specific source (lowest rank).
+    var rank: Int { LinkSource.allCases.firstIndex(of: self) ?? 0 }
+    public static func < (a: LinkSource, b: LinkSource) -> Bool { a.rank < b.rank }
+}
+
+/// One distinct URL of a message, before its registrable domain is looked up.
+public struct ExtractedLink: Sendable, Equatable {
+    /// The URL as stored (normalised host; at most `LinkExtractor.Options.maxURLBytes` bytes).
+    public var url: String
+    public var host: HostName
+    public var source: LinkSource
+    public var count: Int
+    /// The host the anchor text shows, when it differs from `host` (ignoring a leading `www.`).
+    public var displayHost: String?
+    public var truncated: Bool
+    public var defanged: Bool
+}
+
+/// Options shared by the text and HTML scanners.
+public struct LinkExtractorOptions: Sendable {
+    /// Recover `hxxp://`, `example[.]com`, … (the links are flagged `defanged`). Off by default: spam does not
+    /// defang, analysts' reports do.
+    public var recoverDefanged: Bool
+    /// Longer URLs are stored cut to this many bytes (at a UTF-8 boundary) and flagged `truncated`.
+    public var maxURLBytes: Int
+    /// Distinct URLs kept per message; the rest are counted in `LinkCollector.dropped`.
+    public var maxLinks: Int
+    /// Bytes of one body that are scanned; the rest is ignored (and reported).
+    public var maxBodyBytes: Int
+    /// Longest candidate URL looked at in text (a run of URL characters beyond this is cut).
+    public var maxCandidateBytes: Int
+    /// Decides which bare names in text have a real top-level domain.
+    public var publicSuffixList: PublicSuffixList
+
+    public init(
+        recoverDefanged: Bool = false, maxURLBytes: Int = 2048, maxLinks: Int = 1000,
+        maxBodyBytes: Int = 8 << 20, maxCandidateBytes: Int = 16 << 10,
+        publicSuffixList: PublicSuffixList = .embedded
+    ) {
+        self.publicSuffixList = publicSuffixList
+        self.recoverDefanged = recoverDefanged
+        self.maxURLBytes = maxURLBytes
+        self.maxLinks = maxLinks
+        self.maxBodyBytes = maxBodyBytes
+        self.maxCandidateBytes = maxCandidateBytes
+    }
+}
+
+/// Collects the links of one message: one entry per distinct URL, with a count, in order of first appearance.
+public struct LinkCollector: Sendable {
+    public private(set) var links: [ExtractedLink] = []
+    /// Distinct URLs not kept because of `maxLinks`.
+    public private(set) var dropped = 0
+    /// Bodies cut at `maxBodyBytes`.
+    public private(set) var cutBodies = 0
+    public let options: LinkExtractorOptions
+    private var index: [String: Int] = [:]
+
+    public init(options: LinkExtractorOptions = LinkExtractorOptions()) {
+        self.options = options
+    }
+
+    /// Adds plain text (decoded, UTF-8).
+    public mutating func addText(_ text: some Collection<UInt8>, source: LinkSource = .text) {
+        let bytes = bounded(text)
+        bytes.withUnsafeBufferPointer { TextLinkScanner.scan($0, options: options, source: source, into: &self) }
+    }
+
+    /// Adds an HTML body (decoded, UTF-8). `inAttachment` reports every link as `.attachment`.
+    public mutating func addHTML(_ html: some Collection<UInt8>, inAttachment: Bool = false) {
+        let bytes = bounded(html)
+        bytes.withUnsafeBufferPointer {
+            HTMLLinkScanner.scan($0, options: options, inAttachment: inAttachment, into: &self)
+        }
+    }
+
+    mutating func bounded(_ b: some Collection<UInt8>) -> [UInt8] {
+        if b.count > options.maxBodyBytes {
+            cutBodies += 1
+            return Array(b.prefix(options.maxBodyBytes))
+        }
+        return Array(b)
+    }
+
+    /// Records one occurrence of a parsed URL.
+    mutating func add(_ url: ParsedURL, source: LinkSource, displayHost: HostName? = nil) {
+        var text = url.text
+        var truncated = false
+        if text.utf8.count > options.maxURLBytes {
+            var cut = Array(text.utf8.prefix(options.maxURLBytes))
+            // Back off to a UTF-8 boundary.
+            while let last = cut.last, last & 0xC0 == 0x80 { cut.removeLast() }
+            if let last = cut.last, last >= 0xC0 { cut.removeLast() }
+            text = String(decoding: cut, as: UTF8.self)
+            truncated = true
+        }
+        var shown: String? = nil
+        if let d = displayHost, stripWWW(d.ascii) != stripWWW(url.host.ascii) { shown = d.ascii }
+        if let k = index[text] {
+            links[k].count += 1
+            if source < links[k].source { links[k].source = source }
+            if links[k].displayHost == nil { links[k].displayHost = shown }
+            return
+        }
+        guard links.count < options.maxLinks else {
+            dropped += 1
+            return
+        }
+        index[text] = links.count
+        links.append(
+            ExtractedLink(
+                url: text, host: url.host, source: source, count: 1, displayHost: shown, truncated: truncated,
+                defanged: url.defanged))
+    }
+
+    func stripWWW(_ h: String) -> Substring {
+        h.hasPrefix("www.") ? h.dropFirst(4) : h[...]
+    }
+}
