@@ -321,7 +321,7 @@ enum TextLinkScanner {
     static func allowedAfter(_ c: UInt8) -> Bool {
         switch c {
         case 0x2F, ASCII.colon, ASCII.question, 0x23, ASCII.closeParen, ASCII.closeBracket, 0x27, 0x2C,
-            ASCII.semicolon, 0x21, 0x2A, ASCII.closeAngle:
+            ASCII.semicolon, 0x21, 0x2A, ASCII.closeAngle, ASCII.openBracket:
             return true
         default:
             return false
