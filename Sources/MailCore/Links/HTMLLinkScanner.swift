@@ -60,9 +60,13 @@ enum HTMLLinkScanner {
                 }
             }
             closeAnchor(into: &collector)
+            // Bare domains in HTML text are not links (mail clients do not linkify HTML): only URLs with a scheme
+            // and `www.` hosts written in the text count.
             let source: LinkSource = inAttachment ? .attachment : .text
             visible.withUnsafeBufferPointer {
-                TextLinkScanner.scan($0, options: options, source: source, into: &collector)
+                for url in TextLinkScanner.urls(in: $0, options: options, bareDomains: false) {
+                    collector.add(url, source: source)
+                }
             }
         }
 

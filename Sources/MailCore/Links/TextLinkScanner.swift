@@ -9,7 +9,9 @@ enum TextLinkScanner {
         _ b: UnsafeBufferPointer<UInt8>, options: LinkExtractorOptions, source: LinkSource,
         into collector: inout LinkCollector
     ) {
-        for url in urls(in: b, options: options) { collector.add(url, source: source) }
+        // A subject is too short for context: only URLs with a scheme and `www.` hosts count there.
+        let bare = source != .subject
+        for url in urls(in: b, options: options, bareDomains: bare) { collector.add(url, source: source) }
     }
 
     /// The host of the first URL or domain in a short text (the visible text of an anchor).
@@ -19,7 +21,8 @@ enum TextLinkScanner {
 
     /// The URLs found, in order, at most `limit`.
     static func urls(
-        in input: UnsafeBufferPointer<UInt8>, options: LinkExtractorOptions, limit: Int = .max
+        in input: UnsafeBufferPointer<UInt8>, options: LinkExtractorOptions, limit: Int = .max,
+        bareDomains: Bool = true
     ) -> [ParsedURL] {
         var defangMarks: [Int] = []
         var refanged: [UInt8] = []
@@ -28,6 +31,7 @@ enum TextLinkScanner {
         }
         func run(_ b: UnsafeBufferPointer<UInt8>) -> [ParsedURL] {
             var scanner = Scanner(b: b, options: options, defangMarks: defangMarks, limit: limit)
+            scanner.bareDomains = bareDomains
             scanner.scanAll()
             return scanner.found
         }
@@ -73,6 +77,7 @@ enum TextLinkScanner {
         let options: LinkExtractorOptions
         let defangMarks: [Int]
         let limit: Int
+        var bareDomains = true
         var found: [ParsedURL] = []
         var stopped: Bool { found.count >= limit }
 
@@ -229,11 +234,14 @@ enum TextLinkScanner {
             }
             let hostBytes = UnsafeBufferPointer(rebasing: b[hs..<he])
             let isWWW = hostBytes.count > 4 && hostBytes.prefix(4).equalsLowercasedASCII("www.".utf8)
+            guard isWWW || bareDomains else { return e }
             guard let host = HostName.normalize(hostBytes), !host.isIP else { return e }
             if isWWW {
                 guard host.ascii.split(separator: ".").count >= 3 else { return e }
             } else {
-                guard TextLinkScanner.plausibleBareDomain(host, options: options) else { return e }
+                guard TextLinkScanner.plausibleBareDomain(host, options: options),
+                    !TextLinkScanner.looksLikeSentenceBreak(hostBytes), !hostBytes.contains(0x5F)
+                else { return e }
             }
             // A path, port or query right after the name belongs to the URL.
             var urlEnd = he
@@ -304,16 +312,10 @@ enum TextLinkScanner {
         ASCII.isAlphaNumeric(c) || c == ASCII.dot || c == ASCII.hyphen || c == 0x5F || c >= 0x80
     }
 
-    /// What may stand right before a bare domain: brackets, quotes and list punctuation, not `@` (e-mail), `/`
-    /// or `\` (paths), `%`, `&`, `=`, `#`, `?` (inside something else).
+    /// What may stand right before a bare domain (besides whitespace): an opening bracket or quote. Not `@`
+    /// (e-mail), `/` or `\` (paths), `;`, `:` or `=` (a value in a structured line such as `dns;mx.example.org`).
     static func allowedBefore(_ c: UInt8) -> Bool {
-        switch c {
-        case ASCII.openParen, ASCII.openBracket, 0x27, 0x2C, ASCII.semicolon, ASCII.colon, 0x2A, 0x21, ASCII.closeParen,
-            ASCII.closeBracket:
-            return true
-        default:
-            return false
-        }
+        c == ASCII.openParen || c == ASCII.openBracket || c == 0x27
     }
 
     /// What may follow a bare domain: a path, port, query or fragment, or closing punctuation; not `@` (the name is
@@ -321,7 +323,7 @@ enum TextLinkScanner {
     static func allowedAfter(_ c: UInt8) -> Bool {
         switch c {
         case 0x2F, ASCII.colon, ASCII.question, 0x23, ASCII.closeParen, ASCII.closeBracket, 0x27, 0x2C,
-            ASCII.semicolon, 0x21, 0x2A, ASCII.closeAngle, ASCII.openBracket:
+            ASCII.semicolon, 0x21, 0x2A, ASCII.closeAngle:
             return true
         default:
             return false
@@ -346,6 +348,16 @@ enum TextLinkScanner {
         // `c.l.py`, `e.g.com`-like abbreviations: every label but the last one a single character.
         if labels.dropLast().allSatisfy({ $0.count == 1 }) { return false }
         return true
+    }
+
+    /// `word.Next` without a space after the full stop (`thank you.Regards`, `rights reserved.No part`): a
+    /// lower-case letter before the last dot and a capitalised (not all upper-case) last label.
+    static func looksLikeSentenceBreak(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let dot = name.lastIndex(of: ASCII.dot), dot > 0, dot + 1 < name.count else { return false }
+        let before = name[dot - 1]
+        let tld = name[(dot + 1)...]
+        guard before &- 0x61 < 26, let first = tld.first, first &- 0x41 < 26 else { return false }
+        return tld.dropFirst().contains { $0 &- 0x61 < 26 }
     }
 
     /// Length of the terminator (whitespace or a character never part of a URL written in text) at `i`, or 0.

@@ -33,7 +33,7 @@ private func htmlLinks(_ html: String, inAttachment: Bool = false) -> [Extracted
         ("http://мойсайт.рф/путь", ["http://xn--80arbjktj.xn--p1ai/путь"]),
         ("http://ex\u{200B}ample.com/", ["http://example.com/"]),
         ("mailto:a@example.com and ftp://files.example.net/pub", ["ftp://files.example.net/pub"]),
-        ("host mx.example.jp[192.0.2.1] said", ["http://mx.example.jp/"]),
+        ("host mx.example.jp[192.0.2.1] said, see: www.a.example.com", ["http://www.a.example.com/"]),
         ("https://a.example/1 https://a.example/1 http://b.example", ["https://a.example/1", "http://b.example/"]),
         ("hxxp://evil[.]example/x", []),
         ("12.34 and 1.2.3.4 and http://1.2.3.4/x", ["http://1.2.3.4/x"]),
