@@ -86,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MailCoreTests",
-            dependencies: ["MailCore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["MailCore", "CZlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(
