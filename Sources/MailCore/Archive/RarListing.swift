@@ -98,14 +98,13 @@ public enum RarListing {
                 if let e = Int(exactly: extraSize), e <= sizeInt {
                     var r = headerEnd - e
                     while r < headerEnd {
-                        let recordStart = r
-                        guard let recSize = vint(b, &r), let rs = Int(exactly: recSize), let recType = vint(b, &r)
+                        guard let recSize = vint(b, &r), let rs = Int(exactly: recSize), rs > 0,
+                            rs <= headerEnd - r
                         else { break }
+                        let recEnd = r + rs
+                        guard let recType = vint(b, &r) else { break }
                         if recType == 1 { encrypted = true }
-                        let recEnd = recordStart + rs + 1
-                        guard recEnd > recordStart, rs > 0 else { break }
-                        r = max(r, min(headerEnd, recEnd))
-                        if r <= recordStart { break }
+                        r = recEnd
                     }
                 }
                 out.encrypted = out.encrypted || encrypted
