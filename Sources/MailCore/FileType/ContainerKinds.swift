@@ -172,6 +172,6 @@ enum SevenZipInfo {
             let length = Int(exactly: size), start >= 32, start < b.count
         else { return false }
         let end = length > b.count - start ? b.count : start + min(length, 1 << 20)
-        return ScanBytes.find([0x06, 0xF1, 0x07, 0x01], in: UnsafeBufferPointer(rebasing: b[start..<end])) != nil
+        return ByteSearch.find([0x06, 0xF1, 0x07, 0x01], in: UnsafeBufferPointer(rebasing: b[start..<end])) != nil
     }
 }

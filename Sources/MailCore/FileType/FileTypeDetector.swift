@@ -208,6 +208,6 @@ enum PEInfo {
 /// PDF encryption: an `/Encrypt` entry in a trailer (searched in the whole file, linearly).
 enum PDFInfo {
     static func isEncrypted(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        ScanBytes.find(Array("/Encrypt".utf8), in: b) != nil
+        ByteSearch.find(Array("/Encrypt".utf8), in: b) != nil
     }
 }

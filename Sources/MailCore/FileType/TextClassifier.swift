@@ -65,11 +65,11 @@ enum TextClassifier {
     }
 
     static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
-        hay.withUnsafeBufferPointer { ScanBytes.find(needle, in: $0) != nil }
+        hay.withUnsafeBufferPointer { ByteSearch.find(needle, in: $0) != nil }
     }
 
     static func contains(_ hay: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
-        hay.withUnsafeBufferPointer { ScanBytes.find(needle, in: $0) != nil }
+        hay.withUnsafeBufferPointer { ByteSearch.find(needle, in: $0) != nil }
     }
 
     /// Two or more header lines at the top, one of them a field every message has.

@@ -39,7 +39,7 @@ enum HTMLLinkScanner {
             let n = b.count
             var i = 0
             while i < n {
-                guard let lt = ScanBytes.find(byte: ASCII.openAngle, in: b, from: i) else {
+                guard let lt = ByteSearch.find(byte: ASCII.openAngle, in: b, from: i) else {
                     appendText(b, i, n)
                     break
                 }
@@ -49,7 +49,7 @@ enum HTMLLinkScanner {
                 if next == 0x21 {
                     i = skipMarkup(b, lt)
                 } else if next == ASCII.question {
-                    i = (ScanBytes.find(byte: ASCII.closeAngle, in: b, from: lt) ?? (n - 1)) + 1
+                    i = (ByteSearch.find(byte: ASCII.closeAngle, in: b, from: lt) ?? (n - 1)) + 1
                 } else if next == 0x2F, lt + 2 < n, ASCII.isAlpha(b[lt + 2]) {
                     i = endTag(b, lt, into: &collector)
                 } else if ASCII.isAlpha(next) {
@@ -76,14 +76,14 @@ enum HTMLLinkScanner {
             let n = b.count
             if lt + 3 < n, b[lt + 2] == ASCII.hyphen, b[lt + 3] == ASCII.hyphen {
                 if lt + 5 < n, b[lt + 4] == ASCII.openBracket, ASCII.lower(b[lt + 5]) == 0x69,
-                    let close = ScanBytes.find(byte: ASCII.closeAngle, in: b, from: lt + 4)
+                    let close = ByteSearch.find(byte: ASCII.closeAngle, in: b, from: lt + 4)
                 {
                     return close + 1
                 }
-                guard let end = ScanBytes.find(Array("-->".utf8), in: b, from: lt + 4) else { return n }
+                guard let end = ByteSearch.find(Array("-->".utf8), in: b, from: lt + 4) else { return n }
                 return end + 3
             }
-            return (ScanBytes.find(byte: ASCII.closeAngle, in: b, from: lt) ?? (n - 1)) + 1
+            return (ByteSearch.find(byte: ASCII.closeAngle, in: b, from: lt) ?? (n - 1)) + 1
         }
 
         mutating func appendText(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
@@ -117,7 +117,7 @@ enum HTMLLinkScanner {
 
         mutating func endTag(_ b: UnsafeBufferPointer<UInt8>, _ lt: Int, into collector: inout LinkCollector) -> Int {
             let (name, e) = State.tagName(b, lt + 2)
-            let close = ScanBytes.find(byte: ASCII.closeAngle, in: b, from: e) ?? (b.count - 1)
+            let close = ByteSearch.find(byte: ASCII.closeAngle, in: b, from: e) ?? (b.count - 1)
             if name == [0x61] { closeAnchor(into: &collector) }
             if !State.inlineTags.contains(name) { visible.append(ASCII.space) }
             return close + 1
@@ -132,7 +132,7 @@ enum HTMLLinkScanner {
             guard State.rawTextTags.contains(name) else { return end }
             // Raw text: up to the matching end tag.
             var k = end
-            while let lt2 = ScanBytes.find(byte: ASCII.openAngle, in: b, from: k) {
+            while let lt2 = ByteSearch.find(byte: ASCII.openAngle, in: b, from: k) {
                 if lt2 + 1 + name.count < b.count, b[lt2 + 1] == 0x2F,
                     UnsafeBufferPointer(rebasing: b[(lt2 + 2)..<(lt2 + 2 + name.count)]).equalsLowercasedASCII(name)
                 {
@@ -180,7 +180,7 @@ enum HTMLLinkScanner {
                     while j < n, ASCII.isWhitespace(b[j]) { j += 1 }
                     if j < n, b[j] == ASCII.quote || b[j] == 0x27 {
                         let q = b[j]
-                        let close = ScanBytes.find(byte: q, in: b, from: j + 1) ?? n
+                        let close = ByteSearch.find(byte: q, in: b, from: j + 1) ?? n
                         value = HTMLEntities.decode(UnsafeBufferPointer(rebasing: b[(j + 1)..<close]))
                         i = min(n, close + 1)
                     } else {
