@@ -139,3 +139,19 @@ private func analyze(
         #expect(diags.map(\.code) == ["links.limit"])
     }
 }
+
+@Suite struct PublicSuffixFileTests {
+    @Test func loadsANewerListFromAFile() throws {
+        let path = "/tmp/mailatlas-psl-\(UInt32.random(in: 0...UInt32.max)).dat"
+        let text = "// test list\nexample\n// ===BEGIN PRIVATE DOMAINS===\nhost.example\n"
+        #expect(FileManagerShim.write(text, to: path))
+        defer { FileManagerShim.remove(path) }
+        let list = try PublicSuffixList.load(path: path)
+        #expect(list.ruleCount == 2)
+        #expect(list.registrableDomain(of: "a.site.host.example") == "site.host.example")
+        #expect(throws: (any Error).self) { try PublicSuffixList.load(path: path + ".missing") }
+        var l = LinkAnalysis(options: LinkExtractorOptions(publicSuffixList: list))
+        l.addBody(Array("http://www.site.host.example/".utf8), isHTML: false, fromAttachment: false)
+        #expect(l.facts().0.first?.domain == "site.host.example")
+    }
+}

@@ -1,0 +1,11 @@
+import Foundation
+
+/// Temporary files for tests.
+enum FileManagerShim {
+    static func write(_ text: String, to path: String) -> Bool {
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    }
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
