@@ -80,6 +80,9 @@ enum HTMLLinkScanner {
                 {
                     return close + 1
                 }
+                // `<!-->` and `<!--->` are empty comments (HTML's abrupt closing), common in Outlook markup.
+                if lt + 4 < n, b[lt + 4] == ASCII.closeAngle { return lt + 5 }
+                if lt + 5 < n, b[lt + 4] == ASCII.hyphen, b[lt + 5] == ASCII.closeAngle { return lt + 6 }
                 guard let end = ByteSearch.find(Array("-->".utf8), in: b, from: lt + 4) else { return n }
                 return end + 3
             }

@@ -148,11 +148,16 @@ private func htmlLinks(_ html: String, inAttachment: Bool = false) -> [Extracted
             <!-- http://comment.example/ -->
             <script>document.write("http://js.example/")</script>
             <!--[if mso]><v:roundrect href="http://outlook.example/b"></v:roundrect><![endif]-->
+            <!--[if mso | IE]><table><tr><td><!-->
+            <a href="http://after-empty-comment.example/">x</a>
+            <!--[if !mso]><!-- --><link href="http://downlevel.example/f.css" rel="stylesheet"><!--<![endif]-->
             """
         let urls = Set(htmlLinks(html).map(\.url))
         #expect(urls.contains("http://www.visible.example/"))
         #expect(urls.contains("http://www.wbr.example/"))
         #expect(urls.contains("http://outlook.example/b"))
+        #expect(urls.contains("http://after-empty-comment.example/"))
+        #expect(urls.contains("http://downlevel.example/f.css"))
         #expect(!urls.contains("http://comment.example/"))
         #expect(!urls.contains("http://js.example/"))
     }
