@@ -24,12 +24,12 @@ version="$(dpkg-query -W -f='${Version}' publicsuffix 2>/dev/null || true)"
     echo '    /// The rules of the embedded list, one per line, in the file format (section markers kept).'
     echo '    static let embeddedText = #"""'
     awk '
-        /^\/\/ ===(BEGIN|END) (ICANN|PRIVATE) DOMAINS===/ { print; next }
+        /^\/\/ ===(BEGIN|END) (ICANN|PRIVATE) DOMAINS===/ { print "        " $0; next }
         /^\/\// { next }
         { sub(/[ \t\r].*$/, "") }
-        length($0) > 0 { print }
+        length($0) > 0 { print "        " $0 }
     ' "$src"
-    echo '"""#'
+    echo '        """#'
     echo '}'
 } >"$out"
 echo "wrote $out ($(wc -l <"$out") lines)"

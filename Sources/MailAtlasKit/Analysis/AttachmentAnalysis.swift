@@ -59,7 +59,8 @@ public struct AttachmentAnalysis: Sendable {
         var members: [ArchiveMemberFacts] = []
         if type.isArchive {
             perAttachment.maxInflatedBytes = max(0, perAttachment.maxInflatedBytes - detectBudget.used)
-            if let listing = payload.withUnsafeBufferPointer({ ArchiveLister.list($0, type: type, limits: perAttachment)
+            if let listing = payload.withUnsafeBufferPointer({
+                ArchiveLister.list($0, type: type, limits: perAttachment)
             }) {
                 budget.inflated += listing.inflatedBytes
                 encrypted = encrypted || listing.encrypted
@@ -69,7 +70,8 @@ public struct AttachmentAnalysis: Sendable {
                         detectedType: $0.detectedType?.rawValue, encrypted: $0.encrypted, depth: $0.depth)
                 }
                 if listing.members.contains(where: AttachmentAnalysis.isRisky) { flags.append("member-risky") }
-                if listing.nestedArchivesOpened > 0 || listing.members.contains(where: { $0.detectedType?.isArchive == true })
+                if listing.nestedArchivesOpened > 0
+                    || listing.members.contains(where: { $0.detectedType?.isArchive == true })
                 {
                     flags.append("nested-archive")
                 }
@@ -83,7 +85,8 @@ public struct AttachmentAnalysis: Sendable {
                 if listing.damaged {
                     flags.append("archive-damaged")
                     diagnostics.append(
-                        DiagnosticFacts(.warning, "attachment.archive-damaged", "\(partPath): archive structure damaged"))
+                        DiagnosticFacts(
+                            .warning, "attachment.archive-damaged", "\(partPath): archive structure damaged"))
                 }
                 if listing.inflatedBytes >= perAttachment.maxInflatedBytes, perAttachment.maxInflatedBytes > 0 {
                     diagnostics.append(

@@ -92,7 +92,8 @@ enum AttachmentTypes {
         if let expected = byDeclared[d] { return contradicts(detected, expected) }
         if d == "text/plain" || d.hasPrefix("text/") {
             // Any text is fine; a signature of a binary format is not.
-            return !(detected.isTextHeuristic || detected.isScript || detected == .empty || detected == .rtf
+            return
+                !(detected.isTextHeuristic || detected.isScript || detected == .empty || detected == .rtf
                 || detected == .ics || detected == .vcard || detected == .svg || detected == .urlShortcut)
         }
         if d.hasPrefix("image/") { return !(detected.isImage || detected == .empty) }

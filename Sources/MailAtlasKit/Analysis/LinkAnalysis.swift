@@ -43,7 +43,8 @@ public struct LinkAnalysis: Sendable {
             }
             links.append(
                 LinkFacts(
-                    url: l.url, host: l.host.ascii, domain: domain, tld: tld, isIP: l.host.isIP, source: l.source.rawValue,
+                    url: l.url, host: l.host.ascii, domain: domain, tld: tld, isIP: l.host.isIP,
+                    source: l.source.rawValue,
                     count: l.count, displayHost: l.displayHost, unicodeHost: l.host.unicode, truncated: l.truncated,
                     defanged: l.defanged))
         }
@@ -58,7 +59,8 @@ public struct LinkAnalysis: Sendable {
             diagnostics.append(
                 DiagnosticFacts(
                     .info, "links.body-limit",
-                    "\(collector.cutBodies) bodies longer than \(options.maxBodyBytes) bytes: only their start was read"))
+                    "\(collector.cutBodies) bodies longer than \(options.maxBodyBytes) bytes: only their start was read"
+                ))
         }
         return (links, diagnostics)
     }

@@ -68,7 +68,9 @@ public enum ArchiveLister {
         case .zip, .jar, .apk:
             listZip(b, depth: 0, limits: limits, budget: &budget, sniffed: &sniffed, into: &listing)
         case .rar4, .rar5:
-            let r = type == .rar5 ? RarListing.rar5(b, maxEntries: limits.maxMembers)
+            let r =
+                type == .rar5
+                ? RarListing.rar5(b, maxEntries: limits.maxMembers)
                 : RarListing.rar4(b, maxEntries: limits.maxMembers)
             listing.encrypted = r.encrypted
             listing.totalMembers = r.totalEntries
@@ -116,7 +118,8 @@ public enum ArchiveLister {
                 continue
             }
             var member = ArchiveMember(
-                name: e.name, size: Int64(clamping: e.uncompressedSize), compressedSize: Int64(clamping: e.compressedSize),
+                name: e.name, size: Int64(clamping: e.uncompressedSize),
+                compressedSize: Int64(clamping: e.compressedSize),
                 detectedType: nil, encrypted: e.encrypted, depth: depth)
             if !e.encrypted, sniffed < limits.maxSniffedMembers, budget.remaining > 0,
                 let head = ZipArchive.read(e, in: b, baseOffset: base, maxOutput: limits.sniffBytes, budget: &budget)
@@ -128,7 +131,8 @@ public enum ArchiveLister {
                 }
                 // A nested archive (or ZIP-based document) small enough is decoded whole, once, to list it and to
                 // read its type from all of it.
-                let canOpen = depth == 0 && listing.nestedArchivesOpened < limits.maxNestedArchives
+                let canOpen =
+                    depth == 0 && listing.nestedArchivesOpened < limits.maxNestedArchives
                     && e.uncompressedSize <= UInt64(limits.maxNestedArchiveBytes)
                 if canOpen, t.type.isArchive || isZipFamily(t.type), UInt64(head.count) < e.uncompressedSize,
                     let full = ZipArchive.read(
@@ -169,7 +173,9 @@ public enum ArchiveLister {
             case .zip, .jar, .apk:
                 listZip(nb, depth: 1, limits: limits, budget: &budget, sniffed: &sniffed, into: &listing)
             case .rar4, .rar5:
-                let r = type == .rar5 ? RarListing.rar5(nb, maxEntries: max(0, limits.maxMembers - listing.members.count))
+                let r =
+                    type == .rar5
+                    ? RarListing.rar5(nb, maxEntries: max(0, limits.maxMembers - listing.members.count))
                     : RarListing.rar4(nb, maxEntries: max(0, limits.maxMembers - listing.members.count))
                 listing.totalMembers += r.totalEntries
                 if r.encrypted { listing.encrypted = true }
@@ -178,7 +184,8 @@ public enum ArchiveLister {
                     listing.members.append(
                         ArchiveMember(
                             name: e.name, size: Int64(clamping: e.uncompressedSize),
-                            compressedSize: Int64(clamping: e.compressedSize), detectedType: nil, encrypted: e.encrypted,
+                            compressedSize: Int64(clamping: e.compressedSize), detectedType: nil,
+                            encrypted: e.encrypted,
                             depth: 1))
                 }
             default:
@@ -209,7 +216,9 @@ public enum ArchiveLister {
         let size = Int64(b.le32(b.count - 4) ?? 0)
         let head = Inflate.inflate(b, format: .gzip, maxOutput: limits.sniffBytes, budget: &budget)
         let type = head.map { h in
-            h.withUnsafeBufferPointer { FileTypeDetector.detect($0, isPrefix: Int64(h.count) < size, budget: &budget).type }
+            h.withUnsafeBufferPointer {
+                FileTypeDetector.detect($0, isPrefix: Int64(h.count) < size, budget: &budget).type
+            }
         }
         if head == nil { listing.damaged = true }
         listing.totalMembers = 1

@@ -86,7 +86,8 @@ public enum ZipArchive {
             total += 1
             if entries.count < maxEntries {
                 var entry = ZipEntry(
-                    name: decodeName(UnsafeBufferPointer(rebasing: b[nameStart..<extraStart]), utf8: flags & 0x800 != 0),
+                    name: decodeName(
+                        UnsafeBufferPointer(rebasing: b[nameStart..<extraStart]), utf8: flags & 0x800 != 0),
                     compressedSize: UInt64(csize), uncompressedSize: UInt64(usize), method: method, flags: flags,
                     localHeaderOffset: UInt64(offset), encrypted: flags & 0x41 != 0 || method == 99)
                 applyExtra(UnsafeBufferPointer(rebasing: b[extraStart..<(extraStart + Int(extraLen))]), to: &entry)

@@ -96,7 +96,8 @@ enum TextClassifier {
 
     static let powershellSigns = [
         "invoke-expression", "iex(", "iex (", "-encodedcommand", "-enc ", "new-object", "[system.", "frombase64string",
-        "downloadstring", "downloadfile", "start-process", "write-host", "-executionpolicy", "$env:", "invoke-webrequest",
+        "downloadstring", "downloadfile", "start-process", "write-host", "-executionpolicy", "$env:",
+        "invoke-webrequest",
         "set-executionpolicy", "[convert]::", "-windowstyle hidden", "get-childitem", "$psversiontable",
     ]
     static let vbscriptSigns = [

@@ -126,8 +126,7 @@ enum HTMLLinkScanner {
             return close + 1
         }
 
-        mutating func startTag(_ b: UnsafeBufferPointer<UInt8>, _ lt: Int, into collector: inout LinkCollector) -> Int
-        {
+        mutating func startTag(_ b: UnsafeBufferPointer<UInt8>, _ lt: Int, into collector: inout LinkCollector) -> Int {
             let (name, afterName) = State.tagName(b, lt + 1)
             let (attributes, end) = State.attributes(b, afterName)
             if !State.inlineTags.contains(name) { visible.append(ASCII.space) }
@@ -343,8 +342,9 @@ enum HTMLLinkScanner {
         }
 
         /// `url(…)` and `@import "…"` in CSS.
-        mutating func cssURLs(_ css: UnsafeBufferPointer<UInt8>, source: LinkSource, into collector: inout LinkCollector)
-        {
+        mutating func cssURLs(
+            _ css: UnsafeBufferPointer<UInt8>, source: LinkSource, into collector: inout LinkCollector
+        ) {
             let n = css.count
             var i = 0
             while i + 4 <= n {

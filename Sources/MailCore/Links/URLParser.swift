@@ -65,13 +65,15 @@ public enum URLParser {
         var scheme: String
         // Scheme.
         var j = 0
-        while j < n, j <= maxSchemeLength, ASCII.isAlphaNumeric(bytes[j]) || bytes[j] == 0x2B || bytes[j] == 0x2D
-            || bytes[j] == ASCII.dot
+        while j < n, j <= maxSchemeLength,
+            ASCII.isAlphaNumeric(bytes[j]) || bytes[j] == 0x2B || bytes[j] == 0x2D
+                || bytes[j] == ASCII.dot
         {
             j += 1
         }
         let looksLikeHostPort = bytes[..<j].contains(ASCII.dot) && j + 1 < n && ASCII.isDigit(bytes[j + 1])
-        if j > 0, j < n, bytes[j] == ASCII.colon, ASCII.isAlpha(bytes[0]), !(looksLikeHostPort && defaultScheme != nil) {
+        if j > 0, j < n, bytes[j] == ASCII.colon, ASCII.isAlpha(bytes[0]), !(looksLikeHostPort && defaultScheme != nil)
+        {
             guard let (s, wasDefanged) = webScheme(bytes[0..<j], allowDefanged: allowDefanged) else {
                 // Other schemes (`mailto:`, `javascript:`, `cid:`) are not links.
                 return nil

@@ -75,7 +75,8 @@ public struct PublicSuffixList: Sendable {
         }
         let all = suffixLabelCount(labels, includePrivate: true)
         let icann = suffixLabelCount(labels, includePrivate: false)
-        let knownTLD = rules[String(labels[labels.count - 1])].map { !$0.isDisjoint(with: [.normal, .wildcard]) } ?? false
+        let knownTLD =
+            rules[String(labels[labels.count - 1])].map { !$0.isDisjoint(with: [.normal, .wildcard]) } ?? false
         func join(_ n: Int) -> String { labels.suffix(n).joined(separator: ".") }
         return Match(
             publicSuffix: join(all),

@@ -133,7 +133,8 @@ private func analyze(
 
     @Test func limitsBecomeDiagnostics() {
         var l = LinkAnalysis(options: LinkExtractorOptions(maxLinks: 2))
-        l.addBody(Array("http://a.example/ http://b.example/ http://c.example/".utf8), isHTML: false, fromAttachment: false)
+        l.addBody(
+            Array("http://a.example/ http://b.example/ http://c.example/".utf8), isHTML: false, fromAttachment: false)
         let (links, diags) = l.facts()
         #expect(links.count == 2)
         #expect(diags.map(\.code) == ["links.limit"])

@@ -92,7 +92,8 @@ private func list(_ b: [UInt8], limits: ArchiveLimits = ArchiveLimits()) -> Arch
         #expect(l.totalMembers >= 16 + 16)
         // A member that claims 4 GiB costs one sniff, not 4 GiB.
         let liar = Fixtures.zip([
-            .init(name: "huge.bin", data: [], declaredSize: 0xFFFF_FFFF, deflatedData: deflatedZeros, crcValue: zerosCRC)
+            .init(
+                name: "huge.bin", data: [], declaredSize: 0xFFFF_FFFF, deflatedData: deflatedZeros, crcValue: zerosCRC)
         ])
         let one = try #require(list(liar, limits: limits))
         #expect(one.inflatedBytes <= limits.sniffBytes)

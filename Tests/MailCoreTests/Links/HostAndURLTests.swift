@@ -4,7 +4,8 @@ import Testing
 @Suite struct HostNameTests {
     @Test(arguments: [
         ("Example.COM", "example.com"), ("example.com.", "example.com"), ("ex%61mple.com", "example.com"),
-        ("example\u{3002}com", "example.com"), ("example\u{FF0E}com", "example.com"), ("ex\u{200B}ample.com", "example.com"),
+        ("example\u{3002}com", "example.com"), ("example\u{FF0E}com", "example.com"),
+        ("ex\u{200B}ample.com", "example.com"),
         ("\u{FF45}\u{FF58}\u{FF41}\u{FF4D}\u{FF50}\u{FF4C}\u{FF45}.com", "example.com"),
         ("ＥＸＡＭＰＬＥ.com", "example.com"), ("мойсайт.рф", "xn--80arbjktj.xn--p1ai"),
         ("МОЙСАЙТ.РФ", "xn--80arbjktj.xn--p1ai"), ("bücher.example", "xn--bcher-kva.example"),
@@ -83,9 +84,14 @@ import Testing
     }
 
     @Test func schemelessWithADefault() {
-        #expect(URLParser.parse(Array("www.example.com/x".utf8), defaultScheme: "http")?.text == "http://www.example.com/x")
-        #expect(URLParser.parse(Array("example.com:8080/x".utf8), defaultScheme: "http")?.text == "http://example.com:8080/x")
-        #expect(URLParser.parse(Array("//cdn.example.net/a.png".utf8), defaultScheme: "https")?.host.ascii == "cdn.example.net")
+        #expect(
+            URLParser.parse(Array("www.example.com/x".utf8), defaultScheme: "http")?.text == "http://www.example.com/x")
+        #expect(
+            URLParser.parse(Array("example.com:8080/x".utf8), defaultScheme: "http")?.text
+                == "http://example.com:8080/x")
+        #expect(
+            URLParser.parse(Array("//cdn.example.net/a.png".utf8), defaultScheme: "https")?.host.ascii
+                == "cdn.example.net")
     }
 
     @Test func defangedOnlyWhenAsked() {

@@ -120,7 +120,8 @@ private func htmlLinks(_ html: String, inAttachment: Bool = false) -> [Extracted
     }
 
     @Test func decodesEntitiesAndDropsLineBreaks() {
-        let html = "<a href=\"http&#58;&#x2F;&sol;ex&#97;mple.com/a?x=1&amp;y=2\">t</a>"
+        let html =
+            "<a href=\"http&#58;&#x2F;&sol;ex&#97;mple.com/a?x=1&amp;y=2\">t</a>"
             + "<a href=\"\n  http://brok\nen.example/p\tq  \">u</a>"
         #expect(htmlLinks(html).map(\.url) == ["http://example.com/a?x=1&y=2", "http://broken.example/pq"])
     }

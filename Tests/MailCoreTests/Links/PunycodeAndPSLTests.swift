@@ -31,23 +31,24 @@ import Testing
     }
 
     // Cases from the publicsuffix.org test list (checkPublicSuffix), plus private-section ones.
-    @Test(arguments: [
-        ("com", nil), ("example.com", "example.com"), ("b.example.com", "example.com"),
-        ("a.b.example.com", "example.com"), ("uk.com", nil), ("example.uk.com", "example.uk.com"),
-        ("b.example.uk.com", "example.uk.com"), ("test.ac", "test.ac"), ("jp", nil), ("test.jp", "test.jp"),
-        ("www.test.jp", "test.jp"), ("ac.jp", nil), ("test.ac.jp", "test.ac.jp"), ("www.test.ac.jp", "test.ac.jp"),
-        ("kyoto.jp", nil), ("test.kyoto.jp", "test.kyoto.jp"), ("ide.kyoto.jp", nil),
-        ("b.ide.kyoto.jp", "b.ide.kyoto.jp"), ("a.b.ide.kyoto.jp", "b.ide.kyoto.jp"), ("c.kobe.jp", nil),
-        ("b.c.kobe.jp", "b.c.kobe.jp"), ("a.b.c.kobe.jp", "b.c.kobe.jp"), ("city.kobe.jp", "city.kobe.jp"),
-        ("www.city.kobe.jp", "city.kobe.jp"), ("ck", nil), ("test.ck", nil), ("b.test.ck", "b.test.ck"),
-        ("a.b.test.ck", "b.test.ck"), ("www.ck", "www.ck"), ("www.www.ck", "www.ck"), ("us", nil),
-        ("test.us", "test.us"), ("www.test.us", "test.us"), ("ak.us", nil), ("test.ak.us", "test.ak.us"),
-        ("k12.ak.us", nil), ("test.k12.ak.us", "test.k12.ak.us"), ("a.b.example.co.jp", "example.co.jp"),
-        ("xn--85x722f.com.cn", "xn--85x722f.com.cn"), ("xn--55qx5d.cn", nil),
-        ("www.xn--85x722f.xn--55qx5d.cn", "xn--85x722f.xn--55qx5d.cn"), ("shishi.xn--fiqs8s", "shishi.xn--fiqs8s"),
-        ("user.github.io", "user.github.io"), ("a.user.github.io", "user.github.io"), ("github.io", nil),
-        ("foo.blogspot.com", "foo.blogspot.com"), ("example.local", "example.local"),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("com", nil), ("example.com", "example.com"), ("b.example.com", "example.com"),
+            ("a.b.example.com", "example.com"), ("uk.com", nil), ("example.uk.com", "example.uk.com"),
+            ("b.example.uk.com", "example.uk.com"), ("test.ac", "test.ac"), ("jp", nil), ("test.jp", "test.jp"),
+            ("www.test.jp", "test.jp"), ("ac.jp", nil), ("test.ac.jp", "test.ac.jp"), ("www.test.ac.jp", "test.ac.jp"),
+            ("kyoto.jp", nil), ("test.kyoto.jp", "test.kyoto.jp"), ("ide.kyoto.jp", nil),
+            ("b.ide.kyoto.jp", "b.ide.kyoto.jp"), ("a.b.ide.kyoto.jp", "b.ide.kyoto.jp"), ("c.kobe.jp", nil),
+            ("b.c.kobe.jp", "b.c.kobe.jp"), ("a.b.c.kobe.jp", "b.c.kobe.jp"), ("city.kobe.jp", "city.kobe.jp"),
+            ("www.city.kobe.jp", "city.kobe.jp"), ("ck", nil), ("test.ck", nil), ("b.test.ck", "b.test.ck"),
+            ("a.b.test.ck", "b.test.ck"), ("www.ck", "www.ck"), ("www.www.ck", "www.ck"), ("us", nil),
+            ("test.us", "test.us"), ("www.test.us", "test.us"), ("ak.us", nil), ("test.ak.us", "test.ak.us"),
+            ("k12.ak.us", nil), ("test.k12.ak.us", "test.k12.ak.us"), ("a.b.example.co.jp", "example.co.jp"),
+            ("xn--85x722f.com.cn", "xn--85x722f.com.cn"), ("xn--55qx5d.cn", nil),
+            ("www.xn--85x722f.xn--55qx5d.cn", "xn--85x722f.xn--55qx5d.cn"), ("shishi.xn--fiqs8s", "shishi.xn--fiqs8s"),
+            ("user.github.io", "user.github.io"), ("a.user.github.io", "user.github.io"), ("github.io", nil),
+            ("foo.blogspot.com", "foo.blogspot.com"), ("example.local", "example.local"),
+        ] as [(String, String?)])
     func registrableDomain(_ host: String, _ expected: String?) {
         #expect(psl.match(host: host).registrableDomain == expected)
     }
