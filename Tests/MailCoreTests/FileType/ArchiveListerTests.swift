@@ -83,6 +83,9 @@ private func list(_ b: [UInt8], limits: ArchiveLimits = ArchiveLimits()) -> Arch
         let bomb = Fixtures.zip((0..<16).map { .init(name: "lib\($0).zip", data: level2) })
         let limits = ArchiveLimits()
         let l = try #require(list(bomb, limits: limits))
+        print(
+            "archive-bounds: bomb bytes=\(bomb.count) members-listed=\(l.members.count) total=\(l.totalMembers)"
+                + " nested-opened=\(l.nestedArchivesOpened) inflated=\(l.inflatedBytes)")
         #expect(l.inflatedBytes <= limits.maxInflatedBytes)
         #expect(l.members.count <= limits.maxMembers)
         #expect(l.members.allSatisfy { $0.depth <= 1 })
@@ -109,6 +112,9 @@ private func list(_ b: [UInt8], limits: ArchiveLimits = ArchiveLimits()) -> Arch
         let zip = Fixtures.zip(items)
         let limits = ArchiveLimits()
         let l = try #require(list(zip, limits: limits))
+        print(
+            "archive-bounds: 100k bytes=\(zip.count) members-listed=\(l.members.count) total=\(l.totalMembers)"
+                + " sniffed=\(l.members.compactMap(\.detectedType).count) inflated=\(l.inflatedBytes)")
         #expect(l.totalMembers == 100_000)
         #expect(l.members.count == limits.maxMembers)
         #expect(l.truncated)
