@@ -156,3 +156,25 @@ private func analyze(
         #expect(l.facts().0.first?.domain == "site.host.example")
     }
 }
+
+@Suite struct TraceRowsTests {
+    @Test func linksAndAttachmentsReadAsRows() {
+        let link = LinkFacts(
+            url: "http://evil.example/login", host: "evil.example", domain: "evil.example", tld: "example",
+            isIP: false, source: "href", count: 2, displayHost: "www.paypal.com")
+        #expect(LinksTrace.rows([link]).map(\.0) == ["evil.example"])
+        #expect(LinksTrace.rows([link]).first?.1 == "http://evil.example/login  (href, ×2, text shows www.paypal.com)")
+        let zip = AttachmentFacts(
+            partPath: "2", filename: "docs.zip", declaredType: "application/zip", detectedType: "zip",
+            extensionName: "zip", size: 300, sha256: "", isArchive: true, encrypted: true, flags: ["member-risky"],
+            members: [
+                ArchiveMemberFacts(
+                    name: "a.js", size: 40, compressedSize: 40, detectedType: "javascript", encrypted: false),
+                ArchiveMemberFacts(name: "b.exe", size: 9, compressedSize: 21, detectedType: nil, encrypted: true),
+            ])
+        let rows = AttachmentsTrace.rows([zip])
+        #expect(rows.map(\.0) == ["2 docs.zip", "  └ a.js", "  └ b.exe"])
+        #expect(rows[0].1 == "zip, declared application/zip, 300 bytes; flags: member-risky")
+        #expect(rows[2].1 == "encrypted, 9 bytes (21 stored)")
+    }
+}
