@@ -11,7 +11,9 @@ struct TraceCommand: ParsableCommand {
         discussion: """
             Reads one message from FILE (for an mbox file, the first message or --index N; gzip is read) or from
             standard input (-). Prints the hop table (newest first), the origin decision and the reason for each
-            hop. The rule is described in docs/origin.md. Text from the message is shown with control characters
+            hop, then the links (with their registrable domains) and the attachments (with the types read from
+            their bytes and their archive members). The rule is described in docs/origin.md, links and attachments
+            in docs/links-and-attachments.md. Text from the message is shown with control characters
             escaped. With --json the same analysis is printed as JSON.
             """)
 
@@ -46,7 +48,16 @@ struct TraceCommand: ParsableCommand {
         let analysis = bytes.withUnsafeBufferPointer { b in
             OriginAnalyzer.analysis(header: HeaderBlock(parsing: b), bytes: b, config: config, profile: nil)
         }
-        let report = TraceReport(analysis: analysis, config: config)
+        var report = TraceReport(analysis: analysis, config: config)
+        let facts = MessageAnalyzer(origin: config).analyze(bytes)
+        if !facts.links.isEmpty {
+            report.sections.append(.init(key: "links", title: LinksTrace.title, rows: LinksTrace.rows(facts.links)))
+        }
+        if !facts.attachments.isEmpty {
+            report.sections.append(
+                .init(
+                    key: "attachments", title: AttachmentsTrace.title, rows: AttachmentsTrace.rows(facts.attachments)))
+        }
         if json {
             Terminal.write(try report.json() + "\n")
         } else {

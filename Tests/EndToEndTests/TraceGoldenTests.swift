@@ -36,6 +36,8 @@ import Testing
         ("list.mbox", [], "list-0.txt"),
         ("list.mbox", ["--no-trust-list-servers"], "list-0-untrusted.txt"),
         ("list.mbox", ["--index", "1", "--json"], "list-1.json"),
+        ("links-attachments.eml", [], "links-attachments.txt"),
+        ("links-attachments.eml", ["--json"], "links-attachments.json"),
     ])
     func matchesGolden(_ input: String, _ options: [String], _ golden: String) throws {
         let (status, output) = try Self.run(["trace", Self.fixtures.appendingPathComponent(input).path] + options)

@@ -1,11 +1,22 @@
 import Crypto
-import MailCore
+public import MailCore
 
 /// Turns the bytes of one message into `MessageFacts`. Pure: no files, no database; safe to call from any task.
 public struct MessageAnalyzer: Sendable {
     public struct Options: Sendable {
         public var maxHeaderFields: Int
-        public init(maxHeaderFields: Int = 10_000) { self.maxHeaderFields = maxHeaderFields }
+        /// Link extraction: limits, defanged forms, the Public Suffix List.
+        public var links: LinkExtractorOptions
+        /// Attachment type detection and archive listing limits.
+        public var attachments: AttachmentAnalysis
+        public init(
+            maxHeaderFields: Int = 10_000, links: LinkExtractorOptions = LinkExtractorOptions(),
+            attachments: AttachmentAnalysis = AttachmentAnalysis()
+        ) {
+            self.maxHeaderFields = maxHeaderFields
+            self.links = links
+            self.attachments = attachments
+        }
     }
 
     public var options: Options
@@ -34,11 +45,20 @@ public struct MessageAnalyzer: Sendable {
             facts.fromAddress = from.address.isEmpty ? nil : MessageAnalyzer.clip(from.address.lowercasedDomain(), 998)
             facts.fromName = from.name.map { MessageAnalyzer.clip($0, 998) }
         }
-        facts.attachments = parsed.attachments.map { a in
-            AttachmentFacts(
-                partPath: a.partPath, filename: a.filename, declaredType: a.declaredType, detectedType: nil,
-                extensionName: nil, size: a.size, sha256: a.sha256, isInline: a.isInline)
+        var attachmentBudget = AttachmentAnalysis.MessageBudget()
+        for a in parsed.attachments {
+            let (attachment, notes) = options.attachments.analyze(
+                partPath: a.partPath, filename: a.filename, declaredType: a.declaredType, isInline: a.isInline,
+                payload: a.payload, payloadIsPrefix: a.payloadTruncated, size: a.size, sha256: a.sha256,
+                budget: &attachmentBudget)
+            facts.attachments.append(attachment)
+            facts.diagnostics += notes
         }
+        var links = LinkAnalysis(options: options.links)
+        links.add(parsed)
+        let (linkFacts, linkNotes) = links.facts()
+        facts.links = linkFacts
+        facts.diagnostics += linkNotes
         if parsed.headers.fields.isEmpty {
             facts.diagnostics.append(DiagnosticFacts(.warning, "header.none", "no header fields found"))
         }

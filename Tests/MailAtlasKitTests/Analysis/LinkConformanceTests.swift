@@ -1,0 +1,63 @@
+import Foundation
+import MailAtlasKit
+import MailCore
+import TestSupport
+import Testing
+
+/// Registrable domains of the links mailatlas finds, against rspamd 3.4's URLs in `labels/dev.jsonl`, over every
+/// message of the development corpus. See docs/links-and-attachments.md for what is compared and why.
+@Suite(.enabled(if: Corpus.isAvailable, "needs ../shared/corpus"))
+struct LinkConformanceTests {
+    /// rspamd's `task:get_urls(true)` leaves out `<img src>` URLs (its `need_images` is false) and adds e-mail
+    /// addresses as `mailto` URLs; mailatlas stores neither comparison-breaking kind the same way, so both sides
+    /// drop them: mailatlas's `img` links, rspamd's `mailto` entries.
+    static let comparableSources: Set<String> = ["href", "form", "meta", "text", "subject", "attachment"]
+
+    struct Tally {
+        var tp = 0
+        var fn = 0
+        var fp = 0
+        var recall: Double { Double(tp) / Double(max(1, tp + fn)) }
+        var precision: Double { Double(tp) / Double(max(1, tp + fp)) }
+    }
+
+    @Test func registrableDomainsAgreeWithRspamd() throws {
+        let rows = try Corpus.jsonLines("dev.jsonl")
+        try #require(!rows.isEmpty)
+        let analyzer = MessageAnalyzer()
+        var tally = Tally()
+        var missing = 0
+        var report: [String] = []
+        for row in rows {
+            guard let src = row["src"] as? String, let urls = row["rspamd_urls"] as? [[String: Any]] else { continue }
+            guard let bytes = Corpus.messageBytes(src: src) else {
+                missing += 1
+                continue
+            }
+            var theirs = Set<String>()
+            for u in urls where (u["protocol"] as? String) != "mailto" {
+                guard let d = u["tld"] as? String else { continue }
+                theirs.insert(HostName.normalize(Array(d.utf8))?.ascii ?? d.lowercased())
+            }
+            let facts = analyzer.analyze(bytes)
+            let mine = Set(facts.links.filter { Self.comparableSources.contains($0.source) }.map(\.domain))
+            tally.tp += mine.intersection(theirs).count
+            tally.fn += theirs.subtracting(mine).count
+            tally.fp += mine.subtracting(theirs).count
+            for d in theirs.subtracting(mine).sorted() { report.append("missed\t\(src)\t\(d)") }
+            for d in mine.subtracting(theirs).sorted() {
+                let sources = Set(facts.links.filter { $0.domain == d }.map(\.source)).sorted().joined(separator: ",")
+                report.append("extra\t\(src)\t\(d)\t\(sources)")
+            }
+        }
+        print(
+            "links-conformance: messages=\(rows.count) unreadable=\(missing) agreed=\(tally.tp) missed=\(tally.fn)"
+                + " extra=\(tally.fp) recall=\(tally.recall) precision=\(tally.precision)")
+        if let out = ProcessInfo.processInfo.environment["MAILATLAS_LINK_DIFF"] {
+            try report.joined(separator: "\n").write(toFile: out, atomically: true, encoding: .utf8)
+        }
+        #expect(missing == 0)
+        #expect(tally.recall >= 0.95, "recall \(tally.recall)")
+        #expect(tally.precision >= 0.95, "precision \(tally.precision)")
+    }
+}
