@@ -26,6 +26,7 @@ struct LinkConformanceTests {
         try #require(!rows.isEmpty)
         let analyzer = MessageAnalyzer()
         var tally = Tally()
+        var everySource = Tally()
         var missing = 0
         var report: [String] = []
         for row in rows {
@@ -41,6 +42,10 @@ struct LinkConformanceTests {
             }
             let facts = analyzer.analyze(bytes)
             let mine = Set(facts.links.filter { Self.comparableSources.contains($0.source) }.map(\.domain))
+            let all = Set(facts.links.map(\.domain))
+            everySource.tp += all.intersection(theirs).count
+            everySource.fn += theirs.subtracting(all).count
+            everySource.fp += all.subtracting(theirs).count
             tally.tp += mine.intersection(theirs).count
             tally.fn += theirs.subtracting(mine).count
             tally.fp += mine.subtracting(theirs).count
@@ -52,7 +57,8 @@ struct LinkConformanceTests {
         }
         print(
             "links-conformance: messages=\(rows.count) unreadable=\(missing) agreed=\(tally.tp) missed=\(tally.fn)"
-                + " extra=\(tally.fp) recall=\(tally.recall) precision=\(tally.precision)")
+                + " extra=\(tally.fp) recall=\(tally.recall) precision=\(tally.precision)"
+                + " (every source: recall=\(everySource.recall) precision=\(everySource.precision))")
         if let out = ProcessInfo.processInfo.environment["MAILATLAS_LINK_DIFF"] {
             try report.joined(separator: "\n").write(toFile: out, atomically: true, encoding: .utf8)
         }
