@@ -17,9 +17,11 @@ enum TextClassifier {
             if contains(line, Array("pwsh".utf8)) || contains(line, Array("powershell".utf8)) { return .powershell }
             return .shell
         }
+        // A message first: its body may well be HTML.
+        if head.first != ASCII.openAngle, looksLikeMessage(head) { return .email }
         if begins("begin:vcalendar") { return .ics }
         if begins("begin:vcard") { return .vcard }
-        if begins("[internetshortcut]") { return .urlShortcut }
+        if begins("["), has("[internetshortcut]"), has("url=") { return .urlShortcut }
         if has("<hta:application") { return .hta }
         if begins("<?xml") || begins("<svg") || begins("<job") || begins("<package") {
             if has("<svg") { return .svg }
@@ -32,7 +34,6 @@ enum TextClassifier {
             "<p>", "<p ", "<a ", "<form", "<style", "<img", "<br", "<center", "<font", "<!--", "<span", "<h1",
         ]
         if htmlStarts.contains(where: begins) || has("<html") || has("<body") { return .html }
-        if looksLikeMessage(head) { return .email }
         if let script = scriptType(text) { return script }
         return .text
     }
@@ -72,7 +73,8 @@ enum TextClassifier {
         hay.withUnsafeBufferPointer { ByteSearch.find(needle, in: $0) != nil }
     }
 
-    /// Two or more header lines at the top, one of them a field every message has.
+    /// A header block at the top (an mbox `From ` line may come first): two or more fields, or one field ended by
+    /// a blank line, one of them a field every message has.
     static func looksLikeMessage(_ head: ArraySlice<UInt8>) -> Bool {
         let known = [
             "received:", "return-path:", "from:", "to:", "subject:", "date:", "message-id:", "mime-version:",
@@ -80,18 +82,30 @@ enum TextClassifier {
         ]
         var fields = 0
         var strong = false
-        for line in head.split(separator: ASCII.lf, omittingEmptySubsequences: false).prefix(12) {
-            if line.first == ASCII.space || line.first == ASCII.tab { continue }
+        var endedByBlank = false
+        for (k, raw) in head.split(separator: ASCII.lf, omittingEmptySubsequences: false).prefix(40).enumerated() {
+            let line = raw.last == ASCII.cr ? raw.dropLast() : raw
+            if k == 0, line.starts(with: "from ".utf8) { continue }
+            if line.isEmpty {
+                endedByBlank = true
+                break
+            }
+            if line.first == ASCII.space || line.first == ASCII.tab {
+                if fields == 0 { return false }
+                continue
+            }
             guard let colon = line.firstIndex(of: ASCII.colon), colon > line.startIndex,
                 line[line.startIndex..<colon].allSatisfy(ASCII.isFieldNameByte)
             else { break }
+            fields += 1
             let name = line[line.startIndex...colon]
-            if known.contains(where: { name.starts(with: $0.utf8) }) {
-                fields += 1
-                if !name.starts(with: "x-".utf8) && !name.starts(with: "content-type:".utf8) { strong = true }
+            if known.contains(where: { name.starts(with: $0.utf8) }), !name.starts(with: "x-".utf8),
+                !name.starts(with: "content-type:".utf8)
+            {
+                strong = true
             }
         }
-        return fields >= 2 && strong
+        return strong && (fields >= 2 || endedByBlank)
     }
 
     static let powershellSigns = [

@@ -153,6 +153,16 @@ private let fixtures: [(String, [UInt8], FileType)] = {
                 "Received: from a by b; Mon, 1 Jan 2024 00:00:00 +0000\r\nFrom: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n"
             ), .email
         ),
+        ("email-one-field", B("Subject: An enclosed message\n\nHello\n"), .email),
+        ("email-mbox-line", B("From a@b Tue May 10 11:28:07 2005\nReturn-Path: <a@b>\nFrom: a@b\n\nhi\n"), .email),
+        (
+            "email-html-body",
+            B("From: a@example.com\nSubject: x\nContent-Type: text/html\n\n<html><body>hi</body></html>"), .email
+        ),
+        (
+            "url-shortcut-default",
+            B("[DEFAULT]\r\nBASEURL=http://x.example/\r\n[InternetShortcut]\r\nURL=http://x.example/\r\n"), .urlShortcut
+        ),
         ("text", B("Dear customer,\nplease find the invoice attached.\nRegards\n"), .text),
         (
             "text-utf16",
