@@ -235,6 +235,15 @@ enum TextLinkScanner {
             let hostBytes = UnsafeBufferPointer(rebasing: b[hs..<he])
             let isWWW = hostBytes.count > 4 && hostBytes.prefix(4).equalsLowercasedASCII("www.".utf8)
             guard isWWW || bareDomains else { return e }
+            // Most dotted words are not hosts: look at the last label before normalising anything.
+            if !isWWW, let dot = hostBytes.lastIndex(of: ASCII.dot) {
+                let tld = hostBytes[(dot + 1)...]
+                if tld.allSatisfy({ $0 < 0x80 }) {
+                    guard tld.count >= 2, tld.allSatisfy(ASCII.isAlpha) || tld.starts(with: "xn--".utf8),
+                        options.publicSuffixList.isKnownTLD(String(decoding: tld.map(ASCII.lower), as: UTF8.self))
+                    else { return e }
+                }
+            }
             guard let host = HostName.normalize(hostBytes), !host.isIP else { return e }
             if isWWW {
                 guard host.ascii.split(separator: ".").count >= 3 else { return e }
@@ -343,7 +352,7 @@ enum TextLinkScanner {
         let labels = host.ascii.split(separator: ".")
         guard labels.count >= 2, let tld = labels.last, tld.count >= 2 else { return false }
         guard tld.hasPrefix("xn--") || tld.utf8.allSatisfy(ASCII.isAlpha) else { return false }
-        guard options.publicSuffixList.match(host: host.ascii).knownTLD else { return false }
+        guard options.publicSuffixList.isKnownTLD(tld) else { return false }
         if labels.count == 2, fileLikeTLDs.contains(String(tld)) { return false }
         // `c.l.py`, `e.g.com`-like abbreviations: every label but the last one a single character.
         if labels.dropLast().allSatisfy({ $0.count == 1 }) { return false }

@@ -69,20 +69,29 @@ public struct PublicSuffixList: Sendable {
 
     /// Looks up an ASCII, lower-case host without a trailing dot (as `HostName` produces). Total: any string works.
     public func match(host: String) -> Match {
-        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard !labels.isEmpty, !labels.contains(where: \.isEmpty) else {
+        // Where each suffix starts: the host itself, then after each dot. Every suffix is looked up once.
+        var starts: [String.Index] = [host.startIndex]
+        for i in host.utf8.indices where host.utf8[i] == ASCII.dot { starts.append(host.utf8.index(after: i)) }
+        guard !host.isEmpty, !host.hasSuffix("."), !host.hasPrefix("."), !host.contains("..") else {
             return Match(publicSuffix: host, icannSuffix: nil, registrableDomain: nil, knownTLD: false)
         }
-        let all = suffixLabelCount(labels, includePrivate: true)
-        let icann = suffixLabelCount(labels, includePrivate: false)
-        let knownTLD =
-            rules[String(labels[labels.count - 1])].map { !$0.isDisjoint(with: [.normal, .wildcard]) } ?? false
-        func join(_ n: Int) -> String { labels.suffix(n).joined(separator: ".") }
+        let flags = starts.map { rules[String(host[$0...])] ?? [] }
+        let n = starts.count
+        let all = PublicSuffixList.suffixLabelCount(flags, includePrivate: true)
+        let icann = PublicSuffixList.suffixLabelCount(flags, includePrivate: false)
+        let knownTLD = !flags[n - 1].isDisjoint(with: [.normal, .wildcard])
+        func suffix(_ labels: Int) -> String { String(host[starts[n - labels]...]) }
         return Match(
-            publicSuffix: join(all),
-            icannSuffix: knownTLD ? join(icann) : nil,
-            registrableDomain: labels.count > all ? join(all + 1) : nil,
+            publicSuffix: suffix(min(all, n)),
+            icannSuffix: knownTLD ? suffix(min(icann, n)) : nil,
+            registrableDomain: n > all ? suffix(all + 1) : nil,
             knownTLD: knownTLD)
+    }
+
+    /// Whether a top-level label (`com`, `xn--p1ai`) is in the list's ICANN section.
+    public func isKnownTLD(_ label: some StringProtocol) -> Bool {
+        guard let f = rules[String(label)] else { return false }
+        return !f.isDisjoint(with: [.normal, .wildcard])
     }
 
     /// The registrable domain of a host, or the host itself when it has none (a bare suffix or single label).
@@ -90,23 +99,18 @@ public struct PublicSuffixList: Sendable {
         match(host: host).registrableDomain ?? host
     }
 
-    /// How many labels from the right form the public suffix (the PSL algorithm: exceptions win, then the longest
-    /// normal or wildcard rule, and `*` when nothing matches).
-    func suffixLabelCount(_ labels: [Substring], includePrivate: Bool) -> Int {
+    /// How many labels from the right form the public suffix, given the rule flags of each suffix (longest first):
+    /// the PSL algorithm (exceptions win, then the longest normal or wildcard rule, and `*` when nothing matches).
+    static func suffixLabelCount(_ flags: [Flags], includePrivate: Bool) -> Int {
         let normal: Flags = includePrivate ? [.normal, .privateNormal] : .normal
         let wildcard: Flags = includePrivate ? [.wildcard, .privateWildcard] : .wildcard
         let exception: Flags = includePrivate ? [.exception, .privateException] : .exception
-        let n = labels.count
+        let n = flags.count
         for i in 0..<n {
-            let suffix = labels[i...].joined(separator: ".")
-            if let f = rules[suffix] {
-                if !f.isDisjoint(with: exception) { return n - i - 1 }
-                if !f.isDisjoint(with: normal) { return n - i }
-            }
+            if !flags[i].isDisjoint(with: exception) { return n - i - 1 }
+            if !flags[i].isDisjoint(with: normal) { return n - i }
             // `*.rest` matches this suffix when `rest` (one label shorter) is a wildcard rule.
-            if i + 1 < n, let f = rules[labels[(i + 1)...].joined(separator: ".")], !f.isDisjoint(with: wildcard) {
-                return n - i
-            }
+            if i + 1 < n, !flags[i + 1].isDisjoint(with: wildcard) { return n - i }
         }
         return 1
     }
