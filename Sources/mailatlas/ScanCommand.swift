@@ -42,6 +42,8 @@ struct ScanCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Origin") var origin: OriginOptions
 
+    @OptionGroup(title: "Links") var links: LinkOptions
+
     @Option(
         help: ArgumentHelp(
             "Messages read first to learn the site's own public relays (backup MX, forwarders); 0 turns it off.",
@@ -56,6 +58,7 @@ struct ScanCommand: AsyncParsableCommand {
             throw ValidationError("--max-message-size: not a size: \(maxMessageSize) (examples: 50M, 1G, 65536)")
         }
         _ = try origin.config()
+        _ = try links.extractorOptions()
         for root in roots where FileManager.default.fileExists(atPath: root) == false {
             throw ValidationError("no such file or directory: \(root)")
         }
@@ -66,6 +69,7 @@ struct ScanCommand: AsyncParsableCommand {
             roots: roots, label: label, jobs: jobs, maxMessageSize: Format.parseSize(maxMessageSize) ?? 50 << 20,
             followSymlinks: followSymlinks, prune: prune)
         options.origin = try origin.config()
+        options.links = try links.extractorOptions()
         options.learnRelays = max(0, learnRelays)
         options.geo = try geo.resolver()
         let stop = StopFlag()

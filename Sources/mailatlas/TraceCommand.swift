@@ -28,12 +28,15 @@ struct TraceCommand: ParsableCommand {
 
     @OptionGroup var origin: OriginOptions
 
+    @OptionGroup(title: "Links") var links: LinkOptions
+
     @Option(help: ArgumentHelp("Colour: auto (on a terminal), always or never.", valueName: "when"))
     var color: TraceColor = .auto
 
     func validate() throws {
         guard index >= 0 else { throw ValidationError("--index must be 0 or more") }
         _ = try origin.config()
+        _ = try links.extractorOptions()
     }
 
     func run() throws {
@@ -49,7 +52,7 @@ struct TraceCommand: ParsableCommand {
             OriginAnalyzer.analysis(header: HeaderBlock(parsing: b), bytes: b, config: config, profile: nil)
         }
         var report = TraceReport(analysis: analysis, config: config)
-        let facts = MessageAnalyzer(origin: config).analyze(bytes)
+        let facts = MessageAnalyzer(options: .init(links: try links.extractorOptions()), origin: config).analyze(bytes)
         if !facts.links.isEmpty {
             report.sections.append(.init(key: "links", title: LinksTrace.title, rows: LinksTrace.rows(facts.links)))
         }

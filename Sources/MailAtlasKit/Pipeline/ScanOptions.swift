@@ -1,3 +1,5 @@
+public import MailCore
+
 /// Everything a scan is told on the command line.
 public struct ScanOptions: Sendable {
     public var roots: [String]
@@ -23,6 +25,8 @@ public struct ScanOptions: Sendable {
     public var learnRelays: Int = 20_000
     /// The IP databases for origin and hop countries and ASes (`--geo-db`).
     public var geo: GeoResolver = .embeddedOnly
+    /// Link extraction: the Public Suffix List (`--public-suffix-list`), defanged forms (`--recover-defanged`).
+    public var links: LinkExtractorOptions = LinkExtractorOptions()
 
     public init(
         roots: [String], label: Verdict? = nil, jobs: Int = ScanOptions.defaultJobs, maxMessageSize: Int = 50 << 20,

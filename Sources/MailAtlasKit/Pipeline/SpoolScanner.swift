@@ -82,7 +82,8 @@ public struct SpoolScanner {
                     stop: stop)
             }
             return UnitProcessor(
-                analyzer: MessageAnalyzer(origin: options.origin, relayProfile: relayProfile),
+                analyzer: MessageAnalyzer(
+                    options: .init(links: options.links), origin: options.origin, relayProfile: relayProfile),
                 maxMessageSize: options.maxMessageSize)
         }
         var lastReport = ContinuousClock.now
