@@ -50,15 +50,20 @@ public struct LinkExtractorOptions: Sendable {
     public var maxBodyBytes: Int
     /// Longest candidate URL looked at in text (a run of URL characters beyond this is cut).
     public var maxCandidateBytes: Int
-    /// Decides which bare names in text have a real top-level domain.
-    public var publicSuffixList: PublicSuffixList
+    /// Decides which bare names in text have a real top-level domain, and registrable domains. The embedded list
+    /// unless another is set (read only when first used, so a program starts without parsing it).
+    public var publicSuffixList: PublicSuffixList {
+        get { customPublicSuffixList ?? .embedded }
+        set { customPublicSuffixList = newValue }
+    }
+    private var customPublicSuffixList: PublicSuffixList?
 
     public init(
         recoverDefanged: Bool = false, maxURLBytes: Int = 2048, maxLinks: Int = 1000,
         maxBodyBytes: Int = 8 << 20, maxCandidateBytes: Int = 16 << 10,
-        publicSuffixList: PublicSuffixList = .embedded
+        publicSuffixList: PublicSuffixList? = nil
     ) {
-        self.publicSuffixList = publicSuffixList
+        self.customPublicSuffixList = publicSuffixList
         self.recoverDefanged = recoverDefanged
         self.maxURLBytes = maxURLBytes
         self.maxLinks = maxLinks
