@@ -99,7 +99,12 @@ import Testing
         t.write("spool/big.mbox", mbox)
         let db = t.path + "/s.sqlite"
         let running = try Binary.start(["scan", spool, "--db", db, "--jobs", "1"])
-        usleep(150_000)
+        // The store exists once the scan is under way (its signal handlers are installed before it opens the store).
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: db) && running.process.isRunning && waited < 600 {
+            usleep(50_000)
+            waited += 1
+        }
         running.process.terminate()
         running.process.waitUntilExit()
         let err = String(decoding: running.stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
