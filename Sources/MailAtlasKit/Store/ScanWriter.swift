@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What a scan did, as counted by its writer.
 public struct ScanCounts: Sendable, Equatable {
@@ -258,14 +259,21 @@ private struct WriteContext {
 
     mutating func store(_ m: AnalysedMessage, fileID: Int64) throws {
         let verdict = m.locationVerdict ?? m.facts.headerVerdict ?? VerdictEvidence(.unknown, source: "none")
-        let candidates = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT m.id, m.file_id, m.source_index, m.removed_scan_id IS NOT NULL, f.path
-                    FROM messages m LEFT JOIN files f ON f.id = m.file_id
-                    WHERE m.sha256 = ?
-                    """), arguments: [m.facts.sha256]
-        ).map { Candidate(id: $0[0], fileID: $0[1], index: $0[2], removed: $0[3], path: $0[4]) }
+        var candidates: [Candidate] = []
+        try db.forEachRow(
+            """
+            SELECT m.id, m.file_id, m.source_index, m.removed_scan_id IS NOT NULL, f.path
+            FROM messages m LEFT JOIN files f ON f.id = m.file_id
+            WHERE m.sha256 = ?
+            """, m.facts.sha256
+        ) { s in
+            candidates.append(
+                Candidate(
+                    id: sqlite3_column_int64(s, 0),
+                    fileID: sqlite3_column_type(s, 1) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 1),
+                    index: Int(sqlite3_column_int64(s, 2)), removed: sqlite3_column_int64(s, 3) != 0,
+                    path: sqlite3_column_text(s, 4).map { String(cString: $0) }))
+        }
         if !candidates.isEmpty {
             let here = m.location.index
             let pick =
@@ -305,78 +313,62 @@ private struct WriteContext {
         let f = m.facts
         let o = f.origin
         let g = geo.columns(o?.ip)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO messages (scan_id, file_id, source_path, source_index, source_offset, folder,
-                    maildir_flags, size, sha256, message_id, date_utc, subject, from_addr, from_name, verdict,
-                    verdict_source, origin_ip, origin_hop, origin_rule, origin_confidence, handover_ip,
-                    claimed_first_ip, originating_ip_header, origin_country, origin_asn, origin_as_org, truncated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                scanID, fileID, m.location.sourcePath, m.location.index, m.location.offset, m.location.folder,
-                m.location.maildirFlags, f.size, f.sha256, f.messageID, f.dateUTC, f.subject, f.fromAddress,
-                f.fromName, verdict.verdict.rawValue, verdict.source, o?.ip, o?.hop, o?.rule, o?.confidence,
-                o?.handoverIP, o?.claimedFirstIP, o?.originatingIPHeader, g.country, g.asn, g.asOrg, m.truncated,
-            ])
+        try db.run(
+            """
+            INSERT INTO messages (scan_id, file_id, source_path, source_index, source_offset, folder,
+                maildir_flags, size, sha256, message_id, date_utc, subject, from_addr, from_name, verdict,
+                verdict_source, origin_ip, origin_hop, origin_rule, origin_confidence, handover_ip,
+                claimed_first_ip, originating_ip_header, origin_country, origin_asn, origin_as_org, truncated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            scanID, fileID, m.location.sourcePath, m.location.index, m.location.offset, m.location.folder,
+            m.location.maildirFlags, f.size, f.sha256, f.messageID, f.dateUTC, f.subject, f.fromAddress, f.fromName,
+            verdict.verdict.rawValue, verdict.source, o?.ip, o?.hop, o?.rule, o?.confidence, o?.handoverIP,
+            o?.claimedFirstIP, o?.originatingIPHeader, g.country, g.asn, g.asOrg, m.truncated)
         let messageID = db.lastInsertedRowID
         for h in f.hops {
             // Trusted hops are the recipient's own servers: only untrusted ones get a country and an AS.
             let hg = h.trusted ? (country: nil, asn: nil, asOrg: nil) : geo.columns(h.fromIP)
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO received_hops (message_id, position, from_helo, from_rdns, from_ip, helo_ip, ident,
-                        by_host, via, protocol, smtp_id, for_addr, tls, auth, timestamp_utc, delay_seconds,
-                        date_offset_seconds, trusted, country, asn, as_org)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(
-                arguments: [
-                    messageID, h.position, h.fromHelo, h.fromRDNS, h.fromIP, h.heloIP, h.ident, h.byHost, h.via,
-                    h.protocolName, h.smtpID, h.forAddress, h.tls, h.auth, h.timestampUTC, h.delaySeconds,
-                    h.dateOffsetSeconds, h.trusted, hg.country, hg.asn, hg.asOrg,
-                ])
+            try db.run(
+                """
+                INSERT INTO received_hops (message_id, position, from_helo, from_rdns, from_ip, helo_ip, ident,
+                    by_host, via, protocol, smtp_id, for_addr, tls, auth, timestamp_utc, delay_seconds,
+                    date_offset_seconds, trusted, country, asn, as_org)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                messageID, h.position, h.fromHelo, h.fromRDNS, h.fromIP, h.heloIP, h.ident, h.byHost, h.via,
+                h.protocolName, h.smtpID, h.forAddress, h.tls, h.auth, h.timestampUTC, h.delaySeconds,
+                h.dateOffsetSeconds, h.trusted, hg.country, hg.asn, hg.asOrg)
         }
         for l in f.links {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO links (message_id, url, host, domain, tld, is_ip, source, count, display_host,
-                        unicode_host, truncated, defanged)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(
-                arguments: [
-                    messageID, l.url, l.host, l.domain, l.tld, l.isIP, l.source, l.count, l.displayHost,
-                    l.unicodeHost, l.truncated, l.defanged,
-                ])
+            try db.run(
+                """
+                INSERT INTO links (message_id, url, host, domain, tld, is_ip, source, count, display_host,
+                    unicode_host, truncated, defanged)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                messageID, l.url, l.host, l.domain, l.tld, l.isIP, l.source, l.count, l.displayHost, l.unicodeHost,
+                l.truncated, l.defanged)
         }
         for a in f.attachments {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO attachments (message_id, part_path, filename, declared_type, detected_type,
-                        extension, size, sha256, is_inline, is_archive, encrypted, flags)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(
-                arguments: [
-                    messageID, a.partPath, a.filename, a.declaredType, a.detectedType, a.extensionName, a.size,
-                    a.sha256, a.isInline, a.isArchive, a.encrypted,
-                    a.flags.isEmpty ? nil : a.flags.joined(separator: ","),
-                ])
+            try db.run(
+                """
+                INSERT INTO attachments (message_id, part_path, filename, declared_type, detected_type,
+                    extension, size, sha256, is_inline, is_archive, encrypted, flags)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                messageID, a.partPath, a.filename, a.declaredType, a.detectedType, a.extensionName, a.size, a.sha256,
+                a.isInline, a.isArchive, a.encrypted, a.flags.isEmpty ? nil : a.flags.joined(separator: ","))
             let attachmentID = db.lastInsertedRowID
             for member in a.members {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO archive_members (attachment_id, name, size, compressed_size, detected_type,
-                            encrypted, depth)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """
-                ).execute(
-                    arguments: [
-                        attachmentID, member.name, member.size, member.compressedSize, member.detectedType,
-                        member.encrypted, member.depth,
-                    ])
+                try db.run(
+                    """
+                    INSERT INTO archive_members (attachment_id, name, size, compressed_size, detected_type,
+                        encrypted, depth)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    attachmentID, member.name, member.size, member.compressedSize, member.detectedType,
+                    member.encrypted, member.depth)
             }
         }
         for d in f.diagnostics {
