@@ -11,6 +11,7 @@ struct MailAtlas: AsyncParsableCommand {
 
               mailatlas scan /var/vmail --db mail.sqlite
               mailatlas sql --db mail.sqlite "SELECT verdict, count(*) FROM messages GROUP BY verdict"
+              mailatlas report --db mail.sqlite --month 2026-10 --out report.html
               mailatlas trace message.eml
 
             Exit status: 0 success; 1 error; 2 some roots could not be read (the rest was scanned);
@@ -18,6 +19,6 @@ struct MailAtlas: AsyncParsableCommand {
             130/143 interrupted by SIGINT/SIGTERM (everything committed so far is kept; rerun to continue).
             """,
         version: MailAtlasKitVersion.string,
-        subcommands: [ScanCommand.self, SQLCommand.self, TraceCommand.self, GeoCommand.self]
+        subcommands: [ScanCommand.self, SQLCommand.self, ReportCommand.self, TraceCommand.self, GeoCommand.self]
     )
 }

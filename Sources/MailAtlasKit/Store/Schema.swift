@@ -8,6 +8,9 @@ enum Schema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -172,5 +175,11 @@ enum Schema {
         );
         CREATE INDEX diagnostics_scan ON diagnostics(scan_id);
         CREATE INDEX diagnostics_message ON diagnostics(message_id);
+        """
+
+    /// Reports: one covering index for every per-period aggregate of `mailatlas report` (a month, the previous
+    /// one and the 12-month trend are range scans of this index, never of the table).
+    static let v2 = """
+        CREATE INDEX messages_report ON messages(date_utc, verdict, folder, origin_country, origin_asn, origin_ip);
         """
 }

@@ -1,0 +1,218 @@
+/// What a report covers and how much of each table it shows.
+public struct ReportRequest: Sendable {
+    /// `spam`, `ham`, `unknown`, or nil for every verdict (`--verdict all`).
+    public var verdict: String?
+    /// Only messages in these folders (exact names as stored in `messages.folder`); empty for every folder.
+    public var folders: [String]
+    public var period: ReportPeriod
+    /// Rows in the top-N tables (providers, IPs, domains, attachment tables) and countries in the charts.
+    public var top: Int
+    /// When the report was made (ISO 8601 UTC), printed in it.
+    public var generatedAt: String
+    /// The store's file name, printed in the report.
+    public var storeName: String
+
+    public init(
+        verdict: String?, folders: [String], period: ReportPeriod, top: Int, generatedAt: String, storeName: String
+    ) {
+        self.verdict = verdict
+        self.folders = folders
+        self.period = period
+        self.top = top
+        self.generatedAt = generatedAt
+        self.storeName = storeName
+    }
+}
+
+/// A report, as read from the store: plain values that the JSON writer, the CSV templates and the HTML template
+/// all render. Text that came from messages (AS names, domains, file names, HELO and rDNS names, subjects) is kept
+/// as stored; each output escapes it.
+public struct Report: Sendable {
+    public var request: ReportRequest
+    public var totals: Totals
+    public var previousTotals: Totals
+    public var byCountry: [CountryRow]
+    public var byProvider: [ProviderRow]
+    public var topIPs: [IPRow]
+    public var topDomains: [DomainRow]
+    public var countryTLD: CrossTable
+    public var attachments: Attachments
+    public var trend: Trend
+    public var quality: DataQuality
+
+    public var period: ReportPeriod { request.period }
+    public var previousPeriod: ReportPeriod { request.period.previous }
+
+    public struct Totals: Sendable, Equatable {
+        /// Messages in the period that match the verdict and folder filters.
+        public var messages = 0
+        /// Messages in the period in the selected folders, whatever their verdict.
+        public var allMessages = 0
+        /// Of those, spam.
+        public var spamMessages = 0
+        public var originIPs = 0
+        public var countries = 0
+        public var providers = 0
+        public var withoutOrigin = 0
+
+        public var spamShare: Double? { allMessages == 0 ? nil : Double(spamMessages) / Double(allMessages) }
+    }
+
+    public struct ProviderShare: Sendable, Equatable {
+        public var asn: Int?
+        public var asName: String?
+        public var messages: Int
+    }
+
+    public struct CountryRow: Sendable, Equatable {
+        /// ISO 3166 alpha-2, nil for messages without an origin IP or whose country is unknown.
+        public var country: String?
+        public var messages: Int
+        public var originIPs: Int
+        public var previousMessages: Int
+        public var topProviders: [ProviderShare]
+    }
+
+    public struct ProviderRow: Sendable, Equatable {
+        /// nil for messages whose origin has no known autonomous system (or no origin at all).
+        public var asn: Int?
+        public var asName: String?
+        /// The country most of this provider's messages came from.
+        public var country: String?
+        public var messages: Int
+        public var originIPs: Int
+        public var previousMessages: Int
+        public var firstSeen: String?
+        public var lastSeen: String?
+        public var exampleIPs: [String]
+    }
+
+    public struct SeenName: Sendable, Equatable {
+        public var rdns: String?
+        public var helo: String?
+        public var messages: Int
+    }
+
+    public struct IPRow: Sendable, Equatable {
+        public var ip: String
+        public var messages: Int
+        public var country: String?
+        public var asn: Int?
+        public var asName: String?
+        public var firstSeen: String?
+        public var lastSeen: String?
+        /// The rDNS and HELO names recorded at the hop that decided the origin, most frequent first.
+        public var names: [SeenName]
+        public var exampleSubject: String?
+    }
+
+    public struct DomainRow: Sendable, Equatable {
+        public var domain: String
+        public var messages: Int
+        /// Sum of `links.count`: occurrences in those messages.
+        public var occurrences: Int
+        public var countries: Int
+        public var sources: [String]
+        public var isIP: Bool
+    }
+
+    /// Sending country × linked TLD: messages (distinct) per cell, for the top countries and TLDs.
+    public struct CrossTable: Sendable, Equatable {
+        public var countries: [String?]
+        public var tlds: [String]
+        /// `cells[i][j]`: messages from `countries[i]` linking to a domain under `tlds[j]`.
+        public var cells: [[Int]]
+        /// Messages of the period with at least one link.
+        public var messagesWithLinks: Int
+    }
+
+    public struct CountRow: Sendable, Equatable {
+        public var key: String?
+        public var attachments: Int
+        public var messages: Int
+    }
+
+    public struct MismatchRow: Sendable, Equatable {
+        public var extensionName: String?
+        public var detectedType: String?
+        public var declaredType: String?
+        public var flags: String
+        public var exampleFilename: String?
+        public var attachments: Int
+        public var messages: Int
+    }
+
+    public struct ArchiveRow: Sendable, Equatable {
+        public var member: String
+        public var memberType: String?
+        public var exampleArchive: String?
+        public var encrypted: Bool
+        public var messages: Int
+    }
+
+    public struct Attachments: Sendable, Equatable {
+        public var attachments = 0
+        public var messages = 0
+        public var detectedTypes: [CountRow] = []
+        public var extensions: [CountRow] = []
+        public var flags: [CountRow] = []
+        public var mismatches: [MismatchRow] = []
+        /// Archives holding executables or scripts (any depth): attachments and messages.
+        public var riskyArchives = 0
+        public var riskyArchiveMessages = 0
+        public var riskyMembers: [ArchiveRow] = []
+    }
+
+    public struct TrendSeries: Sendable, Equatable {
+        public var country: String?
+        public var messages: [Int]
+    }
+
+    public struct Trend: Sendable, Equatable {
+        /// `YYYY-MM`, oldest first.
+        public var months: [String]
+        public var overall: [Int]
+        /// The period's top countries (known countries only).
+        public var countries: [TrendSeries]
+    }
+
+    public struct DiagnosticRow: Sendable, Equatable {
+        public var code: String
+        public var severity: String
+        public var count: Int
+        public var messages: Int
+    }
+
+    public struct GeoDatabase: Sendable, Equatable {
+        public var name: String
+        public var date: String?
+        public var kind: String?
+        public var firstScan: Int
+        public var lastScan: Int
+    }
+
+    public struct DataQuality: Sendable, Equatable {
+        /// Messages without an origin IP, by `origin_rule`.
+        public var withoutOrigin: [CountRow] = []
+        public var originWithoutCountry = 0
+        public var originWithoutASN = 0
+        public var removedFromSpool = 0
+        public var truncated = 0
+        /// Messages (matching the filters) whose Date could not be read: in no period.
+        public var undated = 0
+        public var diagnostics: [DiagnosticRow] = []
+        public var fileDiagnostics: [DiagnosticRow] = []
+        public var geoDatabases: [GeoDatabase] = []
+        public var scans = 0
+        public var lastScanAt: String?
+        public var lastScanStatus: String?
+    }
+}
+
+/// Detected types that are programs or scripts (the `links` analysis names, and the short names of older stores).
+enum RiskyTypes {
+    static let all: [String] = [
+        "exe", "dll", "dos-exe", "elf", "macho", "java-class", "msi", "lnk", "javascript", "vbscript", "powershell",
+        "batch", "shell", "wsf", "hta", "pe", "js", "vbs", "ps1", "bat", "cmd", "jar", "scr",
+    ]
+}

@@ -1,0 +1,512 @@
+import Foundation
+public import GRDB
+
+/// Reads a report from the store through a read-only connection. Every figure is one aggregate SQL query over
+/// `messages` restricted to the period (`date_utc`) and the filters, joined to `links`, `attachments`,
+/// `archive_members`, `received_hops` and `diagnostics` by their indexed keys; the `messages_report` index
+/// (migration `v2`) covers the period scans, so a month out of millions of messages needs no table scan.
+public enum ReportQueries {
+    /// The messages a figure counts: `m.date_utc` in `[from, to)` plus the verdict and folder filters.
+    struct Filter {
+        var verdict: String?
+        var folders: [String]
+
+        func sql(_ period: ReportPeriod, alias: String = "m", verdict useVerdict: Bool = true) -> (
+            String, [DatabaseValue]
+        ) {
+            var clause = "\(alias).date_utc >= ? AND \(alias).date_utc < ?"
+            var args = [period.start.description.databaseValue, period.end.description.databaseValue]
+            if useVerdict, let verdict {
+                clause += " AND \(alias).verdict = ?"
+                args.append(verdict.databaseValue)
+            }
+            if !folders.isEmpty {
+                clause += " AND \(alias).folder IN (" + folders.map { _ in "?" }.joined(separator: ", ") + ")"
+                args += folders.map(\.databaseValue)
+            }
+            return (clause, args)
+        }
+
+        /// Verdict and folders only, for figures outside any period.
+        func undatedSQL() -> (String, [DatabaseValue]) {
+            var clause = "date_utc IS NULL"
+            var args: [DatabaseValue] = []
+            if let verdict {
+                clause += " AND verdict = ?"
+                args.append(verdict.databaseValue)
+            }
+            if !folders.isEmpty {
+                clause += " AND folder IN (" + folders.map { _ in "?" }.joined(separator: ", ") + ")"
+                args += folders.map(\.databaseValue)
+            }
+            return (clause, args)
+        }
+    }
+
+    /// The default period: the last calendar month before `today`'s that holds a message matching the filters;
+    /// the current month when none does.
+    public static func defaultPeriod(
+        _ db: some DatabaseReader, verdict: String?, folders: [String], today: Day
+    ) throws -> ReportPeriod {
+        let current = ReportPeriod.month(of: today)
+        var sql = "SELECT max(date_utc) FROM messages WHERE date_utc < ? AND date_utc IS NOT NULL"
+        var args = [current.start.description]
+        if let verdict {
+            sql += " AND verdict = ?"
+            args.append(verdict)
+        }
+        if !folders.isEmpty {
+            sql += " AND folder IN (" + folders.map { _ in "?" }.joined(separator: ", ") + ")"
+            args += folders
+        }
+        let latest = try db.read { db in try String.fetchOne(db, sql: sql, arguments: StatementArguments(args)) }
+        guard let latest, let day = Day(String(latest.prefix(10))) else { return current }
+        return ReportPeriod.month(of: day)
+    }
+
+    /// Builds the whole report in one read transaction (a consistent snapshot even while a scan writes).
+    public static func build(_ reader: some DatabaseReader, request: ReportRequest) throws -> Report {
+        try reader.read { db in try Builder(db: db, request: request).build() }
+    }
+
+    struct Builder {
+        let db: Database
+        let request: ReportRequest
+        var filter: Filter { Filter(verdict: request.verdict, folders: request.folders) }
+        var top: Int { max(1, request.top) }
+
+        func rows(_ sql: String, _ args: [DatabaseValue]) throws -> [Row] {
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        }
+
+        func count(_ sql: String, _ args: [DatabaseValue]) throws -> Int {
+            try Int.fetchOne(db, sql: sql, arguments: StatementArguments(args)) ?? 0
+        }
+
+        func build() throws -> Report {
+            let period = request.period
+            let totals = try self.totals(period)
+            let previousTotals = try self.totals(period.previous)
+            let byCountry = try self.byCountry(period, totals: totals)
+            return Report(
+                request: request, totals: totals, previousTotals: previousTotals, byCountry: byCountry,
+                byProvider: try byProvider(period), topIPs: try topIPs(period), topDomains: try topDomains(period),
+                countryTLD: try countryTLD(period, byCountry: byCountry), attachments: try attachments(period),
+                trend: try trend(period, byCountry: byCountry), quality: try quality(period))
+        }
+
+        // MARK: Headline
+
+        func totals(_ period: ReportPeriod) throws -> Report.Totals {
+            var t = Report.Totals()
+            let (clause, args) = filter.sql(period)
+            if let row = try rows(
+                """
+                SELECT count(*), count(DISTINCT m.origin_ip), count(DISTINCT m.origin_country),
+                    count(DISTINCT m.origin_asn), coalesce(sum(m.origin_ip IS NULL), 0)
+                FROM messages m WHERE \(clause)
+                """, args
+            ).first {
+                t.messages = row[0]
+                t.originIPs = row[1]
+                t.countries = row[2]
+                t.providers = row[3]
+                t.withoutOrigin = row[4]
+            }
+            let (allClause, allArgs) = filter.sql(period, verdict: false)
+            if let row = try rows(
+                "SELECT count(*), coalesce(sum(m.verdict = 'spam'), 0) FROM messages m WHERE \(allClause)", allArgs
+            ).first {
+                t.allMessages = row[0]
+                t.spamMessages = row[1]
+            }
+            return t
+        }
+
+        // MARK: Countries and providers
+
+        /// (country, asn) → messages and the AS name, for the period.
+        func countryProviders(_ period: ReportPeriod) throws -> [(country: String?, share: Report.ProviderShare)] {
+            let (clause, args) = filter.sql(period)
+            return try rows(
+                """
+                SELECT m.origin_country, m.origin_asn, max(m.origin_as_org), count(*)
+                FROM messages m WHERE \(clause) GROUP BY m.origin_country, m.origin_asn
+                """, args
+            ).map { ($0[0], Report.ProviderShare(asn: $0[1], asName: $0[2], messages: $0[3])) }
+        }
+
+        func byCountry(_ period: ReportPeriod, totals: Report.Totals) throws -> [Report.CountryRow] {
+            let (clause, args) = filter.sql(period)
+            let (prevClause, prevArgs) = filter.sql(period.previous)
+            var previous: [String?: Int] = [:]
+            for row in try rows(
+                "SELECT m.origin_country, count(*) FROM messages m WHERE \(prevClause) GROUP BY m.origin_country",
+                prevArgs)
+            {
+                previous[row[0] as String?] = row[1]
+            }
+            var providers: [String?: [Report.ProviderShare]] = [:]
+            for (country, share) in try countryProviders(period) { providers[country, default: []].append(share) }
+            return try rows(
+                """
+                SELECT m.origin_country, count(*), count(DISTINCT m.origin_ip)
+                FROM messages m WHERE \(clause) GROUP BY m.origin_country
+                """, args
+            ).map { row in
+                let country: String? = row[0]
+                let shares = (providers[country] ?? []).filter { $0.asn != nil }.sorted(by: Self.providerOrder)
+                return Report.CountryRow(
+                    country: country, messages: row[1], originIPs: row[2], previousMessages: previous[country] ?? 0,
+                    topProviders: Array(shares.prefix(3)))
+            }.sorted { a, b in
+                // Known countries by size; the unknown row last whatever its size.
+                if (a.country == nil) != (b.country == nil) { return b.country == nil }
+                return a.messages != b.messages ? a.messages > b.messages : (a.country ?? "") < (b.country ?? "")
+            }
+        }
+
+        static func providerOrder(_ a: Report.ProviderShare, _ b: Report.ProviderShare) -> Bool {
+            a.messages != b.messages ? a.messages > b.messages : (a.asn ?? -1) < (b.asn ?? -1)
+        }
+
+        func byProvider(_ period: ReportPeriod) throws -> [Report.ProviderRow] {
+            let (clause, args) = filter.sql(period)
+            let (prevClause, prevArgs) = filter.sql(period.previous)
+            var list = try rows(
+                """
+                SELECT m.origin_asn, max(m.origin_as_org), count(*), count(DISTINCT m.origin_ip),
+                    min(m.date_utc), max(m.date_utc)
+                FROM messages m WHERE \(clause) GROUP BY m.origin_asn
+                ORDER BY m.origin_asn IS NULL, 3 DESC, 1 LIMIT ?
+                """, args + [top.databaseValue]
+            ).map { row in
+                Report.ProviderRow(
+                    asn: row[0], asName: row[1], country: nil, messages: row[2], originIPs: row[3],
+                    previousMessages: 0, firstSeen: row[4], lastSeen: row[5], exampleIPs: [])
+            }
+            var previous: [Int?: Int] = [:]
+            for row in try rows(
+                "SELECT m.origin_asn, count(*) FROM messages m WHERE \(prevClause) GROUP BY m.origin_asn", prevArgs)
+            {
+                previous[row[0] as Int?] = row[1]
+            }
+            for i in list.indices { list[i].previousMessages = previous[list[i].asn] ?? 0 }
+            let known = list.compactMap(\.asn)
+            guard !known.isEmpty else { return list }
+            let marks = known.map { _ in "?" }.joined(separator: ", ")
+            var countries: [Int: (String?, Int)] = [:]
+            var examples: [Int: [String]] = [:]
+            for row in try rows(
+                """
+                SELECT m.origin_asn, m.origin_ip, count(*) FROM messages m
+                WHERE \(clause) AND m.origin_asn IN (\(marks)) AND m.origin_ip IS NOT NULL
+                GROUP BY m.origin_asn, m.origin_ip ORDER BY 3 DESC, 2
+                """, args + known.map(\.databaseValue)
+            ) {
+                let asn: Int = row[0]
+                if examples[asn, default: []].count < 3 { examples[asn, default: []].append(row[1]) }
+            }
+            for row in try rows(
+                """
+                SELECT m.origin_asn, m.origin_country, count(*) FROM messages m
+                WHERE \(clause) AND m.origin_asn IN (\(marks))
+                GROUP BY m.origin_asn, m.origin_country ORDER BY 3 DESC, 2
+                """, args + known.map(\.databaseValue)
+            ) {
+                let asn: Int = row[0]
+                if countries[asn] == nil { countries[asn] = (row[1], row[2]) }
+            }
+            for i in list.indices {
+                guard let asn = list[i].asn else { continue }
+                list[i].country = countries[asn]?.0
+                list[i].exampleIPs = examples[asn] ?? []
+            }
+            return list
+        }
+
+        // MARK: Origin IPs
+
+        func topIPs(_ period: ReportPeriod) throws -> [Report.IPRow] {
+            let (clause, args) = filter.sql(period)
+            var list = try rows(
+                """
+                SELECT m.origin_ip, count(*), max(m.origin_country), max(m.origin_asn), min(m.date_utc),
+                    max(m.date_utc)
+                FROM messages m WHERE \(clause) AND m.origin_ip IS NOT NULL
+                GROUP BY m.origin_ip ORDER BY 2 DESC, 1 LIMIT ?
+                """, args + [top.databaseValue]
+            ).map { row in
+                Report.IPRow(
+                    ip: row[0], messages: row[1], country: row[2], asn: row[3], asName: nil, firstSeen: row[4],
+                    lastSeen: row[5], names: [], exampleSubject: nil)
+            }
+            guard !list.isEmpty else { return list }
+            let marks = list.map { _ in "?" }.joined(separator: ", ")
+            var names: [String: [Report.SeenName]] = [:]
+            var asNames: [String: String] = [:]
+            var subjects: [String: String] = [:]
+            for row in try rows(
+                """
+                SELECT m.origin_ip, h.from_rdns, h.from_helo, count(*), max(m.origin_as_org), min(m.subject)
+                FROM messages m LEFT JOIN received_hops h ON h.message_id = m.id AND h.position = m.origin_hop
+                WHERE \(clause) AND m.origin_ip IN (\(marks))
+                GROUP BY m.origin_ip, h.from_rdns, h.from_helo ORDER BY 4 DESC, 2, 3
+                """, args + list.map(\.ip.databaseValue)
+            ) {
+                let ip: String = row[0]
+                let rdns: String? = row[1]
+                let helo: String? = row[2]
+                if rdns != nil || helo != nil {
+                    names[ip, default: []].append(Report.SeenName(rdns: rdns, helo: helo, messages: row[3]))
+                }
+                if let org: String = row[4], asNames[ip] == nil { asNames[ip] = org }
+                if let subject: String = row[5], subjects[ip].map({ subject < $0 }) ?? true { subjects[ip] = subject }
+            }
+            for i in list.indices {
+                list[i].names = Array((names[list[i].ip] ?? []).prefix(3))
+                list[i].asName = asNames[list[i].ip]
+                list[i].exampleSubject = subjects[list[i].ip]
+            }
+            return list
+        }
+
+        // MARK: Links
+
+        func topDomains(_ period: ReportPeriod) throws -> [Report.DomainRow] {
+            let (clause, args) = filter.sql(period)
+            return try rows(
+                """
+                SELECT l.domain, count(DISTINCT l.message_id), coalesce(sum(l.count), 0),
+                    count(DISTINCT m.origin_country), group_concat(DISTINCT l.source), max(l.is_ip)
+                FROM messages m JOIN links l ON l.message_id = m.id
+                WHERE \(clause) GROUP BY l.domain ORDER BY 2 DESC, 1 LIMIT ?
+                """, args + [top.databaseValue]
+            ).map { row in
+                let sources = ((row[4] as String?) ?? "").split(separator: ",").map(String.init).sorted()
+                return Report.DomainRow(
+                    domain: row[0], messages: row[1], occurrences: row[2], countries: row[3], sources: sources,
+                    isIP: (row[5] as Int? ?? 0) != 0)
+            }
+        }
+
+        func countryTLD(_ period: ReportPeriod, byCountry: [Report.CountryRow]) throws -> Report.CrossTable {
+            let (clause, args) = filter.sql(period)
+            var cells: [String?: [String: Int]] = [:]
+            var tldTotals: [String: Int] = [:]
+            var countryTotals: [String?: Int] = [:]
+            for row in try rows(
+                """
+                SELECT m.origin_country, coalesce(l.tld, ''), count(DISTINCT m.id)
+                FROM messages m JOIN links l ON l.message_id = m.id
+                WHERE \(clause) GROUP BY 1, 2
+                """, args
+            ) {
+                let country: String? = row[0]
+                let tld: String = row[1]
+                let n: Int = row[2]
+                cells[country, default: [:]][tld] = n
+                tldTotals[tld, default: 0] += n
+                countryTotals[country, default: 0] += n
+            }
+            let withLinks: Int = try count(
+                "SELECT count(DISTINCT l.message_id) FROM messages m JOIN links l ON l.message_id = m.id WHERE \(clause)",
+                args)
+            let countries = countryTotals.sorted { a, b in
+                a.value != b.value ? a.value > b.value : (a.key ?? "~") < (b.key ?? "~")
+            }.prefix(min(top, 12)).map(\.key)
+            let tlds = tldTotals.sorted { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }
+                .prefix(min(top, 10)).map(\.key)
+            return Report.CrossTable(
+                countries: countries, tlds: tlds,
+                cells: countries.map { c in tlds.map { t in cells[c]?[t] ?? 0 } }, messagesWithLinks: withLinks)
+        }
+
+        // MARK: Attachments
+
+        func attachments(_ period: ReportPeriod) throws -> Report.Attachments {
+            let (clause, args) = filter.sql(period)
+            var a = Report.Attachments()
+            let from = "FROM messages m JOIN attachments a ON a.message_id = m.id WHERE \(clause)"
+            if let row = try rows("SELECT count(*), count(DISTINCT a.message_id) \(from)", args).first {
+                a.attachments = row[0]
+                a.messages = row[1]
+            }
+            guard a.attachments > 0 else { return a }
+            func counts(_ column: String) throws -> [Report.CountRow] {
+                try rows(
+                    """
+                    SELECT \(column), count(*), count(DISTINCT a.message_id) \(from)
+                    GROUP BY 1 ORDER BY 2 DESC, 1 IS NULL, 1 LIMIT ?
+                    """, args + [top.databaseValue]
+                ).map { Report.CountRow(key: $0[0], attachments: $0[1], messages: $0[2]) }
+            }
+            a.detectedTypes = try counts("a.detected_type")
+            a.extensions = try counts("a.extension")
+            var flagAttachments: [String: Int] = [:]
+            var flagMessages: [String: Set<Int64>] = [:]
+            for row in try rows(
+                "SELECT a.message_id, a.flags \(from) AND a.flags IS NOT NULL AND a.flags <> ''", args)
+            {
+                let id: Int64 = row[0]
+                let flags: String = row[1]
+                for flag in Set(flags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                where !flag.isEmpty {
+                    flagAttachments[flag, default: 0] += 1
+                    flagMessages[flag, default: []].insert(id)
+                }
+            }
+            a.flags = flagAttachments.map { key, n in
+                Report.CountRow(key: key, attachments: n, messages: flagMessages[key]?.count ?? 0)
+            }.sorted { x, y in x.attachments != y.attachments ? x.attachments > y.attachments : x.key! < y.key! }
+            a.mismatches = try rows(
+                """
+                SELECT a.extension, a.detected_type, a.declared_type, a.flags, min(a.filename), count(*),
+                    count(DISTINCT a.message_id)
+                \(from) AND (a.flags LIKE '%mismatch%' OR a.flags LIKE '%double-extension%'
+                    OR a.flags LIKE '%rtl-override%')
+                GROUP BY 1, 2, 3, 4 ORDER BY 6 DESC, 1, 2, 3, 4 LIMIT ?
+                """, args + [top.databaseValue]
+            ).map { row in
+                Report.MismatchRow(
+                    extensionName: row[0], detectedType: row[1], declaredType: row[2], flags: row[3],
+                    exampleFilename: row[4], attachments: row[5], messages: row[6])
+            }
+            let risky = RiskyTypes.all.map(\.databaseValue).map { _ in "?" }.joined(separator: ", ")
+            let riskyFrom = """
+                FROM messages m JOIN attachments a ON a.message_id = m.id
+                JOIN archive_members am ON am.attachment_id = a.id
+                WHERE \(clause) AND am.detected_type IN (\(risky))
+                """
+            if let row = try rows(
+                "SELECT count(DISTINCT a.id), count(DISTINCT a.message_id) \(riskyFrom)",
+                args + RiskyTypes.all.map(\.databaseValue)
+            ).first {
+                a.riskyArchives = row[0]
+                a.riskyArchiveMessages = row[1]
+            }
+            a.riskyMembers = try rows(
+                """
+                SELECT am.name, am.detected_type, min(a.filename), max(am.encrypted), count(DISTINCT a.message_id)
+                \(riskyFrom) GROUP BY am.name, am.detected_type ORDER BY 5 DESC, 1, 2 LIMIT ?
+                """, args + RiskyTypes.all.map(\.databaseValue) + [top.databaseValue]
+            ).map { row in
+                Report.ArchiveRow(
+                    member: row[0], memberType: row[1], exampleArchive: row[2], encrypted: (row[3] as Int? ?? 0) != 0,
+                    messages: row[4])
+            }
+            return a
+        }
+
+        // MARK: Trend
+
+        func trend(_ period: ReportPeriod, byCountry: [Report.CountryRow]) throws -> Report.Trend {
+            let months = period.trendMonths
+            let span = ReportPeriod(start: months[0], end: months[11].firstOfMonth(adding: 1), kind: .days)
+            let (clause, args) = filter.sql(span)
+            let keys = months.map(\.monthKey)
+            let index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+            let topCountries = byCountry.compactMap(\.country).prefix(min(top, 5))
+            var overall = Array(repeating: 0, count: 12)
+            var series = Dictionary(uniqueKeysWithValues: topCountries.map { ($0, Array(repeating: 0, count: 12)) })
+            for row in try rows(
+                """
+                SELECT substr(m.date_utc, 1, 7), m.origin_country, count(*)
+                FROM messages m WHERE \(clause) GROUP BY 1, 2
+                """, args
+            ) {
+                guard let i = index[row[0] as String] else { continue }
+                let n: Int = row[2]
+                overall[i] += n
+                if let country: String = row[1], series[country] != nil { series[country]![i] += n }
+            }
+            return Report.Trend(
+                months: keys, overall: overall,
+                countries: topCountries.map { Report.TrendSeries(country: $0, messages: series[$0]!) })
+        }
+
+        // MARK: Data quality
+
+        func quality(_ period: ReportPeriod) throws -> Report.DataQuality {
+            let (clause, args) = filter.sql(period)
+            var q = Report.DataQuality()
+            q.withoutOrigin = try rows(
+                """
+                SELECT m.origin_rule, count(*) FROM messages m WHERE \(clause) AND m.origin_ip IS NULL
+                GROUP BY 1 ORDER BY 2 DESC, 1
+                """, args
+            ).map { Report.CountRow(key: $0[0], attachments: $0[1], messages: $0[1]) }
+            if let row = try rows(
+                """
+                SELECT coalesce(sum(m.origin_ip IS NOT NULL AND m.origin_country IS NULL), 0),
+                    coalesce(sum(m.origin_ip IS NOT NULL AND m.origin_asn IS NULL), 0),
+                    coalesce(sum(m.removed_scan_id IS NOT NULL), 0), coalesce(sum(m.truncated), 0)
+                FROM messages m WHERE \(clause)
+                """, args
+            ).first {
+                q.originWithoutCountry = row[0]
+                q.originWithoutASN = row[1]
+                q.removedFromSpool = row[2]
+                q.truncated = row[3]
+            }
+            let (undated, undatedArgs) = filter.undatedSQL()
+            q.undated = try count("SELECT count(*) FROM messages WHERE \(undated)", undatedArgs)
+            q.diagnostics = try rows(
+                """
+                SELECT d.code, d.severity, count(*), count(DISTINCT d.message_id)
+                FROM messages m JOIN diagnostics d ON d.message_id = m.id
+                WHERE \(clause) GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2
+                """, args
+            ).map { Report.DiagnosticRow(code: $0[0], severity: $0[1], count: $0[2], messages: $0[3]) }
+            q.fileDiagnostics = try rows(
+                """
+                SELECT code, severity, count(*) FROM diagnostics WHERE message_id IS NULL
+                GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2
+                """, []
+            ).map { Report.DiagnosticRow(code: $0[0], severity: $0[1], count: $0[2], messages: 0) }
+            var geo: [String: Report.GeoDatabase] = [:]
+            var order: [String] = []
+            for row in try rows("SELECT id, geo_databases FROM scans WHERE geo_databases IS NOT NULL ORDER BY id", []) {
+                let scan: Int = row[0]
+                for db in Self.parseGeoDatabases(row[1]) {
+                    let key = db.name + "\u{0}" + (db.date ?? "") + "\u{0}" + (db.kind ?? "")
+                    if geo[key] == nil {
+                        order.append(key)
+                        geo[key] = Report.GeoDatabase(
+                            name: db.name, date: db.date, kind: db.kind, firstScan: scan, lastScan: scan)
+                    } else {
+                        geo[key]!.lastScan = scan
+                    }
+                }
+            }
+            q.geoDatabases = order.map { geo[$0]! }
+            if let row = try rows(
+                "SELECT count(*), (SELECT coalesce(finished_at, started_at) || ' ' || status FROM scans ORDER BY id DESC LIMIT 1) FROM scans",
+                []
+            ).first {
+                q.scans = row[0]
+                if let last: String = row[1], let space = last.lastIndex(of: " ") {
+                    q.lastScanAt = String(last[..<space])
+                    q.lastScanStatus = String(last[last.index(after: space)...])
+                }
+            }
+            return q
+        }
+
+        /// `scans.geo_databases`: a JSON array of objects with `name`, `date`, `kind` (as the geo importer writes
+        /// it); anything else is shown as it is.
+        static func parseGeoDatabases(_ text: String?) -> [(name: String, date: String?, kind: String?)] {
+            guard let text, !text.isEmpty else { return [] }
+            guard let data = text.data(using: .utf8),
+                let array = try? JSONSerialization.jsonObject(with: data) as? [Any]
+            else { return [(text, nil, nil)] }
+            return array.map { item in
+                if let object = item as? [String: Any] {
+                    let name = object["name"].map { "\($0)" } ?? "unnamed"
+                    return (name, object["date"].map { "\($0)" }, object["kind"].map { "\($0)" })
+                }
+                return ("\(item)", nil, nil)
+            }
+        }
+    }
+}

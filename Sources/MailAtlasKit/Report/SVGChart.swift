@@ -1,0 +1,215 @@
+/// Inline SVG charts for the HTML report: horizontal bars and month trend lines. Every text that goes into the SVG
+/// passes `Display.text` (control and bidi characters made visible) and `Display.xml` (markup escaped), so a label
+/// written by an attacker stays text. Colours come from CSS classes in the template, so a template can restyle them;
+/// each chart carries a `<title>` and a `<desc>` (its text alternative) and sits next to a table with its figures.
+enum SVGChart {
+    struct Bar {
+        var label: String
+        var value: Int
+        /// Text after the bar ("1,234 · 23.4 %").
+        var note: String
+    }
+
+    /// A horizontal bar chart, one row per item, longest first as given.
+    static func bars(id: String, title: String, description: String, items: [Bar]) -> String {
+        let rowHeight = 24
+        let top = 6
+        let labelWidth = 210
+        let barMax = 300
+        let width = 640
+        let height = top * 2 + max(1, items.count) * rowHeight
+        let maxValue = max(1, items.map(\.value).max() ?? 1)
+        var s = svgOpen(id: id, width: width, height: height, title: title, description: description)
+        for (i, item) in items.enumerated() {
+            let y = top + i * rowHeight
+            let w =
+                item.value == 0 ? 0 : max(1, Int((Double(item.value) / Double(maxValue) * Double(barMax)).rounded()))
+            let label = Display.xml(Display.short(item.label, width: 30))
+            s += "<text class=\"label\" x=\"\(labelWidth - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(label)</text>"
+            s += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(w)\" height=\"\(rowHeight - 8)\"/>"
+            s += "<text class=\"value\" x=\"\(labelWidth + w + 6)\" y=\"\(y + 16)\">\(Display.xml(item.note))</text>"
+        }
+        return s + "</svg>"
+    }
+
+    struct Series {
+        var label: String
+        var values: [Int]
+    }
+
+    /// Lines over months (`YYYY-MM` labels), the first series drawn heavier; series are told apart by colour,
+    /// dash pattern and marker, with a legend under the plot.
+    static func lines(id: String, title: String, description: String, months: [String], series: [Series]) -> String {
+        let width = 640
+        let left = 56
+        let right = 16
+        let plotTop = 12
+        let plotHeight = 200
+        let legendRows = (series.count + 2) / 3
+        let height = plotTop + plotHeight + 28 + legendRows * 20 + 6
+        let maxValue = niceCeiling(series.flatMap(\.values).max() ?? 0)
+        let n = max(1, months.count - 1)
+        let plotWidth = width - left - right
+        func x(_ i: Int) -> Int { left + Int((Double(i) / Double(n) * Double(plotWidth)).rounded()) }
+        func y(_ v: Int) -> Int {
+            plotTop + plotHeight - Int((Double(v) / Double(maxValue) * Double(plotHeight)).rounded())
+        }
+        var s = svgOpen(id: id, width: width, height: height, title: title, description: description)
+        for t in 0...4 {
+            let v = maxValue * t / 4
+            let yy = y(v)
+            s += "<line class=\"grid\" x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(yy)\" y2=\"\(yy)\"/>"
+            s +=
+                "<text class=\"axis\" x=\"\(left - 6)\" y=\"\(yy + 4)\" text-anchor=\"end\">\(Display.compact(v))</text>"
+        }
+        for (i, month) in months.enumerated() {
+            s += "<text class=\"axis\" x=\"\(x(i))\" y=\"\(plotTop + plotHeight + 18)\" text-anchor=\"middle\">"
+            s += Display.xml(Display.monthTick(month, first: i == 0)) + "</text>"
+        }
+        for (k, line) in series.enumerated() {
+            let points = line.values.enumerated().map { "\(x($0)),\(y($1))" }.joined(separator: " ")
+            s += "<polyline class=\"line s\(k % 6)\" points=\"\(points)\"/>"
+            for (i, v) in line.values.enumerated() {
+                s += marker(k, x(i), y(v))
+            }
+        }
+        for (k, line) in series.enumerated() {
+            let lx = left + (k % 3) * 190
+            let ly = plotTop + plotHeight + 34 + (k / 3) * 20
+            s += "<line class=\"line s\(k % 6)\" x1=\"\(lx)\" x2=\"\(lx + 28)\" y1=\"\(ly)\" y2=\"\(ly)\"/>"
+            s += marker(k, lx + 14, ly)
+            s += "<text class=\"label\" x=\"\(lx + 34)\" y=\"\(ly + 4)\">"
+            s += Display.xml(Display.short(line.label, width: 24)) + "</text>"
+        }
+        return s + "</svg>"
+    }
+
+    static func marker(_ k: Int, _ x: Int, _ y: Int) -> String {
+        switch k % 3 {
+        case 0: "<circle class=\"dot s\(k % 6)\" cx=\"\(x)\" cy=\"\(y)\" r=\"3\"/>"
+        case 1: "<rect class=\"dot s\(k % 6)\" x=\"\(x - 3)\" y=\"\(y - 3)\" width=\"6\" height=\"6\"/>"
+        default: "<path class=\"dot s\(k % 6)\" d=\"M\(x) \(y - 4)L\(x + 4) \(y + 3)L\(x - 4) \(y + 3)Z\"/>"
+        }
+    }
+
+    static func svgOpen(id: String, width: Int, height: Int, title: String, description: String) -> String {
+        let id = Display.xml(id)
+        return "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" "
+            + "role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\" preserveAspectRatio=\"xMinYMin meet\">"
+            + "<title id=\"\(id)-t\">\(Display.xml(Display.text(title)))</title>"
+            + "<desc id=\"\(id)-d\">\(Display.xml(Display.text(description)))</desc>"
+    }
+
+    /// 1, 2 or 5 times a power of ten, at least `v` (and at least 4, so four grid steps are whole numbers).
+    static func niceCeiling(_ v: Int) -> Int {
+        if v <= 4 { return 4 }
+        var magnitude = 1
+        while magnitude * 10 <= v { magnitude *= 10 }
+        for step in [1, 2, 4, 5, 10] where step * magnitude >= v { return step * magnitude }
+        return 10 * magnitude
+    }
+}
+
+/// Text for people: numbers, changes, and attacker-written strings made safe to show.
+enum Display {
+    /// Control characters and bidi overrides as visible escapes (`\x1b`, `\u{202e}`): the same rule as the
+    /// terminal output, so a name reads the same everywhere and cannot reorder or hide the text around it.
+    static func text(_ s: String) -> String { Escape.terminal(s) }
+
+    /// `text`, cut to `width` columns with `…`.
+    static func short(_ s: String, width: Int) -> String {
+        let t = text(s)
+        return Escape.displayWidth(t) > width ? Escape.truncate(t, toWidth: width) : t
+    }
+
+    /// Escapes `&`, `<`, `>`, `"` and `'` for XML/HTML text and attribute values.
+    static func xml(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// 1234567 → "1,234,567".
+    static func count(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "−" + out : out
+    }
+
+    /// Axis labels: 1200 → "1.2k", 3000000 → "3M".
+    static func compact(_ n: Int) -> String {
+        func trim(_ d: Double) -> String {
+            let r = (d * 10).rounded() / 10
+            return r == r.rounded() ? String(Int(r)) : String(r)
+        }
+        if n >= 1_000_000 { return trim(Double(n) / 1_000_000) + "M" }
+        if n >= 10_000 { return trim(Double(n) / 1000) + "k" }
+        return count(n)
+    }
+
+    /// 0.2345 → "23.5 %"; nil → "–".
+    static func percent(_ r: Double?) -> String {
+        guard let r, r.isFinite else { return "–" }
+        let p = (r * 1000).rounded() / 10
+        return (p == p.rounded() ? String(Int(p)) : String(p)) + " %"
+    }
+
+    static func percent(_ n: Int, of total: Int) -> String {
+        percent(total == 0 ? nil : Double(n) / Double(total))
+    }
+
+    /// A change against the previous period: text ("▲ 12 %", "new", "▼ 100 %", "="), a class for colour, and a
+    /// sentence for the title.
+    static func change(_ now: Int, _ before: Int) -> (text: String, cls: String) {
+        if now == before { return (before == 0 ? "–" : "= 0 %", "same") }
+        if before == 0 { return ("new", "up") }
+        let pct = Double(now - before) / Double(before) * 100
+        let rounded = abs(pct) < 10 ? (abs(pct) * 10).rounded() / 10 : abs(pct).rounded()
+        let number = rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+        return now > before ? ("▲ +" + number + " %", "up") : ("▼ −" + number + " %", "down")
+    }
+
+    /// "2026-01" → "Jan 2026" on January or the first tick, else "Feb".
+    static func monthTick(_ key: String, first: Bool) -> String {
+        guard let day = Day(key + "-01") else { return key }
+        let name = String(Day.monthNames[day.month - 1].prefix(3))
+        return first || day.month == 1 ? name + " " + String(day.year) : name
+    }
+
+    /// "2026-01" → "January 2026".
+    static func monthName(_ key: String) -> String {
+        guard let day = Day(key + "-01") else { return key }
+        return Day.monthNames[day.month - 1] + " " + String(day.year)
+    }
+
+    /// "2026-10-14T08:00:00Z" → "2026-10-14".
+    static func date(_ iso: String?) -> String { iso.map { String($0.prefix(10)) } ?? "–" }
+
+    /// "DE" → "DE · Germany"; nil → the unknown label.
+    static func country(_ code: String?) -> String {
+        guard let code else { return "Unknown or no origin" }
+        let safe = text(code)
+        return CountryNames.name(code).map { safe + " · " + $0 } ?? safe
+    }
+
+    /// "AS3320 Deutsche Telekom AG".
+    static func provider(_ asn: Int?, _ name: String?) -> String {
+        guard let asn else { return "Unknown provider" }
+        guard let name, !name.isEmpty else { return "AS" + String(asn) }
+        return "AS" + String(asn) + " " + text(name)
+    }
+}
