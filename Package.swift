@@ -86,6 +86,13 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
+        // Stores with every table the report reads filled in, shared by the report's unit and end-to-end tests.
+        .target(
+            name: "ReportFixtures",
+            dependencies: ["MailAtlasKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/ReportFixtures",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MailCoreTests",
             dependencies: ["MailCore", "CZlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
@@ -93,12 +100,18 @@ let package = Package(
         ),
         .testTarget(
             name: "MailAtlasKitTests",
-            dependencies: ["MailAtlasKit", "MailCore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "MailAtlasKit", "MailCore", "TestSupport", "ReportFixtures",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["mailatlas", "MailAtlasKit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "mailatlas", "MailAtlasKit", "TestSupport", "ReportFixtures",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

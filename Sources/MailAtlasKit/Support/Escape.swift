@@ -46,7 +46,10 @@ public enum Escape {
             // TSV has no quoting: tabs and line breaks inside values become visible escapes.
             return value.replacingAll("\t", with: "\\t").replacingAll("\n", with: "\\n").replacingAll("\r", with: "\\r")
         }
-        let needsQuotes = value.contains { $0 == separator || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+        // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n", and must still be quoted.
+        let needsQuotes = value.unicodeScalars.contains {
+            separator.unicodeScalars.contains($0) || $0 == "\"" || $0 == "\n" || $0 == "\r"
+        }
         return needsQuotes ? "\"" + value.replacingAll("\"", with: "\"\"") + "\"" : value
     }
 
