@@ -172,7 +172,8 @@ nav a { color: var(--accent); }
 .up { color: var(--up); } .down { color: var(--down); } .same { color: var(--muted); }
 .empty { color: var(--muted); font-style: italic; }
 figure { margin: 0.6rem 0 0.8rem; }
-svg.chart { width: 100%; max-width: 44rem; height: auto; display: block; }
+svg.chart { width: 100%; height: auto; display: block; }
+svg.chart.bars { max-width: 34rem; } svg.chart.lines { max-width: 46rem; }
 svg.chart text { font: 12px system-ui, "DejaVu Sans", sans-serif; fill: var(--ink); }
 svg.chart text.axis { fill: var(--muted); font-size: 11px; }
 svg.chart .bar { fill: var(--accent); }
@@ -187,7 +188,8 @@ svg.chart .s5 { stroke: #6b46c1; fill: #6b46c1; } svg.chart .line.s5 { stroke-da
 .table-wrap { overflow-x: auto; margin: 0.4rem 0 0.8rem; }
 .table-wrap:focus { outline: 2px solid var(--accent); }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
-caption { text-align: left; color: var(--muted); font-size: 0.86rem; padding: 0.2rem 0 0.4rem; caption-side: top; }
+caption { text-align: left; color: var(--muted); font-size: 0.86rem; padding: 0.2rem 0 0.4rem; caption-side: top;
+  position: sticky; left: 0; max-width: calc(100vw - 2rem); }
 th, td { padding: 0.3rem 0.5rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 thead th { background: var(--panel); font-weight: 600; white-space: nowrap; }
 tbody th { font-weight: 500; }
@@ -277,7 +279,7 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 {{#countries.has_rows}}
 <figure>
 {{{countries.chart}}}
-<figcaption>The {{countries.charted}} largest rows of the table below, as bars.</figcaption>
+<figcaption>Bars for the first {{countries.charted}} rows of the table below.</figcaption>
 </figure>
 <div class="table-wrap" role="region" aria-labelledby="cap-countries" tabindex="0">
 <table>
@@ -305,7 +307,7 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 </figure>
 <div class="table-wrap" role="region" aria-labelledby="cap-providers" tabindex="0">
 <table>
-<caption id="cap-providers">The {{providers.shown}} providers (autonomous systems announcing the origin IP) with the most messages, of {{providers.total_text}}</caption>
+<caption id="cap-providers">Providers (the autonomous systems announcing the origin IPs) with the most messages: {{providers.shown}} rows; {{providers.total_text}} known providers in the period</caption>
 <thead><tr><th scope="col">Provider</th><th scope="col">Country</th><th scope="col" class="num">Messages</th><th scope="col" class="num">Share</th><th scope="col" class="num">Origin IPs</th><th scope="col" class="num">Change</th><th scope="col">First seen</th><th scope="col">Last seen</th><th scope="col">Example IPs</th></tr></thead>
 <tbody>
 {{#providers.rows}}

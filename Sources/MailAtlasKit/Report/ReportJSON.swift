@@ -26,7 +26,7 @@ indirect enum JSONValue: Sendable, Equatable {
         case .bool(let b): return b ? "true" : "false"
         case .int(let n): return String(n)
         case .double(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-        case .string(let s): return Escape.jsonString(s)
+        case .string(let s): return Self.quote(s)
         case .array(let items):
             if items.isEmpty { return "[]" }
             // Arrays of plain numbers or strings stay on one line.
@@ -38,9 +38,36 @@ indirect enum JSONValue: Sendable, Equatable {
         case .object(let fields):
             if fields.isEmpty { return "{}" }
             return "{\n"
-                + fields.map { inner + Escape.jsonString($0.0) + ": " + $0.1.serialized(indent: inner) }
+                + fields.map { inner + Self.quote($0.0) + ": " + $0.1.serialized(indent: inner) }
                 .joined(separator: ",\n") + "\n" + indent + "}"
         }
+    }
+
+    /// A JSON string literal in which every control, bidi-override and other invisible formatting character (the
+    /// ones `Escape.terminal` shows) is a `\\uXXXX` escape: the same text for a parser, nothing hidden or reordered
+    /// on a terminal that prints the JSON.
+    static func quote(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { Escape.needsEscape($0) || $0 == "\"" || $0 == "\\" }) else {
+            return "\"" + s + "\""
+        }
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if Escape.needsEscape(scalar) {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
     }
 
     var isScalar: Bool {

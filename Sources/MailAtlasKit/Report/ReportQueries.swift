@@ -310,8 +310,10 @@ public enum ReportQueries {
                 countryTotals[country, default: 0] += n
             }
             let withLinks: Int = try count(
-                "SELECT count(DISTINCT l.message_id) FROM messages m JOIN links l ON l.message_id = m.id WHERE \(clause)",
-                args)
+                """
+                SELECT count(*) FROM messages m
+                WHERE \(clause) AND EXISTS (SELECT 1 FROM links l WHERE l.message_id = m.id)
+                """, args)
             let countries = countryTotals.sorted { a, b in
                 a.value != b.value ? a.value > b.value : (a.key ?? "~") < (b.key ?? "~")
             }.prefix(min(top, 12)).map(\.key)
@@ -402,27 +404,24 @@ public enum ReportQueries {
 
         func trend(_ period: ReportPeriod, byCountry: [Report.CountryRow]) throws -> Report.Trend {
             let months = period.trendMonths
-            let span = ReportPeriod(start: months[0], end: months[11].firstOfMonth(adding: 1), kind: .days)
-            let (clause, args) = filter.sql(span)
-            let keys = months.map(\.monthKey)
-            let index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-            let topCountries = byCountry.compactMap(\.country).prefix(min(top, 5))
-            var overall = Array(repeating: 0, count: 12)
-            var series = Dictionary(uniqueKeysWithValues: topCountries.map { ($0, Array(repeating: 0, count: 12)) })
-            for row in try rows(
-                """
-                SELECT substr(m.date_utc, 1, 7), m.origin_country, count(*)
-                FROM messages m WHERE \(clause) GROUP BY 1, 2
-                """, args
-            ) {
-                guard let i = index[row[0] as String] else { continue }
-                let n: Int = row[2]
-                overall[i] += n
-                if let country: String = row[1], series[country] != nil { series[country]![i] += n }
+            let topCountries = Array(byCountry.compactMap(\.country).prefix(min(top, 5)))
+            var overall: [Int] = []
+            var series = Array(repeating: [Int](), count: topCountries.count)
+            // One range scan per month with no GROUP BY: grouping by month would sort a year of rows.
+            let columns = (["count(*)"] + topCountries.map { _ in "coalesce(sum(m.origin_country = ?), 0)" })
+                .joined(separator: ", ")
+            for month in months {
+                let (clause, args) = filter.sql(
+                    ReportPeriod(start: month, end: month.firstOfMonth(adding: 1), kind: .month))
+                let row = try rows(
+                    "SELECT \(columns) FROM messages m WHERE \(clause)", topCountries.map(\.databaseValue) + args
+                ).first
+                overall.append(row?[0] ?? 0)
+                for i in topCountries.indices { series[i].append(row?[i + 1] ?? 0) }
             }
             return Report.Trend(
-                months: keys, overall: overall,
-                countries: topCountries.map { Report.TrendSeries(country: $0, messages: series[$0]!) })
+                months: months.map(\.monthKey), overall: overall,
+                countries: zip(topCountries, series).map { Report.TrendSeries(country: $0, messages: $1) })
         }
 
         // MARK: Data quality

@@ -14,17 +14,19 @@ enum SVGChart {
     static func bars(id: String, title: String, description: String, items: [Bar]) -> String {
         let rowHeight = 24
         let top = 6
-        let labelWidth = 210
-        let barMax = 300
-        let width = 640
+        // Narrow, so a phone shows the text near its real size; the value after the bar needs about 90 units.
+        let labelWidth = 150
+        let barMax = 190
+        let width = 440
         let height = top * 2 + max(1, items.count) * rowHeight
         let maxValue = max(1, items.map(\.value).max() ?? 1)
-        var s = svgOpen(id: id, width: width, height: height, title: title, description: description)
+        var s = svgOpen(
+            id: id, kind: "bars", width: width, height: height, title: title, description: description)
         for (i, item) in items.enumerated() {
             let y = top + i * rowHeight
             let w =
                 item.value == 0 ? 0 : max(1, Int((Double(item.value) / Double(maxValue) * Double(barMax)).rounded()))
-            let label = Display.xml(Display.short(item.label, width: 30))
+            let label = Display.xml(Display.short(item.label, width: 22))
             s += "<text class=\"label\" x=\"\(labelWidth - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(label)</text>"
             s += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(w)\" height=\"\(rowHeight - 8)\"/>"
             s += "<text class=\"value\" x=\"\(labelWidth + w + 6)\" y=\"\(y + 16)\">\(Display.xml(item.note))</text>"
@@ -54,7 +56,8 @@ enum SVGChart {
         func y(_ v: Int) -> Int {
             plotTop + plotHeight - Int((Double(v) / Double(maxValue) * Double(plotHeight)).rounded())
         }
-        var s = svgOpen(id: id, width: width, height: height, title: title, description: description)
+        var s = svgOpen(
+            id: id, kind: "lines", width: width, height: height, title: title, description: description)
         for t in 0...4 {
             let v = maxValue * t / 4
             let yy = y(v)
@@ -92,21 +95,28 @@ enum SVGChart {
         }
     }
 
-    static func svgOpen(id: String, width: Int, height: Int, title: String, description: String) -> String {
+    static func svgOpen(id: String, kind: String, width: Int, height: Int, title: String, description: String)
+        -> String
+    {
         let id = Display.xml(id)
-        return "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" "
+        return "<svg class=\"chart \(kind)\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" "
             + "role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\" preserveAspectRatio=\"xMinYMin meet\">"
             + "<title id=\"\(id)-t\">\(Display.xml(Display.text(title)))</title>"
             + "<desc id=\"\(id)-d\">\(Display.xml(Display.text(description)))</desc>"
     }
 
-    /// 1, 2 or 5 times a power of ten, at least `v` (and at least 4, so four grid steps are whole numbers).
+    /// The top of the value axis: four equal whole steps of 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten,
+    /// reaching at least `v`.
     static func niceCeiling(_ v: Int) -> Int {
         if v <= 4 { return 4 }
+        let needed = (v + 3) / 4
         var magnitude = 1
-        while magnitude * 10 <= v { magnitude *= 10 }
-        for step in [1, 2, 4, 5, 10] where step * magnitude >= v { return step * magnitude }
-        return 10 * magnitude
+        while magnitude * 10 <= needed { magnitude *= 10 }
+        for tenths in [10, 15, 20, 25, 30, 40, 50, 60, 80, 100] {
+            let step = tenths * magnitude / 10
+            if step * 10 == tenths * magnitude, step >= needed { return step * 4 }
+        }
+        return 40 * magnitude
     }
 }
 

@@ -177,9 +177,12 @@ enum Schema {
         CREATE INDEX diagnostics_message ON diagnostics(message_id);
         """
 
-    /// Reports: one covering index for every per-period aggregate of `mailatlas report` (a month, the previous
-    /// one and the 12-month trend are range scans of this index, never of the table).
+    /// Reports (`mailatlas report`): covering indexes, so the aggregates of a period are range scans of an index and
+    /// never touch the tables. `links_report` starts with `message_id` and so replaces `links_message`.
     static let v2 = """
-        CREATE INDEX messages_report ON messages(date_utc, verdict, folder, origin_country, origin_asn, origin_ip);
+        CREATE INDEX messages_report ON messages(date_utc, verdict, folder, origin_country, origin_asn, origin_ip,
+            origin_as_org, origin_rule, truncated, removed_scan_id);
+        CREATE INDEX links_report ON links(message_id, domain, tld, source, count, is_ip);
+        DROP INDEX links_message;
         """
 }

@@ -94,8 +94,10 @@ import Testing
         let r = try RenderedReport(hostile: true)
         let providers = r.json["by_provider"] as! [[String: Any]]
         #expect(providers.contains { $0["as_name"] as? String == ReportFixture.control })
-        for scalar in r.jsonText.unicodeScalars {
-            #expect(scalar.value >= 0x20 || scalar == "\n", "raw control character in JSON")
+        // Control and bidi characters are \u escapes: the parsed value above is intact, the text shows nothing hidden.
+        for scalar in r.jsonText.unicodeScalars where scalar != "\n" {
+            #expect(!Escape.needsEscape(scalar), "raw U+\(String(scalar.value, radix: 16)) in JSON")
         }
+        #expect(r.jsonText.contains(#"Evil\u001b[31mNet\u0007\u202egnp.exe\r\n@SUM(1)"#))
     }
 }
