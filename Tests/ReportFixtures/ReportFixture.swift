@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GRDB
 import MailAtlasKit
 
@@ -218,7 +218,7 @@ public enum ReportFixture {
                         (2, NULL, '/var/vmail/y', 'error', 'spool.unreadable', 'test')
                     """)
         }
-        try store.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try store.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         return count
     }
 }

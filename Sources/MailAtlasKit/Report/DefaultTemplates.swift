@@ -210,6 +210,8 @@ footer { margin-top: 2.5rem; border-top: 1px solid var(--line); color: var(--mut
   h1 { font-size: 1.35rem; }
   .card-value { font-size: 1.3rem; }
   th, td { padding: 0.25rem 0.35rem; }
+  /* Wide lists scroll sideways with their table rather than making every row tall. */
+  ul.inline, ul.names, td.subject { min-width: 15rem; }
 }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }

@@ -15,8 +15,8 @@ enum SVGChart {
         let rowHeight = 24
         let top = 6
         // Narrow, so a phone shows the text near its real size; the value after the bar needs about 90 units.
-        let labelWidth = 150
-        let barMax = 190
+        let labelWidth = 170
+        let barMax = 170
         let width = 440
         let height = top * 2 + max(1, items.count) * rowHeight
         let maxValue = max(1, items.map(\.value).max() ?? 1)
@@ -26,7 +26,7 @@ enum SVGChart {
             let y = top + i * rowHeight
             let w =
                 item.value == 0 ? 0 : max(1, Int((Double(item.value) / Double(maxValue) * Double(barMax)).rounded()))
-            let label = Display.xml(Display.short(item.label, width: 22))
+            let label = Display.xml(Display.short(item.label, width: 21))
             s += "<text class=\"label\" x=\"\(labelWidth - 8)\" y=\"\(y + 16)\" text-anchor=\"end\">\(label)</text>"
             s += "<rect class=\"bar\" x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(w)\" height=\"\(rowHeight - 8)\"/>"
             s += "<text class=\"value\" x=\"\(labelWidth + w + 6)\" y=\"\(y + 16)\">\(Display.xml(item.note))</text>"
