@@ -11,7 +11,8 @@ struct TraceCommand: ParsableCommand {
         discussion: """
             Reads one message from FILE (for an mbox file, the first message or --index N; gzip is read) or from
             standard input (-). Prints the hop table (newest first), the origin decision and the reason for each
-            hop, then the links (with their registrable domains) and the attachments (with the types read from
+            hop, the country and provider of the origin and of the other hops from outside, then the links (with
+            their registrable domains) and the attachments (with the types read from
             their bytes and their archive members). The rule is described in docs/origin.md, links and attachments
             in docs/links-and-attachments.md. Text from the message is shown with control characters
             escaped. With --json the same analysis is printed as JSON.
@@ -29,6 +30,8 @@ struct TraceCommand: ParsableCommand {
     @OptionGroup var origin: OriginOptions
 
     @OptionGroup(title: "Links") var links: LinkOptions
+
+    @OptionGroup(title: "IP databases") var geo: GeoDatabaseOptions
 
     @Option(help: ArgumentHelp("Colour: auto (on a terminal), always or never.", valueName: "when"))
     var color: TraceColor = .auto
@@ -52,6 +55,10 @@ struct TraceCommand: ParsableCommand {
             OriginAnalyzer.analysis(header: HeaderBlock(parsing: b), bytes: b, config: config, profile: nil)
         }
         var report = TraceReport(analysis: analysis, config: config)
+        let geoRows = GeoTrace.rows(analysis: analysis, resolver: try geo.resolver())
+        if !geoRows.isEmpty {
+            report.sections.append(.init(key: "geo", title: GeoTrace.title, rows: geoRows))
+        }
         let facts = MessageAnalyzer(options: .init(links: try links.extractorOptions()), origin: config).analyze(bytes)
         if !facts.links.isEmpty {
             report.sections.append(.init(key: "links", title: LinksTrace.title, rows: LinksTrace.rows(facts.links)))
