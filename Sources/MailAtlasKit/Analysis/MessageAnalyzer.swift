@@ -66,6 +66,7 @@ public struct MessageAnalyzer: Sendable {
             facts.diagnostics.append(DiagnosticFacts(DiagnosticFacts.Severity(d.severity), d.code, d.message))
         }
         bytes.withUnsafeBufferPointer { b in
+            facts.diagnostics += HeaderChecks.diagnostics(parsed.headers, b)
             facts.headerVerdict = VerdictRules.verdict(header: parsed.headers, bytes: b)
             let o = OriginAnalyzer.analyze(header: parsed.headers, bytes: b, config: origin, profile: relayProfile)
             facts.hops = o.hops

@@ -40,7 +40,10 @@ public enum ContentSniffer {
             "x-sender", "x-originating-ip", "user-agent", "bcc", "x-gm-message-state", "received-spf",
         ].map { Array($0.utf8) })
 
-    public static func sniff(_ head: [UInt8], fileSize: Int64) -> SpoolContent {
+    ///
+    /// `expectMail` is for files whose place says they are messages (a Maildir's `cur/` and `new/`): any file that
+    /// begins with a header field and is not binary is then a message, whatever its field names.
+    public static func sniff(_ head: [UInt8], fileSize: Int64, expectMail: Bool = false) -> SpoolContent {
         if fileSize == 0 || head.isEmpty { return .empty }
         if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B { return .gzip }
         return head.withUnsafeBufferPointer { b -> SpoolContent in
@@ -48,8 +51,9 @@ public enum ContentSniffer {
             if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { start = 3 }
             // Mail first: a real message may carry a stray NUL or control byte further down.
             if isEnvelopeStart(b, at: start) { return .mbox(preamble: start) }
-            if looksLikeMessage(b, from: start) { return .message }
+            if looksLikeMessage(b, from: start, more: fileSize > Int64(b.count)) { return .message }
             if let reason = binaryReason(b) { return .notMail(reason) }
+            if expectMail, HeaderScan.isFieldLine(b, at: start) { return .message }
             // A short preamble, then an mbox (seen in some mail-library test files).
             var i = start
             var lines = 0
@@ -73,7 +77,10 @@ public enum ContentSniffer {
         return next < b.count && HeaderScan.isFieldLine(b, at: next)
     }
 
-    static func looksLikeMessage(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+    /// A header block with a field only mail has. When the head seen is all header (its first fields run past its
+    /// end, as a 10 MB `X-Junk:` line at the top does) and the file goes on, nothing says it is not a message, and
+    /// a message hidden behind one huge field must not be skipped: it counts as one.
+    static func looksLikeMessage(_ b: UnsafeBufferPointer<UInt8>, from start: Int, more: Bool = false) -> Bool {
         guard HeaderScan.isFieldLine(b, at: start) else { return false }
         let block = HeaderBlock(parsing: b, from: start, limits: .init(maxFields: 200))
         for field in block.fields {
@@ -81,7 +88,8 @@ public enum ContentSniffer {
             for k in name.indices { name[k] = ASCII.lower(name[k]) }
             if mailFieldNames.contains(name) { return true }
         }
-        return false
+        return more && !block.hasSeparator && block.bodyStart == b.count && block.droppedFields == 0
+            && binaryReason(b) == nil
     }
 
     static func binaryReason(_ b: UnsafeBufferPointer<UInt8>) -> String? {
