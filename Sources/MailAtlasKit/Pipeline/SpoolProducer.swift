@@ -48,6 +48,22 @@ final class SpoolProducer {
                 FileDiagnostic(
                     sourcePath: path, offset: nil, diagnostic: DiagnosticFacts(.error, "spool.root", message)))
         }
+        walkerErrorsReported = walker.errors.count
+    }
+
+    /// Walker errors already turned into diagnostics.
+    private var walkerErrorsReported = 0
+
+    /// Directories the walk could not read (found while walking) become diagnostics as they are met.
+    private func reportWalkerErrors() {
+        let errors = walker.errors
+        guard walkerErrorsReported < errors.count else { return }
+        for (path, message) in errors[walkerErrorsReported...] {
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: path, offset: nil, diagnostic: DiagnosticFacts(.error, "spool.unreadable", message)))
+        }
+        walkerErrorsReported = errors.count
     }
 
     /// Roots that could not be opened at all.
@@ -74,8 +90,9 @@ final class SpoolProducer {
                 advanceCursor()
                 continue
             }
-            guard let batch = walker.next(skip: { key, mtime in self.skipUnchangedDirectory(key: key, mtimeNs: mtime) })
-            else {
+            let batch = walker.next(skip: { key, mtime in self.skipUnchangedDirectory(key: key, mtimeNs: mtime) })
+            reportWalkerErrors()
+            guard let batch else {
                 flushPending()
                 if readyHead < ready.count { continue }
                 return nil
@@ -167,6 +184,15 @@ final class SpoolProducer {
     private func start(_ batch: DirectoryBatch) {
         let known = knownFiles(inDirectory: batch.absolutePath)
         filesSkippedUnread += batch.skippedFiles.count
+        for skipped in batch.skippedFiles {
+            guard let code = skipped.code else { continue }
+            let severity: DiagnosticFacts.Severity = code == "spool.unreadable" ? .warning : .info
+            let hint = code == "spool.symlink" ? " (--follow-symlinks reads it)" : ""
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: SpoolWalker.join(batch.path, skipped.name), offset: nil,
+                    diagnostic: DiagnosticFacts(severity, code, skipped.reason + hint)))
+        }
         if batch.isComplete, !known.isEmpty {
             let listed = Set(batch.files.map { SpoolWalker.join(batch.absolutePath, $0.name) })
             let gone = known.keys.filter { !listed.contains($0) }.sorted()
@@ -197,7 +223,7 @@ final class SpoolProducer {
                     FileTask(
                         path: SpoolWalker.join(c.batch.path, entry.name), key: key, dirKey: c.batch.absolutePath,
                         folder: folder, maildirFlags: MaildirNames.flags(ofFileName: entry.name),
-                        locationVerdict: c.verdict, head: [], headIsWhole: false, gzip: false))
+                        locationVerdict: c.verdict, head: [], headIsWhole: false, gzip: false, inMaildir: true))
             case .plain:
                 processPlainFile(batch: c.batch, entry: entry, root: c.root, known: c.known)
             }
@@ -227,9 +253,13 @@ final class SpoolProducer {
             file = try ReadOnlyFile(path: path)
             st = try file.stat()
         } catch {
+            let vanished = error.code == ENOENT
             pendingDiagnostics.append(
                 FileDiagnostic(
-                    sourcePath: path, offset: nil, diagnostic: DiagnosticFacts(.error, "spool.unreadable", "\(error)")))
+                    sourcePath: path, offset: nil,
+                    diagnostic: vanished
+                        ? DiagnosticFacts(.info, "spool.vanished", "the file disappeared before it was read")
+                        : DiagnosticFacts(.error, "spool.unreadable", "\(error)")))
             return
         }
         guard st.isRegular else {
@@ -288,9 +318,12 @@ final class SpoolProducer {
     ) {
         var state = initial
         let inner: [UInt8]
+        var innerSize: Int64 = 0
         do {
             let source = try GzipSource(file: file)
-            (inner, _) = try readAll(source, limit: ContentSniffer.headLength)
+            let more: Bool
+            (inner, more) = try readAll(source, limit: ContentSniffer.headLength)
+            innerSize = Int64(inner.count) + (more ? 1 : 0)
         } catch {
             pendingDiagnostics.append(
                 FileDiagnostic(
@@ -299,7 +332,7 @@ final class SpoolProducer {
             return
         }
         let stripped = relative.hasSuffix(".gz") ? String(relative.dropLast(3)) : relative
-        switch ContentSniffer.sniff(inner, fileSize: Int64(inner.count)) {
+        switch ContentSniffer.sniff(inner, fileSize: innerSize) {
         case .message:
             state.kind = .gzipMessage
             let folder = SpoolProducer.folderOfFile(relative: stripped, root: root)

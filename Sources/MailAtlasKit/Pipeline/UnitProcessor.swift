@@ -1,3 +1,4 @@
+import Glibc
 import MailCore
 
 /// The work of one parse task: read the files of a unit (or take the framed messages), sniff, analyse.
@@ -29,9 +30,11 @@ struct UnitProcessor: Sendable {
     }
 
     private func processFile(_ task: FileTask, into result: inout UnitResult) {
-        func fail(_ code: String, _ message: String) {
+        func fail(_ code: String, _ message: String, _ severity: DiagnosticFacts.Severity = .error) {
             result.diagnostics.append(
-                FileDiagnostic(sourcePath: task.path, offset: nil, diagnostic: DiagnosticFacts(.error, code, message)))
+                FileDiagnostic(sourcePath: task.path, offset: nil, diagnostic: DiagnosticFacts(severity, code, message))
+            )
+            if task.inMaildir { result.incompleteDirectories.append(task.dirKey) }
         }
         let file: ReadOnlyFile
         let st: FileStat
@@ -39,7 +42,13 @@ struct UnitProcessor: Sendable {
             file = try ReadOnlyFile(path: task.path)
             st = try file.stat()
         } catch {
-            fail("spool.unreadable", "\(error)")
+            if error.code == ENOENT {
+                // Moved or deleted since the directory was listed (a Maildir client renames files all the time):
+                // the next scan finds it where it went.
+                fail("spool.vanished", "the file disappeared before it was read", .info)
+            } else {
+                fail("spool.unreadable", "\(error)")
+            }
             return
         }
         guard st.isRegular else {
@@ -81,12 +90,22 @@ struct UnitProcessor: Sendable {
             return
         }
         // A Maildir file is a message by where it is, but still must look like one.
-        let sniffed = ContentSniffer.sniff(Array(bytes.prefix(ContentSniffer.headLength)), fileSize: Int64(bytes.count))
+        let sniffed = ContentSniffer.sniff(
+            Array(bytes.prefix(ContentSniffer.headLength)), fileSize: Int64(bytes.count), expectMail: task.inMaildir)
         switch sniffed {
         case .empty, .notMail:
             state.kind = sniffed == .empty ? .empty : .notMail
             state.messages = 0
             result.notMail.append(state)
+            if task.inMaildir {
+                let reason: String
+                if case .notMail(let why) = sniffed { reason = why } else { reason = "empty" }
+                result.diagnostics.append(
+                    FileDiagnostic(
+                        sourcePath: task.path, offset: nil,
+                        diagnostic: DiagnosticFacts(
+                            .warning, "spool.not-mail", "a file in a Maildir folder is not a message: \(reason)")))
+            }
             return
         case .message, .mbox, .gzip:
             break

@@ -75,6 +75,8 @@ struct FileTask: Sendable {
     var headIsWhole: Bool
     /// The file is known to be gzip-compressed.
     var gzip: Bool
+    /// In a Maildir's `cur/` or `new/`: a message by its place, so a file that is not one is reported.
+    var inMaildir: Bool = false
 }
 
 struct FramedTask: Sendable {
@@ -103,4 +105,7 @@ struct UnitResult: Sendable {
     var diagnostics: [FileDiagnostic] = []
     var resetFiles: [String] = []
     var control: ControlAction? = nil
+    /// Maildir directories with a file that could not be read: not remembered as done, so the next scan lists them
+    /// again and retries the file.
+    var incompleteDirectories: [String] = []
 }

@@ -19,8 +19,9 @@ public struct DirectoryBatch: Sendable {
     /// Candidate files (sorted by name).
     public var files: [Entry]
     /// Files skipped without reading: hidden files, files in a Maildir's top directory (index, uidlist…),
-    /// special files (FIFOs, sockets, devices), symlinks not followed.
-    public var skippedFiles: [(name: String, reason: String)]
+    /// special files (FIFOs, sockets, devices), symlinks not followed or that lead nowhere. `code` is the
+    /// diagnostic code for the ones worth reporting (nil for the ordinary ones: hidden files, Maildir indexes).
+    public var skippedFiles: [(name: String, reason: String, code: String?)]
     /// The root given on the command line that this directory was reached from.
     public var rootIndex: Int
     /// Whether `files` is the directory's whole listing (false when a single file was given as a root), so files
@@ -121,33 +122,37 @@ public final class SpoolWalker {
             return nil
         }
         var files: [DirectoryBatch.Entry] = []
-        var skipped: [(String, String)] = []
+        var skipped: [(String, String, String?)] = []
         var subdirs: [Pending] = []
         for e in entries {
             let childPath = SpoolWalker.join(dir.path, e.name)
             var type = e.type
             var inode = e.inode
+            var typeName = e.typeName
             if type == .unknown || (type == .symlink && options.followSymlinks) {
                 if let s = FileStat.of(childPath, followSymlinks: options.followSymlinks) {
                     type = s.isDirectory ? .directory : s.isRegular ? .regular : s.isSymlink ? .symlink : .other
                     inode = s.inode
+                    typeName = s.typeName
                 } else {
-                    skipped.append((e.name, "vanished or unreadable"))
+                    // A dangling symlink, a symlink loop (ELOOP), or an entry that vanished since the listing.
+                    let why = String(cString: strerror(errno))
+                    skipped.append((e.name, "cannot stat: \(why)", "spool.unreadable"))
                     continue
                 }
             }
             switch type {
             case .symlink:
-                skipped.append((e.name, "symlink not followed"))
+                skipped.append((e.name, "symlink not followed", "spool.symlink"))
             case .other, .unknown:
-                skipped.append((e.name, "not a regular file"))
+                skipped.append((e.name, "not a regular file (\(typeName))", "spool.special-file"))
             case .regular:
                 switch dir.context {
                 case .maildirRoot:
-                    skipped.append((e.name, "not a message (Maildir top directory)"))
+                    skipped.append((e.name, "not a message (Maildir top directory)", nil))
                 case .plain, .maildirLeaf:
                     if e.name.hasPrefix(".") {
-                        skipped.append((e.name, "hidden file"))
+                        skipped.append((e.name, "hidden file", nil))
                     } else {
                         files.append(.init(name: e.name, inode: inode))
                     }
@@ -184,7 +189,7 @@ public final class SpoolWalker {
                     } else if !e.name.hasPrefix(".") {
                         subdirs.append(child)
                     } else {
-                        skipped.append((e.name + "/", "hidden directory"))
+                        skipped.append((e.name + "/", "hidden directory", nil))
                     }
                 }
             }
@@ -209,6 +214,8 @@ public final class SpoolWalker {
         var name: String
         var type: EntryType
         var inode: UInt64
+        /// What `d_type` says the entry is, for messages.
+        var typeName: String
     }
 
     /// Sorted entries of a directory (without `.` and `..`), or nil when it cannot be opened.
@@ -222,14 +229,19 @@ public final class SpoolWalker {
             }
             if name == "." || name == ".." { continue }
             let t: EntryType
+            let typeName: String
             switch Int32(ent.pointee.d_type) {
-            case Int32(DT_REG): t = .regular
-            case Int32(DT_DIR): t = .directory
-            case Int32(DT_LNK): t = .symlink
-            case Int32(DT_UNKNOWN): t = .unknown
-            default: t = .other
+            case Int32(DT_REG): (t, typeName) = (.regular, "file")
+            case Int32(DT_DIR): (t, typeName) = (.directory, "directory")
+            case Int32(DT_LNK): (t, typeName) = (.symlink, "symlink")
+            case Int32(DT_UNKNOWN): (t, typeName) = (.unknown, "unknown type")
+            case Int32(DT_FIFO): (t, typeName) = (.other, "FIFO")
+            case Int32(DT_SOCK): (t, typeName) = (.other, "socket")
+            case Int32(DT_CHR): (t, typeName) = (.other, "character device")
+            case Int32(DT_BLK): (t, typeName) = (.other, "block device")
+            default: (t, typeName) = (.other, "special file")
             }
-            out.append(RawEntry(name: name, type: t, inode: UInt64(ent.pointee.d_ino)))
+            out.append(RawEntry(name: name, type: t, inode: UInt64(ent.pointee.d_ino), typeName: typeName))
         }
         out.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         return out

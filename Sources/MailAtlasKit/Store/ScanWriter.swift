@@ -33,6 +33,8 @@ final class ScanWriter {
     private(set) var counts = ScanCounts()
     /// Countries and ASes of origin and hop addresses, each distinct address resolved once per scan.
     let geo: GeoCache
+    /// Maildir directories of this scan with a file that could not be read (never remembered as done).
+    private var incompleteDirectories: Set<String> = []
     /// Called after each commit with the counts so far.
     var onCommit: ((ScanCounts) -> Void)?
 
@@ -78,13 +80,17 @@ final class ScanWriter {
         batch.removeAll(keepingCapacity: true)
         batchMessages = 0
         var counts = self.counts
+        var incomplete = incompleteDirectories
         try store.pool.write { db in
-            var ctx = WriteContext(db: db, scanID: scanID, counts: counts, geo: geo)
+            var ctx = WriteContext(
+                db: db, scanID: scanID, counts: counts, geo: geo, incompleteDirectories: incomplete)
             for result in work { try ctx.apply(result) }
             counts = ctx.counts
+            incomplete = ctx.incompleteDirectories
             try ScanWriter.saveCounts(db, scanID: scanID, counts: counts, status: nil)
         }
         self.counts = counts
+        incompleteDirectories = incomplete
         onCommit?(counts)
     }
 
@@ -137,12 +143,14 @@ private struct WriteContext {
     var counts: ScanCounts
     let geo: GeoCache
     var fileIDs: [String: Int64] = [:]
+    var incompleteDirectories: Set<String>
 
-    init(db: Database, scanID: Int64, counts: ScanCounts, geo: GeoCache) {
+    init(db: Database, scanID: Int64, counts: ScanCounts, geo: GeoCache, incompleteDirectories: Set<String>) {
         self.db = db
         self.scanID = scanID
         self.counts = counts
         self.geo = geo
+        self.incompleteDirectories = incompleteDirectories
     }
 
     mutating func apply(_ r: UnitResult) throws {
@@ -150,6 +158,7 @@ private struct WriteContext {
             try apply(control)
             return
         }
+        incompleteDirectories.formUnion(r.incompleteDirectories)
         for key in r.resetFiles { try resetFile(key) }
         for state in r.notMail {
             try markRemovedIfKnown(state.key)
@@ -178,6 +187,8 @@ private struct WriteContext {
                 if let id = try fileID(key) { try markRemoved(fileID: id) }
             }
         case .directoryDone(let key, let mtime):
+            // A directory with a file that could not be read is listed again next time, so the file is retried.
+            if incompleteDirectories.contains(key) { return }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO dirs (path, mtime_ns, messages, last_scan_id) VALUES (?, ?,

@@ -10,6 +10,8 @@ public struct FileStat: Sendable, Equatable {
     public var isRegular: Bool
     public var isDirectory: Bool
     public var isSymlink: Bool
+    /// The file type in words (`file`, `directory`, `FIFO`, `character device`…), for messages.
+    public var typeName: String
 
     init(_ s: stat) {
         size = Int64(s.st_size)
@@ -20,6 +22,16 @@ public struct FileStat: Sendable, Equatable {
         isRegular = fmt == S_IFREG
         isDirectory = fmt == S_IFDIR
         isSymlink = fmt == S_IFLNK
+        switch fmt {
+        case S_IFREG: typeName = "file"
+        case S_IFDIR: typeName = "directory"
+        case S_IFLNK: typeName = "symlink"
+        case S_IFIFO: typeName = "FIFO"
+        case S_IFSOCK: typeName = "socket"
+        case S_IFCHR: typeName = "character device"
+        case S_IFBLK: typeName = "block device"
+        default: typeName = "special file"
+        }
     }
 
     /// `stat` (follows symlinks) or `lstat`.
