@@ -18,6 +18,7 @@ enum TraceInput {
                 let source = try GzipSource(file: ReadOnlyFile(path: path))
                 bytes = []
                 while bytes.count < maxBytes, try source.read(into: &bytes, max: 1 << 20) > 0 {}
+                if let damage = source.damage { throw damage }
             } catch { throw Failure(description: "\(error)") }
         }
         switch ContentSniffer.sniff(Array(bytes.prefix(ContentSniffer.headLength)), fileSize: Int64(bytes.count)) {

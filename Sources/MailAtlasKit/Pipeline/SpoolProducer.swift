@@ -324,6 +324,16 @@ final class SpoolProducer {
             let more: Bool
             (inner, more) = try readAll(source, limit: ContentSniffer.headLength)
             innerSize = Int64(inner.count) + (more ? 1 : 0)
+            if inner.isEmpty, let damage = source.damage {
+                // Nothing at all could be inflated: recorded as read, so it is not tried again until it changes.
+                pendingDiagnostics.append(
+                    FileDiagnostic(
+                        sourcePath: state.sourcePath, offset: nil,
+                        diagnostic: DiagnosticFacts(.error, "spool.gzip", "cannot inflate: \(damage)")))
+                state.kind = .notMail
+                notMail(state, reason: "damaged gzip")
+                return
+            }
         } catch {
             pendingDiagnostics.append(
                 FileDiagnostic(
@@ -383,6 +393,8 @@ final class SpoolProducer {
         var index: Int
         var reset: Bool
         var gzip: Bool
+        /// The inflating stream of a gzip mbox, which says whether it ended early (damage, a bomb).
+        var gzipSource: GzipSource?
         /// The folder to use if the file turns out to hold a single message (a `.eml` with an envelope line).
         var singleMessageFolder: String?
     }
@@ -408,9 +420,12 @@ final class SpoolProducer {
             }
         }
         let source: any ByteSource
+        var gzipSource: GzipSource? = nil
         do {
             if gzip {
-                source = try GzipSource(file: file)
+                let g = try GzipSource(file: file)
+                gzipSource = g
+                source = g
             } else {
                 // Sequential reads from the resume point (the file descriptor's offset).
                 if startOffset > 0 { _ = lseekTo(file, startOffset) }
@@ -435,7 +450,8 @@ final class SpoolProducer {
         mbox = MboxCursor(
             framer: MboxFramer(source: source, startOffset: startOffset, maxMessageSize: options.maxMessageSize),
             file: file, state: state, folder: folder, verdict: locationVerdict(folder: folder), index: index,
-            reset: reset, gzip: gzip, singleMessageFolder: startOffset == 0 ? singleMessageFolder : nil)
+            reset: reset, gzip: gzip, gzipSource: gzipSource,
+            singleMessageFolder: startOffset == 0 ? singleMessageFolder : nil)
     }
 
     /// Whether the bytes before the stored offset are unchanged and a message (or the end) starts at it.
@@ -492,8 +508,17 @@ final class SpoolProducer {
                     sourcePath: cursor.state.sourcePath, offset: cursor.framer.offset,
                     diagnostic: DiagnosticFacts(.error, "spool.read", "\(error); the rest of the file is skipped")))
         }
+        if finished, let damage = cursor.gzipSource?.damage {
+            // The messages inflated before the damage are kept; the diagnostic says where the stream broke.
+            let code = damage.kind == .bomb ? "spool.gzip-bomb" : "spool.gzip"
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: cursor.state.sourcePath, offset: Int64(damage.offset),
+                    diagnostic: DiagnosticFacts(.error, code, "\(damage); the rest of the file is not read")))
+        }
         if cursor.gzip {
-            // A gzip stream cannot be resumed in the middle: it is complete or it is read again.
+            // A gzip stream cannot be resumed in the middle: it is complete (damaged ones too: reading them again
+            // gives the same) or it is read again.
             cursor.state.scannedOffset = finished && failed == nil ? cursor.state.size : 0
         } else if finished && failed == nil {
             cursor.state.scannedOffset = max(cursor.state.scannedOffset, cursor.framer.offset)

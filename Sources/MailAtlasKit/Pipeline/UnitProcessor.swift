@@ -61,27 +61,30 @@ struct UnitProcessor: Sendable {
         var bytes: [UInt8]
         var streamedSHA: String? = nil
         var fullSize: Int? = nil
+        var gzipDamage: GzipSource.Damage? = nil
         do {
             if task.headIsWhole && Int64(task.head.count) == st.size {
                 bytes = task.head
             } else if task.gzip || (st.size >= 2 && isGzip(file)) {
                 state.kind = .gzipMessage
-                let (inflated, more) = try readAll(try GzipSource(file: file), limit: maxMessageSize)
-                if more {
-                    // Too large once inflated: keep the head, hash the whole stream.
-                    let (head, sha, total) = try streamHash(
-                        source: try GzipSource(file: try ReadOnlyFile(path: task.path)))
-                    bytes = head
+                // One pass: the message, or once it is over the limit, its head and a hash of the whole stream.
+                let source = try GzipSource(file: file)
+                let read = try readBounded(source: source, limit: maxMessageSize)
+                bytes = read.bytes
+                if let sha = read.sha256 {
                     streamedSHA = sha
-                    fullSize = total
-                } else {
-                    bytes = inflated
+                    fullSize = read.total
+                }
+                gzipDamage = source.damage
+                if gzipDamage != nil && read.total == 0 {
+                    fail("spool.gzip", "cannot inflate: \(source.damage!)")
+                    return
                 }
             } else if st.size > Int64(maxMessageSize) {
-                let (head, sha, total) = try streamHash(source: file)
-                bytes = head
-                streamedSHA = sha
-                fullSize = total
+                let read = try readBounded(source: file, limit: 0)
+                bytes = read.bytes
+                streamedSHA = read.sha256
+                fullSize = read.total
             } else {
                 bytes = try file.read(at: 0, count: Int(st.size))
             }
@@ -110,7 +113,13 @@ struct UnitProcessor: Sendable {
         case .message, .mbox, .gzip:
             break
         }
-        let facts = analyzer.analyze(bytes, fullSize: fullSize, streamedSHA256: streamedSHA)
+        var facts = analyzer.analyze(bytes, fullSize: fullSize, streamedSHA256: streamedSHA)
+        if let damage = gzipDamage {
+            facts.diagnostics.append(
+                DiagnosticFacts(
+                    .error, damage.kind == .bomb ? "spool.gzip-bomb" : "spool.gzip",
+                    "\(damage); the message was read from what could be inflated"))
+        }
         // A file read again replaces what it held before; identical content is matched back by its hash.
         result.resetFiles.append(task.key)
         result.messages.append(
@@ -127,20 +136,34 @@ struct UnitProcessor: Sendable {
         return magic == [0x1F, 0x8B]
     }
 
-    /// Reads a whole stream, keeping the first 256 KiB (the headers of any sane message) and hashing everything.
-    private func streamHash(source: any ByteSource) throws(FileError) -> ([UInt8], String, Int) {
-        var hasher = IncrementalSHA256()
-        var head: [UInt8] = []
+    /// Reads a stream whole while it fits in `limit` bytes; past that, keeps the first 256 KiB (the headers of any
+    /// sane message) and hashes everything, in one pass and bounded memory.
+    private func readBounded(source: any ByteSource, limit: Int) throws(FileError) -> (
+        bytes: [UInt8], sha256: String?, total: Int
+    ) {
+        var bytes: [UInt8] = []
+        var hasher: IncrementalSHA256? = nil
         var chunk: [UInt8] = []
         var total = 0
         while true {
             chunk.removeAll(keepingCapacity: true)
             let n = try source.read(into: &chunk, max: 1 << 20)
             if n == 0 { break }
-            if head.count < 256 * 1024 { head.append(contentsOf: chunk.prefix(256 * 1024 - head.count)) }
-            hasher.update(chunk)
             total += n
+            if hasher == nil, total > limit {
+                var h = IncrementalSHA256()
+                h.update(bytes)
+                hasher = h
+                // A copy, so the memory of the rest is given back.
+                if bytes.count > 256 * 1024 { bytes = Array(bytes[..<(256 * 1024)]) }
+            }
+            if hasher != nil {
+                hasher!.update(chunk)
+                if bytes.count < 256 * 1024 { bytes.append(contentsOf: chunk.prefix(256 * 1024 - bytes.count)) }
+            } else {
+                bytes.append(contentsOf: chunk)
+            }
         }
-        return (head, hasher.finalizeHex(), total)
+        return (bytes, hasher?.finalizeHex(), total)
     }
 }

@@ -14,7 +14,37 @@ extension ReadOnlyFile: ByteSource {
 }
 
 /// Inflates a gzip file (several members allowed, as `cat a.gz b.gz` makes) as a stream, in bounded memory.
+///
+/// Damage ends the stream instead of failing the read: what was inflated before it is handed out, then the stream
+/// ends and `damage` says what went wrong (a truncated or corrupt stream, a read error, or a gzip bomb). Readers
+/// keep the messages that came before the damage and report it.
 public final class GzipSource: ByteSource {
+    /// Inflated bytes allowed per compressed byte once past `bombFloor`: real mail, even an mbox of identical
+    /// copies of a small message, stays under about 160:1; deflate reaches 1032:1 on a run of one byte. Beyond it
+    /// the stream is a gzip bomb and is not read further, so the work stays linear in the compressed size with a
+    /// small constant.
+    public static let maxRatio = 300
+    /// Inflated bytes always allowed whatever the ratio (a small file of blanks is no bomb).
+    public static let bombFloor = 64 << 20
+
+    public struct Damage: Error, Sendable, CustomStringConvertible {
+        public enum Kind: Sendable { case corrupt, readError, bomb }
+        public var kind: Kind
+        public var path: String
+        /// Inflated bytes handed out before the damage.
+        public var offset: Int
+        public var detail: String
+        public var description: String {
+            switch kind {
+            case .bomb:
+                "gzip bomb: \(path) inflates to more than \(GzipSource.maxRatio) times its size; "
+                    + "read up to \(offset) inflated bytes"
+            case .corrupt, .readError:
+                "damaged gzip stream in \(path) after \(offset) inflated bytes: \(detail)"
+            }
+        }
+    }
+
     private let file: ReadOnlyFile
     private var stream = z_stream()
     private var input: [UInt8] = []
@@ -22,6 +52,11 @@ public final class GzipSource: ByteSource {
     private var finished = false
     private var initialised = false
     private var membersDone = 0
+    private var compressedRead = 0
+    /// Inflated bytes handed out so far.
+    public private(set) var inflatedBytes = 0
+    /// Why the stream ended early, if it did.
+    public private(set) var damage: Damage? = nil
 
     public init(file: ReadOnlyFile) throws(FileError) {
         self.file = file
@@ -35,23 +70,34 @@ public final class GzipSource: ByteSource {
         if initialised { inflateEnd(&stream) }
     }
 
+    private func refill() -> Bool {
+        input.removeAll(keepingCapacity: true)
+        inputOffset = 0
+        do {
+            let n = try file.readAppending(into: &input, max: 256 * 1024)
+            compressedRead += n
+            return n > 0
+        } catch {
+            damage = Damage(kind: .readError, path: file.path, offset: inflatedBytes, detail: "\(error)")
+            return false
+        }
+    }
+
     public func read(into buffer: inout [UInt8], max: Int) throws(FileError) -> Int {
         guard !finished, max > 0 else { return 0 }
         let old = buffer.count
         buffer.appendZeros(max)
         var produced = 0
-        var failure: Int32 = 0
         while produced == 0 && !finished {
             if inputOffset >= input.count {
-                input.removeAll(keepingCapacity: true)
-                inputOffset = 0
-                do {
-                    if try file.readAppending(into: &input, max: 256 * 1024) == 0 {
-                        finished = true
-                        break
+                if !refill() {
+                    finished = true
+                    // Input ended inside a member: the file was cut.
+                    if damage == nil, membersDone == 0 || stream.total_in > 0 {
+                        damage = Damage(
+                            kind: .corrupt, path: file.path, offset: inflatedBytes + produced,
+                            detail: "the file ends inside the compressed stream")
                     }
-                } catch {
-                    failure = error.code
                     break
                 }
             }
@@ -73,34 +119,29 @@ public final class GzipSource: ByteSource {
                 membersDone += 1
                 // Another member may follow.
                 if inflateReset(&stream) != Z_OK { finished = true }
-                if inputOffset >= input.count {
-                    // Peek whether more input exists; if not, we are done.
-                    input.removeAll(keepingCapacity: true)
-                    inputOffset = 0
-                    do {
-                        if try file.readAppending(into: &input, max: 256 * 1024) == 0 { finished = true }
-                    } catch {
-                        failure = error.code
-                        break
-                    }
+                if inputOffset >= input.count, !refill() {
+                    // Peeked: no more input, so the stream ended cleanly after a complete member.
+                    finished = true
                 }
             } else if rc != Z_OK && rc != Z_BUF_ERROR {
                 // Trailing garbage after complete members (tape padding, a truncated copy) ends the stream.
-                if membersDone > 0 && made == 0 {
-                    finished = true
-                    break
+                finished = true
+                if membersDone == 0 || made > 0 || stream.total_in > UInt(consumed) {
+                    let message = stream.msg.map { String(cString: $0) } ?? "inflate error \(rc)"
+                    damage = Damage(
+                        kind: .corrupt, path: file.path, offset: inflatedBytes + produced, detail: message)
                 }
-                failure = EILSEQ
-                break
             } else if rc == Z_BUF_ERROR && consumed == 0 && made == 0 && inputOffset < input.count {
-                failure = EILSEQ
-                break
+                finished = true
+                damage = Damage(
+                    kind: .corrupt, path: file.path, offset: inflatedBytes + produced, detail: "no progress")
             }
         }
         buffer.removeLast(max - produced)
-        if failure != 0 {
+        inflatedBytes += produced
+        if !finished, inflatedBytes > GzipSource.bombFloor, inflatedBytes / GzipSource.maxRatio > compressedRead {
             finished = true
-            throw FileError(path: file.path, operation: "gunzip", code: failure)
+            damage = Damage(kind: .bomb, path: file.path, offset: inflatedBytes, detail: "")
         }
         return produced
     }
