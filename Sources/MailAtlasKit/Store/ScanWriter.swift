@@ -260,61 +260,91 @@ private struct WriteContext {
 
     // MARK: Messages
 
+    /// A row that already holds this message's content, found by the writer's identity rules.
     private struct Candidate {
         var id: Int64
         var fileID: Int64?
         var index: Int
-        var removed: Bool
-        var path: String?
+    }
+
+    /// The row to reuse for a message, in order of preference: the same location (live, then removed), a removed
+    /// copy from the same file, any removed copy, a live copy whose file is gone (a Maildir flag change or a move
+    /// whose old directory has not been walked yet). Each step is one index seek (`messages_identity`,
+    /// `messages_removed`), so a message stored 100,000 times costs no more to look up than one stored once; the
+    /// last step looks at no more than 16 live copies.
+    private func reusableRow(sha: String, fileID: Int64, index: Int) throws -> Candidate? {
+        func candidate(_ s: OpaquePointer) -> Candidate {
+            Candidate(
+                id: sqlite3_column_int64(s, 0),
+                fileID: sqlite3_column_type(s, 1) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 1),
+                index: Int(sqlite3_column_int64(s, 2)))
+        }
+        var found: Candidate? = nil
+        var any = false
+        try db.forEachRow("SELECT 1 FROM messages WHERE sha256 = ? LIMIT 1", sha) { _ in any = true }
+        guard any else { return nil }
+        try db.forEachRow(
+            """
+            SELECT id, file_id, source_index FROM messages WHERE sha256 = ? AND file_id = ? AND source_index = ?
+            ORDER BY removed_scan_id IS NOT NULL LIMIT 1
+            """, sha, fileID, Int64(index)
+        ) { found = candidate($0) }
+        if let found { return found }
+        try db.forEachRow(
+            """
+            SELECT id, file_id, source_index FROM messages INDEXED BY messages_removed
+            WHERE sha256 = ? AND file_id = ? AND removed_scan_id IS NOT NULL LIMIT 1
+            """, sha, fileID
+        ) { found = candidate($0) }
+        if let found { return found }
+        try db.forEachRow(
+            """
+            SELECT id, file_id, source_index FROM messages INDEXED BY messages_removed
+            WHERE sha256 = ? AND removed_scan_id IS NOT NULL LIMIT 1
+            """, sha
+        ) { found = candidate($0) }
+        if let found { return found }
+        // Live copies in other files (both sides of this file in the index, never walking this file's copies).
+        var others: [(Candidate, String?)] = []
+        try db.forEachRow(
+            """
+            SELECT m.id, m.file_id, m.source_index, f.path FROM messages m LEFT JOIN files f ON f.id = m.file_id
+            WHERE m.id IN (
+                SELECT id FROM messages WHERE sha256 = ? AND file_id IS NULL AND removed_scan_id IS NULL
+                UNION ALL
+                SELECT id FROM (SELECT id FROM messages WHERE sha256 = ? AND file_id < ?
+                    AND removed_scan_id IS NULL LIMIT 16)
+                UNION ALL
+                SELECT id FROM (SELECT id FROM messages WHERE sha256 = ? AND file_id > ?
+                    AND removed_scan_id IS NULL LIMIT 16)
+                LIMIT 16)
+            ORDER BY m.id
+            """, sha, sha, fileID, sha, fileID
+        ) { s in others.append((candidate(s), sqlite3_column_text(s, 3).map { String(cString: $0) })) }
+        for (c, path) in others where path.map({ FileStat.of($0, followSymlinks: false) == nil }) ?? true {
+            return c
+        }
+        return nil
     }
 
     mutating func store(_ m: AnalysedMessage, fileID: Int64) throws {
         let verdict = m.locationVerdict ?? m.facts.headerVerdict ?? VerdictEvidence(.unknown, source: "none")
-        var candidates: [Candidate] = []
-        try db.forEachRow(
-            """
-            SELECT m.id, m.file_id, m.source_index, m.removed_scan_id IS NOT NULL, f.path
-            FROM messages m LEFT JOIN files f ON f.id = m.file_id
-            WHERE m.sha256 = ?
-            """, m.facts.sha256
-        ) { s in
-            candidates.append(
-                Candidate(
-                    id: sqlite3_column_int64(s, 0),
-                    fileID: sqlite3_column_type(s, 1) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 1),
-                    index: Int(sqlite3_column_int64(s, 2)), removed: sqlite3_column_int64(s, 3) != 0,
-                    path: sqlite3_column_text(s, 4).map { String(cString: $0) }))
-        }
-        if !candidates.isEmpty {
-            let here = m.location.index
-            let pick =
-                candidates.first { $0.fileID == fileID && $0.index == here && !$0.removed }
-                ?? candidates.first { $0.removed && $0.fileID == fileID && $0.index == here }
-                ?? candidates.first { $0.removed && $0.fileID == fileID }
-                ?? candidates.first { $0.removed }
-                ?? candidates.first { c in
-                    // A row whose file is gone was moved (a Maildir flag change or a move between folders whose old
-                    // directory has not been walked yet).
-                    !c.removed && c.fileID != fileID
-                        && (c.path.map { FileStat.of($0, followSymlinks: false) == nil } ?? true)
-                }
-            if let c = pick {
-                let sameLocation = c.fileID == fileID && c.index == here
-                try db.cachedStatement(
-                    sql: """
-                        UPDATE messages SET file_id = ?, source_path = ?, source_index = ?, source_offset = ?,
-                            folder = ?, maildir_flags = ?, verdict = ?, verdict_source = ?, removed_scan_id = NULL,
-                            updated_scan_id = CASE WHEN ? THEN updated_scan_id ELSE ? END
-                        WHERE id = ?
-                        """
-                ).execute(
-                    arguments: [
-                        fileID, m.location.sourcePath, m.location.index, m.location.offset, m.location.folder,
-                        m.location.maildirFlags, verdict.verdict.rawValue, verdict.source, sameLocation, scanID, c.id,
-                    ])
-                if sameLocation { counts.unchanged += 1 } else { counts.updated += 1 }
-                return
-            }
+        if let c = try reusableRow(sha: m.facts.sha256, fileID: fileID, index: m.location.index) {
+            let sameLocation = c.fileID == fileID && c.index == m.location.index
+            try db.cachedStatement(
+                sql: """
+                    UPDATE messages SET file_id = ?, source_path = ?, source_index = ?, source_offset = ?,
+                        folder = ?, maildir_flags = ?, verdict = ?, verdict_source = ?, removed_scan_id = NULL,
+                        updated_scan_id = CASE WHEN ? THEN updated_scan_id ELSE ? END
+                    WHERE id = ?
+                    """
+            ).execute(
+                arguments: [
+                    fileID, m.location.sourcePath, m.location.index, m.location.offset, m.location.folder,
+                    m.location.maildirFlags, verdict.verdict.rawValue, verdict.source, sameLocation, scanID, c.id,
+                ])
+            if sameLocation { counts.unchanged += 1 } else { counts.updated += 1 }
+            return
         }
         try insert(m, fileID: fileID, verdict: verdict)
         counts.added += 1

@@ -11,6 +11,9 @@ enum Schema {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -184,5 +187,15 @@ enum Schema {
             origin_as_org, origin_rule, truncated, removed_scan_id);
         CREATE INDEX links_report ON links(message_id, domain, tld, source, count, is_ip);
         DROP INDEX links_message;
+        """
+
+    /// Identity lookups that stay fast when one message is stored many times (a spam run delivered 100,000 times,
+    /// an mbox whose bodies are full of `From ` lines cut into identical pieces): the writer looks a message up by
+    /// hash and location, or by hash among removed rows, each an index seek instead of a walk over every copy.
+    /// The composite index also serves every lookup by `sha256` alone, so the v1 index on it goes.
+    static let v3 = """
+        CREATE INDEX messages_identity ON messages(sha256, file_id, source_index);
+        DROP INDEX messages_sha256;
+        CREATE INDEX messages_removed ON messages(sha256, file_id) WHERE removed_scan_id IS NOT NULL;
         """
 }
