@@ -115,5 +115,16 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        // Hostile input through the built binary: generated adversarial spools, faults, read-only SQL, no surprise
+        // I/O. Its own target so CI can time it (under 5 minutes).
+        .testTarget(
+            name: "AdversarialTests",
+            dependencies: [
+                "mailatlas", "MailAtlasKit", "MailCore", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
     ]
 )
