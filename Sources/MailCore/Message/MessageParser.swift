@@ -186,7 +186,7 @@ public enum MessageParser {
                 var text = raw
                 var truncated = false
                 if text.count > limits.maxTextBytes {
-                    text.removeSubrange(limits.maxTextBytes...)
+                    text = Array(raw[..<limits.maxTextBytes])
                     truncated = true
                     note(
                         .warning, "mime.text-size-limit",
@@ -316,7 +316,9 @@ public enum MessageParser {
             var payload = bytes
             var truncated = false
             if payload.count > limits.maxPayloadBytes {
-                payload.removeSubrange(limits.maxPayloadBytes...)
+                // A fresh array of the kept size: cutting a copy in place would keep the whole copy's memory
+                // (an attachment chain of 40 MB messages held 300 MB for 64 MiB of payloads).
+                payload = Array(bytes[..<limits.maxPayloadBytes])
                 truncated = true
                 note(
                     .warning, "mime.payload-size-limit",
