@@ -140,14 +140,46 @@ import Testing
         for scan in [c.small, c.large] { #expect(try scan.int("SELECT count(*) FROM messages") == 1) }
     }
 
+    /// 10,000-deep multipart nesting at 4×, and as deep a chain of attached messages.
     @Test func deepMultipartNesting() throws {
         let c = try HostileCase.run("deep-nesting") { dir, scale in
             dir.write("spool/deep.eml", HostileMail.deepNesting(depth: 2_500 * scale))
+            dir.write("spool/rfc822.eml", HostileMail.deepRFC822(depth: 2_500 * scale))
             return [dir.path + "/spool"]
         }
         try c.checkLinear()
         c.checkMemory(atMost: baseMemory)
-        for scan in [c.small, c.large] { #expect(try scan.int("SELECT count(*) FROM messages") == 1) }
+        for scan in [c.small, c.large] {
+            #expect(try scan.int("SELECT count(*) FROM messages") == 2)
+            #expect(
+                try scan.int("SELECT count(DISTINCT source_path) FROM diagnostics WHERE code = 'mime.depth-limit'") == 2
+            )
+        }
+    }
+
+    /// Attached messages nested 100 deep around 8 MB (32 MB at 4×): memory stays near the message size plus the
+    /// 64 MiB of decoded content a message may keep, however deep the chain.
+    @Test func attachmentChainMemory() throws {
+        let c = try HostileCase.run("attachment-chain") { dir, scale in
+            dir.write("spool/chain.eml", HostileMail.attachmentChain(depth: 100, size: 8_000_000 * scale))
+            return [dir.path + "/spool"]
+        }
+        try c.checkLinear()
+        c.checkMemory(atMost: baseMemory + (64 << 20) + 3 * 32_000_000)
+        try c.checkDiagnostics(["mime.depth-limit", "mime.decoded-size-limit"])
+    }
+
+    @Test func partStorm() throws {
+        let c = try HostileCase.run("part-storm") { dir, scale in
+            dir.write("spool/parts.eml", HostileMail.partStorm(parts: 5_000 * scale))
+            return [dir.path + "/spool"]
+        }
+        try c.checkLinear()
+        c.checkMemory(atMost: baseMemory)
+        for scan in [c.small, c.large] {
+            #expect(try scan.int("SELECT count(*) FROM attachments") < 1_000)
+        }
+        try c.checkDiagnostics(["mime.part-limit"])
     }
 
     static func unhex(_ s: String) -> [UInt8] {

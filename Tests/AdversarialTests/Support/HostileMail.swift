@@ -136,6 +136,44 @@ enum HostileMail {
         return m
     }
 
+    /// `depth` messages each attached inside the one before (`message/rfc822` all the way down).
+    static func deepRFC822(depth: Int) -> [UInt8] {
+        var m = bytes("From: a@example.org\nSubject: rfc822 nesting\nMIME-Version: 1.0\n")
+        for d in 0..<depth {
+            m += bytes(
+                "Content-Type: message/rfc822\n\nFrom: b\(d)@example.org\nSubject: inner \(d)\nMIME-Version: 1.0\n")
+        }
+        m += bytes("Content-Type: text/plain\n\ninnermost\n")
+        return m
+    }
+
+    /// `depth` attached messages around a text part of `size` bytes: every level is an attachment as large as the
+    /// whole message, so a parser that copies per level holds depth × size.
+    static func attachmentChain(depth: Int, size: Int) -> [UInt8] {
+        var m = bytes("From: a@example.org\nSubject: chain\nMIME-Version: 1.0\n")
+        for d in 0..<depth {
+            m += bytes(
+                "Content-Type: message/rfc822\n\nFrom: b\(d)@example.org\nSubject: inner \(d)\nMIME-Version: 1.0\n")
+        }
+        m += bytes("Content-Type: text/plain\n\n")
+        let line = [UInt8](repeating: UInt8(ascii: "x"), count: 999) + [0x0A]
+        m.reserveCapacity(m.count + size)
+        for _ in 0..<(size / 1000) { m += line }
+        return m
+    }
+
+    /// One multipart with `parts` tiny attachments, each a program by its first bytes.
+    static func partStorm(parts: Int) -> [UInt8] {
+        var m = bytes(
+            "From: a@example.org\nSubject: parts\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"P\"\n\n")
+        for i in 0..<parts {
+            m += bytes("--P\nContent-Type: application/octet-stream; name=\"f\(i).exe\"\n")
+            m += bytes("Content-Transfer-Encoding: base64\n\nTVqQAAMAAAAEAAAA\n")
+        }
+        m += bytes("--P--\n")
+        return m
+    }
+
     /// Writes a message with one base64 attachment of `size` bytes (about), streaming to `path` in bounded memory.
     static func writeBase64Message(to path: String, payloadSize: Int, mboxEnvelope: Bool) throws {
         guard
