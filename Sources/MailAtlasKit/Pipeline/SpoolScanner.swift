@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import Glibc
 import Synchronization
 
 /// Set from a signal handler (or a test) to stop a scan cleanly: no new work is started, work in flight is
@@ -55,6 +57,18 @@ public struct SpoolScanner {
 
     public func run(
         stop: StopFlag = StopFlag(), estimate: Bool = false, progress: (@Sendable (ScanProgress) -> Void)? = nil
+    ) async throws -> ScanSummary {
+        do {
+            return try await scan(stop: stop, estimate: estimate, progress: progress)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StoreError.diskFull(storePath, error.message ?? "\(error)")
+        } catch let error as FileError where error.code == ENOSPC {
+            throw StoreError.diskFull(storePath, "\(error)")
+        }
+    }
+
+    private func scan(
+        stop: StopFlag, estimate: Bool, progress: (@Sendable (ScanProgress) -> Void)?
     ) async throws -> ScanSummary {
         let lock = try ScanLock(storePath: storePath)
         defer { withExtendedLifetime(lock) {} }

@@ -9,6 +9,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case newerSchema(path: String, unknown: [String])
     case notAStore(String, String)
     case readOnlyViolation(String)
+    case diskFull(String, String)
+    case cannotOpen(String, String)
 
     public var description: String {
         switch self {
@@ -23,7 +25,34 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "\(path) is not a mailatlas store: \(why)"
         case .readOnlyViolation(let why):
             "refused: \(why) (the store is opened read-only)"
+        case .cannotOpen(let path, let why):
+            "cannot open the store \(path): \(why)"
+        case .diskFull(let path, let detail):
+            "no space left for the store \(path) (\(detail)); the scan stopped and everything it committed is kept: "
+                + "free some space and run it again to continue"
         }
+    }
+}
+
+extension StoreError {
+    /// What a failure to open the store means: not a database, no room, or something else said as SQLite says it.
+    static func opening(_ path: String, _ error: DatabaseError) -> StoreError {
+        let message = error.message ?? "\(error)"
+        switch error.resultCode {
+        case .SQLITE_NOTADB: return .notAStore(path, message)
+        case .SQLITE_FULL: return .diskFull(path, message)
+        default:
+            // Creating a store's files on a full disk fails as an I/O error (the WAL index cannot be mapped).
+            return volumeIsFull(path) ? .diskFull(path, message) : .cannotOpen(path, message)
+        }
+    }
+
+    /// Whether the file system holding `path` has no block left for an ordinary user.
+    static func volumeIsFull(_ path: String) -> Bool {
+        var st = statvfs()
+        let dir = SpoolWalker.parent(of: path)
+        guard statvfs(dir, &st) == 0 else { return false }
+        return st.f_bavail == 0
     }
 }
 
@@ -34,6 +63,20 @@ public struct MailStore: Sendable {
 
     /// Opens (creating if needed) the store for a scan and migrates it. The caller must hold a `ScanLock`.
     public static func openForWriting(path: String) throws -> MailStore {
+        // Look before touching: opening a pool switches the file to WAL mode, which would modify a store from a
+        // newer mailatlas, or someone else's database, before either could be refused.
+        if let st = FileStat.of(path, followSymlinks: true), st.isRegular, st.size > 0 {
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            readOnly.busyMode = .timeout(10)
+            do {
+                let probe = try DatabaseQueue(path: path, configuration: readOnly)
+                try checkSchema(probe, path: path)
+                try probe.close()
+            } catch let error as DatabaseError {
+                throw StoreError.opening(path, error)
+            }
+        }
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
@@ -43,7 +86,7 @@ public struct MailStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch let error as DatabaseError {
-            throw StoreError.notAStore(path, error.message ?? "\(error)")
+            throw StoreError.opening(path, error)
         }
         try checkSchema(pool, path: path)
         try Schema.migrator.migrate(pool)
@@ -66,7 +109,7 @@ public struct MailStore: Sendable {
             queue = try DatabaseQueue(path: path, configuration: config)
             try checkSchema(queue, path: path)
         } catch let error as DatabaseError {
-            throw StoreError.notAStore(path, error.message ?? "\(error)")
+            throw StoreError.opening(path, error)
         }
         return queue
     }
