@@ -136,6 +136,7 @@ public struct SpoolScanner {
             writer.addUnchanged(messages: producer.messagesUnchanged)
             if stop.isRequested { status = "interrupted" }
             try writer.finish(status: status, prune: options.prune)
+            store.closeAtRest()
         } catch {
             // Record the failure if the store still accepts writes; the original error is what the user sees.
             try? writer.finish(status: "failed", prune: false)

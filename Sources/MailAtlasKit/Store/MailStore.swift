@@ -78,7 +78,8 @@ public struct MailStore: Sendable {
             }
         }
         var config = Configuration()
-        config.busyMode = .timeout(10)
+        // Long enough to wait out a report reading the store at rest (the switch to WAL needs it alone).
+        config.busyMode = .timeout(60)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
@@ -91,6 +92,24 @@ public struct MailStore: Sendable {
         try checkSchema(pool, path: path)
         try Schema.migrator.migrate(pool)
         return MailStore(pool: pool, path: path)
+    }
+
+    /// Ends a scan's use of the store: closes the pool and, unless a reader has the file open, returns it from
+    /// WAL to a rollback journal. At rest the store is then one file, which a reader opens read-only without
+    /// creating `-wal`/`-shm` files beside it, and which a user who may read it but not write its directory can
+    /// query (a read-only connection cannot create the WAL index a WAL database needs). The next scan switches
+    /// back to WAL, so readers still work while it runs.
+    public func closeAtRest() {
+        do {
+            try pool.close()
+            var config = Configuration()
+            config.busyMode = .timeout(5)
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+            try queue.close()
+        } catch {
+            // A reader holds the store: it stays in WAL mode until a later scan ends with nobody reading.
+        }
     }
 
     /// Opens an existing store strictly read-only: the file is never written.
