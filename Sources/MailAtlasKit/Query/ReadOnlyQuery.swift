@@ -42,17 +42,30 @@ public enum ReadOnlyQuery {
         }
     }
 
+    /// Read-only PRAGMAs whose argument names what to read (`table_info(messages)`); any other PRAGMA given an
+    /// argument sets something (`user_version(5)` is `user_version = 5`).
+    static let readPragmasWithArgument: Set<String> = [
+        "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+        "foreign_key_check", "integrity_check", "quick_check",
+    ]
+
     static func check(_ statement: Statement) throws {
         let text = statement.sql.trimmingLeadingSQLNoise()
         let keyword = text.prefix { $0.isLetter }.lowercased()
         switch keyword {
         case "attach", "detach":
             throw StoreError.readOnlyViolation("\(keyword.uppercased()) is not allowed")
+        case "begin", "commit", "end", "rollback", "savepoint", "release":
+            throw StoreError.readOnlyViolation("\(keyword.uppercased()): transactions are not needed to read")
         case "pragma":
-            let body = text.dropFirst(6).drop { $0 == " " || $0 == "\t" || $0 == "\n" }
-            let name = body.prefix { $0.isLetter || $0 == "_" || $0 == "." }.lowercased()
+            let body = text.dropFirst(6).drop { $0.isWhitespace }
+            let name = body.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }.lowercased()
             let bare = name.split(separator: ".").last.map(String.init) ?? name
-            if body.contains("=") || !readPragmas.contains(bare) {
+            let argument = body.dropFirst(name.count).drop { $0.isWhitespace }
+            let hasArgument = argument.first == "(" || argument.first == "="
+            if body.contains("=") || !readPragmas.contains(bare)
+                || (hasArgument && !readPragmasWithArgument.contains(bare))
+            {
                 throw StoreError.readOnlyViolation("PRAGMA \(bare) can change the database or the connection")
             }
         default:
