@@ -15,6 +15,8 @@ let package = Package(
         .executable(name: "mailatlas", targets: ["mailatlas"]),
         .library(name: "MailCore", targets: ["MailCore"]),
         .library(name: "MailAtlasKit", targets: ["MailAtlasKit"]),
+        // For the libFuzzer executables of the separate package in Fuzz/ (scripts/fuzz.sh), not for users.
+        .library(name: "FuzzHarness", targets: ["FuzzHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -115,12 +117,19 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        // The fuzz targets' bodies, shared by Fuzz/ and the regression tests that replay what they found.
+        .target(
+            name: "FuzzHarness",
+            dependencies: ["MailAtlasKit", "MailCore"],
+            path: "Tests/FuzzHarness",
+            swiftSettings: strict
+        ),
         // Hostile input through the built binary: generated adversarial spools, faults, read-only SQL, no surprise
         // I/O. Its own target so CI can time it (under 5 minutes).
         .testTarget(
             name: "AdversarialTests",
             dependencies: [
-                "mailatlas", "MailAtlasKit", "MailCore", "TestSupport",
+                "mailatlas", "MailAtlasKit", "MailCore", "TestSupport", "FuzzHarness",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Fixtures"],

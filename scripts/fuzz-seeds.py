@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Seed inputs for one fuzz target, cut from the development corpus and the project's own examples.
+
+    scripts/fuzz-seeds.py TARGET DIR
+
+Reads ../shared/corpus (or $MAILATLAS_CORPUS) when it is there, examples/spool and the test fixtures; writes at
+most a few thousand small files into DIR, shaped the way the target's harness reads its input
+(Tests/FuzzHarness/FuzzHarness.swift). Nothing is copied into the repository.
+"""
+import gzip
+import hashlib
+import os
+import random
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MAX_SEEDS = 3000
+
+
+def sources():
+    roots = []
+    corpus = os.environ.get("MAILATLAS_CORPUS") or os.path.join(os.path.dirname(ROOT), "shared", "corpus")
+    if os.path.isdir(corpus):
+        roots.append(corpus)
+    roots.append(os.path.join(ROOT, "examples", "spool"))
+    roots.append(os.path.join(ROOT, "Tests"))
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in (".build", "labels", "_meta"))
+            for name in sorted(filenames):
+                if name.endswith((".swift", ".json", ".jsonl", ".md", ".txt")) and "Fixtures" not in dirpath:
+                    continue
+                path = os.path.join(dirpath, name)
+                try:
+                    if os.path.getsize(path) == 0 or not os.path.isfile(path):
+                        continue
+                    with open(path, "rb") as f:
+                        yield path, f.read(1 << 20)
+                except OSError:
+                    continue
+
+
+def messages():
+    """(path, bytes) of single messages: plain files and the messages of mbox files."""
+    for path, data in sources():
+        if data[:2] == b"\x1f\x8b":
+            try:
+                data = gzip.decompress(data)[: 1 << 20]
+            except Exception:
+                continue
+        if data.startswith(b"From "):
+            for part in re.split(rb"\n(?=From \S+ .*\d\d:\d\d)", data):
+                nl = part.find(b"\n")
+                yield path, part[nl + 1 :] if part.startswith(b"From ") else part
+        elif re.match(rb"[A-Za-z0-9-]+:", data):
+            yield path, data
+
+
+def header_block(m):
+    end = re.search(rb"\r?\n\r?\n", m)
+    return m[: end.end()] if end else m[:16384]
+
+
+def unfolded_received(m):
+    head = header_block(m)
+    for match in re.finditer(rb"(?im)^received:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)", head):
+        yield re.sub(rb"\r?\n", b"", match.group(1))
+
+
+def seeds(target):
+    rng = random.Random(target)
+    if target == "header":
+        for _, m in messages():
+            yield header_block(m)[:65536]
+    elif target == "received":
+        for _, m in messages():
+            yield from unfolded_received(m)
+    elif target == "mbox":
+        for path, data in sources():
+            if data.startswith(b"From ") or b"\nFrom " in data[:65536]:
+                yield bytes([rng.randrange(256)]) + data[:131072]
+        batch = []
+        for _, m in messages():
+            batch.append(b"From sender@example.org Tue Oct 14 09:15:02 2025\n" + m[:8192] + b"\n")
+            if len(batch) == 8:
+                yield bytes([rng.randrange(256)]) + b"".join(batch)
+                batch = []
+    elif target == "mime":
+        for _, m in messages():
+            yield bytes([rng.randrange(2)]) + m[:262144]
+    elif target == "decoders":
+        for _, m in messages():
+            body = m[len(header_block(m)) :]
+            if body:
+                yield bytes([rng.randrange(256), rng.randrange(256)]) + body[:65536]
+    elif target == "message":
+        for _, m in messages():
+            yield m[:262144]
+    elif target == "gzip":
+        for _, m in messages():
+            z = gzip.compress(m[:65536], 6, mtime=0)
+            yield z
+            if rng.random() < 0.2:
+                yield z[: rng.randrange(1, len(z))]
+            if rng.random() < 0.2:
+                yield z + z
+    else:
+        sys.exit(f"unknown target {target}")
+
+
+def main():
+    target, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    seen = set()
+    for data in seeds(target):
+        if not data:
+            continue
+        digest = hashlib.sha1(data).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
+        with open(os.path.join(out, digest), "wb") as f:
+            f.write(data)
+        if len(seen) >= MAX_SEEDS:
+            break
+    print(f"{len(seen)} seeds for {target} in {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
