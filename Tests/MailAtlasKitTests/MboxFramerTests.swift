@@ -29,6 +29,20 @@ import Testing
 
     private func texts(_ ms: [FramedMessage]) -> [String] { ms.map { String(decoding: $0.bytes, as: UTF8.self) } }
 
+    /// Found by the mbox fuzz target: while skipping bytes before the first message, a `From ` that began exactly
+    /// where a read ended was taken for a message start though it was in mid-line.
+    @Test func aFromInMidLineNeverStartsAMessageWhateverTheReadSizes() throws {
+        let text =
+            "junk>From a@b Tue Oct 14 09:15:02 2025\nSubject: no\n\n"
+            + "From b@c Tue Oct 14 09:15:02 2025\nSubject: yes\n\nbody\n"
+        for chunk in 1...48 {
+            let framer = MboxFramer(source: MemorySource(Array(text.utf8), chunk: chunk))
+            var subjects: [String] = []
+            while let m = try framer.next() { subjects.append(String(decoding: m.bytes.prefix(12), as: UTF8.self)) }
+            #expect(subjects == ["Subject: yes"], "chunk \(chunk)")
+        }
+    }
+
     @Test func splitsAndUnescapesMboxrd() throws {
         let a = MailFixture.message(subject: "one", body: "From the start\n>From quoted\nend\n")
         let b = MailFixture.message(subject: "two")

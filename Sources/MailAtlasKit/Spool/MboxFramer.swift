@@ -64,9 +64,27 @@ public final class MboxFramer {
 
     private func dropPrefix(_ k: Int) {
         guard k > 0 else { return }
+        dropFront(k)
+        pos -= k
+    }
+
+    /// Whether the byte just before `buf[0]` ended a line (true at the start of the stream or of a resumed read,
+    /// which begins where a message ended).
+    private var lineStartAtBufferStart = true
+
+    /// Forgets the first `k` bytes of the buffer, remembering whether they ended a line.
+    private func dropFront(_ k: Int) {
+        guard k > 0 else { return }
+        lineStartAtBufferStart = buf[k - 1] == ASCII.lf || buf[k - 1] == ASCII.cr
         buf.removeSubrange(0..<k)
         base += Int64(k)
-        pos -= k
+    }
+
+    /// Whether `i` begins a line: after a line end, or at the start of the buffer when what preceded it ended one.
+    /// (Bytes before `buf[0]` may be gone: checking `i == 0` alone took a `From ` in mid-line for a message start
+    /// when a read boundary fell just before it.)
+    private func isLineStart(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        i == 0 ? lineStartAtBufferStart : b[i - 1] == ASCII.lf || b[i - 1] == ASCII.cr
     }
 
     // MARK: Lines
@@ -138,12 +156,16 @@ public final class MboxFramer {
     private func findFromLine(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
         var i = from
         while let j = ByteSearch.find(MboxFramer.fromBytes, in: b, from: i) {
-            if j == 0 || b[j - 1] == ASCII.lf || b[j - 1] == ASCII.cr { return j }
-            // A byte-order mark at the very start of the stream.
-            if j == 3, base == 0, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { return j }
+            if isLineStart(b, j) { return j }
+            if isBOMStart(b, j) { return j }
             i = j + 1
         }
         return nil
+    }
+
+    /// A `From ` right after a byte-order mark at the very start of the stream.
+    private func isBOMStart(_ b: UnsafeBufferPointer<UInt8>, _ j: Int) -> Bool {
+        j == 3 && base == 0 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF
     }
 
     static let fromBytes: [UInt8] = Array("From ".utf8)
@@ -161,7 +183,7 @@ public final class MboxFramer {
             var found: Int? = nil
             var atStart = false
             buf.withUnsafeBufferPointer { b in
-                if MboxFramer.isFrom(b, pos) {
+                if MboxFramer.isFrom(b, pos) && (isLineStart(b, pos) || isBOMStart(b, pos)) {
                     atStart = true
                 } else {
                     found = findFromLine(b, from: pos)
@@ -182,6 +204,8 @@ public final class MboxFramer {
             let keep = max(pos, buf.count - 5)
             skippedBytes += Int64(keep - pos)
             pos = keep
+            // Garbage is not kept: memory stays bounded however long the stretch without a From line.
+            if pos > 1 << 20 { dropPrefix(pos) }
             _ = try fill()
         }
         let messageStart = pos
@@ -298,8 +322,7 @@ public final class MboxFramer {
                     streamedSize += safe - contentFloor
                     // Drop what is hashed; indices shift.
                     let drop = safe
-                    buf.removeSubrange(0..<drop)
-                    base += Int64(drop)
+                    dropFront(drop)
                     searchFrom -= drop
                     contentFloor = 0
                     pos = 0
@@ -396,8 +419,7 @@ public final class MboxFramer {
                     hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[0..<safe])))
                 }
                 streamed += safe
-                buf.removeSubrange(0..<safe)
-                base += Int64(safe)
+                dropFront(safe)
                 searchFrom -= safe
             }
             _ = try fill()
