@@ -1,9 +1,9 @@
 // swift-tools-version: 6.1
 // libFuzzer executables over the main package's readers. Built only by scripts/fuzz.sh (release, with
-// `--sanitize fuzzer --sanitize address`), never by the main package's `swift build`.
+// `-Xswiftc -sanitize=fuzzer,address`), never by the main package's `swift build`.
 import PackageDescription
 
-let targets = ["header", "received", "mbox", "mime", "decoders", "message", "gzip"]
+let targets = ["header", "received", "mbox", "mime", "decoders", "message", "gzip", "urls", "zip"]
 
 let package = Package(
     name: "mailatlas-fuzz",

@@ -105,6 +105,55 @@ def seeds(target):
                 yield z[: rng.randrange(1, len(z))]
             if rng.random() < 0.2:
                 yield z + z
+    elif target == "urls":
+        for _, m in messages():
+            body = m[len(header_block(m)) :]
+            html = b"<html" in body[:4096].lower() or b"href=" in body[:65536].lower()
+            yield bytes([rng.randrange(256) | (4 if html else 0)]) + body[:65536]
+    elif target == "zip":
+        # A few archives made here: deflated and stored members, a nested archive, many members, ZIP64 records.
+        import io
+        import zipfile
+
+        def make_zip(members, compression=zipfile.ZIP_DEFLATED, zip64=False):
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", compression) as z:
+                for name, data in members:
+                    with z.open(zipfile.ZipInfo(name), "w", force_zip64=zip64) as f:
+                        f.write(data)
+            return out.getvalue()
+
+        inner = make_zip([("invoice.exe", b"MZ" + bytes(200)), ("readme.txt", b"hello " * 50)])
+        yield make_zip([("inner.zip", inner), ("doc.pdf", b"%PDF-1.4\n" + bytes(100))])
+        yield make_zip([("a%d.js" % i, b"var x = %d;" % i) for i in range(60)], zipfile.ZIP_STORED)
+        yield make_zip([("big.bin", bytes(100000))], zip64=True)
+        yield make_zip([("../../evil.sh", b"#!/bin/sh\n"), ("\u202eexe.txt", b"x")])
+        # Archive files among the fixtures, then archive attachments decoded from the messages that carry them.
+        for _, data in sources():
+            if data[:2] == b"PK" or data[:4] == b"Rar!":
+                yield data[:262144]
+        import base64
+        import email
+        import email.policy
+
+        for _, m in messages():
+            if b"Content-Transfer-Encoding: base64" not in m and b"content-transfer-encoding: base64" not in m.lower():
+                continue
+            try:
+                msg = email.message_from_bytes(m, policy=email.policy.compat32)
+            except Exception:
+                continue
+            for part in msg.walk():
+                if part.is_multipart():
+                    continue
+                try:
+                    payload = part.get_payload(decode=True) or b""
+                except Exception:
+                    continue
+                if payload[:2] == b"PK" or payload[:4] == b"Rar!" or payload[:2] == b"\x1f\x8b":
+                    yield payload[:262144]
+        for _, m in messages():
+            yield gzip.compress(m[:4096], 6, mtime=0)
     else:
         sys.exit(f"unknown target {target}")
 

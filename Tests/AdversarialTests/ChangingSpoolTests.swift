@@ -19,7 +19,8 @@ import Testing
         defer { withExtendedLifetime(lock) {} }
         let mailStore = try MailStore.openForWriting(path: store)
         let scanID = try ScanWriter.beginScan(store: mailStore, roots: roots, options: [:])
-        let writer = ScanWriter(store: mailStore, scanID: scanID, messagesPerTransaction: 3)
+        let writer = ScanWriter(
+            store: mailStore, scanID: scanID, messagesPerTransaction: 3, geo: GeoCache(resolver: options.geo))
         let producer = SpoolProducer(options: options, store: mailStore)
         let processor = UnitProcessor(analyzer: MessageAnalyzer(), maxMessageSize: options.maxMessageSize)
         while let unit = producer.next() {

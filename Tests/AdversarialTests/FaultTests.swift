@@ -191,8 +191,8 @@ import Testing
 
     // MARK: Schema versions
 
-    /// A store left at v1 by an earlier mailatlas (v2's indexes dropped, v1's back, `v2` not recorded) is migrated
-    /// by the next scan, which then finds every message unchanged.
+    /// A store left at v2 by an earlier mailatlas (v3's indexes dropped, v1's sha256 index back, `v3` not
+    /// recorded) is migrated by the next scan, which then finds every message unchanged.
     @Test func aStoreFromAnOlderSchemaIsMigrated() throws {
         let dir = TempDirectory("older")
         let root = try Self.makeSpool(dir)
@@ -206,7 +206,7 @@ import Testing
                     DROP INDEX messages_identity;
                     DROP INDEX messages_removed;
                     CREATE INDEX messages_sha256 ON messages(sha256);
-                    DELETE FROM grdb_migrations WHERE identifier <> 'v1';
+                    DELETE FROM grdb_migrations WHERE identifier = 'v3';
                     """)
         }
         try queue.close()
@@ -220,6 +220,13 @@ import Testing
         #expect(try check.int("SELECT count(*) FROM sqlite_master WHERE name = 'messages_sha256'") == 0)
         #expect(try check.int("SELECT messages_added + messages_updated FROM scans ORDER BY id DESC LIMIT 1") == 0)
         #expect(try Self.snapshot(store) == before)
+        // An empty store left at v1, the first schema, is brought up to date by a scan too.
+        let first = dir.path + "/v1.sqlite"
+        let v1 = try DatabaseQueue(path: first)
+        try Schema.migrator.migrate(v1, upTo: "v1")
+        try v1.close()
+        #expect(try HostileScan.run([root], store: first).result.status == 0)
+        #expect(try Self.snapshot(first) == before)
     }
 
     /// A store migrated by a newer mailatlas is refused, by `scan` and `sql`, with a clear message, and left

@@ -4,7 +4,7 @@ import Glibc
 import TestSupport
 import Testing
 
-/// `mailatlas sql` never changes anything: every statement that could write the store, another file or the
+/// `mailatlas sql` and `report` never change anything: every statement that could write the store, another file or the
 /// connection is refused by mailatlas itself (not left to SQLite's read-only mode, the second line of defence),
 /// the store stays byte-identical, and no file appears beside it, for root and for a user who may only read.
 @Suite(.serialized) struct ReadOnlyTests {
@@ -91,6 +91,13 @@ import Testing
             for sql in Self.allowed {
                 let r = try Child.run(wrapper + [Binary.url.path, "sql", "--db", store, "--", sql])
                 #expect(r.status == 0, "\(wrapper.isEmpty ? "" : "as nobody: ")\(sql): \(r)")
+            }
+            // The report reads the same store the same way.
+            for format in ["json", "html"] {
+                let r = try Child.run(
+                    wrapper + [Binary.url.path, "report", "--db", store, "--month", "2025-10", "--format", format])
+                #expect(r.status == 0, "\(wrapper.isEmpty ? "" : "as nobody: ")report \(format): \(r)")
+                #expect(!r.stdout.isEmpty)
             }
             #expect(try Self.digest(store) == before)
             #expect(Self.listing(dir.path + "/store") == files)

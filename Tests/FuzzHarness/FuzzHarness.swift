@@ -11,7 +11,7 @@ public enum FuzzHarness {
     /// Target names, as `scripts/fuzz.sh` and the fixture folders spell them.
     public static let targets: [String: @Sendable ([UInt8]) -> Void] = [
         "header": header, "received": received, "mbox": mbox, "mime": mime, "decoders": decoders,
-        "message": message, "gzip": gzip,
+        "message": message, "gzip": gzip, "urls": urls, "zip": zip,
     ]
 
     // MARK: header
@@ -68,7 +68,7 @@ public enum FuzzHarness {
         let chunked = frame(MemorySource(rest, chunk: chunk), limit: limit, total: rest.count)
         let whole = frame(MemorySource(rest), limit: limit, total: rest.count)
         precondition(chunked.count == whole.count, "framing depends on read sizes")
-        for (a, b) in zip(chunked, whole) {
+        for (a, b) in Swift.zip(chunked, whole) {
             precondition(a.offset == b.offset && a.endOffset == b.endOffset, "framing depends on read sizes")
             precondition(a.size == b.size && a.bytes == b.bytes, "framing depends on read sizes")
         }
@@ -148,6 +148,55 @@ public enum FuzzHarness {
         precondition(facts.size == data.count, "size")
         precondition(facts.hops.count <= OriginAnalyzer.maxHops, "hops over the limit")
         if let o = facts.origin, let hop = o.hop { precondition(hop >= 0 && hop < max(1, facts.hops.count), "hop") }
+    }
+
+    // MARK: urls
+
+    /// Link extraction from text and HTML, the URL parser, host normalisation, IDNs and the Public Suffix List.
+    public static func urls(_ data: [UInt8]) {
+        guard let first = data.first else { return }
+        let body = Array(data.dropFirst())
+        var options = LinkExtractorOptions(recoverDefanged: first & 1 != 0, maxURLBytes: 256, maxLinks: 64)
+        options.maxCandidateBytes = first & 2 != 0 ? 64 : 16 << 10
+        var collector = LinkCollector(options: options)
+        if first & 4 == 0 { collector.addText(body) } else { collector.addHTML(body, inAttachment: first & 8 != 0) }
+        precondition(collector.links.count <= options.maxLinks, "more links than the limit")
+        for link in collector.links {
+            precondition(link.url.utf8.count <= options.maxURLBytes, "URL over the length limit")
+            precondition(link.count >= 1, "count")
+            let match = PublicSuffixList.embedded.match(host: link.host.ascii)
+            _ = match.registrableDomain
+        }
+        _ = URLParser.parse(body, defaultScheme: first & 16 != 0 ? "http" : nil, allowDefanged: first & 1 != 0)
+        if let host = HostName.normalize(body.prefix(300)) {
+            _ = PublicSuffixList.embedded.registrableDomain(of: host.ascii)
+        }
+        if let scalars = Punycode.decode(body.prefix(128)) { _ = Punycode.encode(scalars) }
+        _ = HTMLEntities.decode(body.prefix(4096))
+        _ = FileName(String(decoding: body.prefix(512), as: UTF8.self))
+    }
+
+    // MARK: zip
+
+    /// Type detection from bytes and archive listing (ZIP with nested archives, RAR 4 and 5, gzip), as the type
+    /// detected says and as every archive type, within small limits.
+    public static func zip(_ data: [UInt8]) {
+        let limits = ArchiveLimits(
+            maxMembers: 32, maxSniffedMembers: 8, sniffBytes: 4096, maxNestedArchiveBytes: 256 << 10,
+            maxNestedArchives: 4, maxInflatedBytes: 1 << 20)
+        data.withUnsafeBufferPointer { b in
+            let detected = FileTypeDetector.detect(b)
+            for type in Set([detected.type, .zip, .rar4, .rar5, .gzip]) {
+                guard let listing = ArchiveLister.list(b, type: type, limits: limits) else { continue }
+                precondition(listing.members.count <= limits.maxMembers, "more members than the limit")
+                precondition(listing.nestedArchivesOpened <= limits.maxNestedArchives, "nested archives")
+                precondition(listing.inflatedBytes <= limits.maxInflatedBytes + limits.sniffBytes, "inflate budget")
+                for m in listing.members { precondition(m.depth == 0 || m.depth == 1, "depth") }
+            }
+            _ = ZipArchive.readDirectory(b, maxEntries: 32)
+            _ = ZipArchive.localEntries(b, maxEntries: 32)
+            _ = FileTypeDetector.detect(UnsafeBufferPointer(rebasing: b.prefix(64)), isPrefix: true)
+        }
     }
 
     // MARK: gzip
