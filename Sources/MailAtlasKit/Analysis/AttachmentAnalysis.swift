@@ -8,8 +8,13 @@ public import MailCore
 /// `trailing-dot`, `risky-extension`, `type-mismatch` (declared type vs bytes), `extension-mismatch` (extension vs
 /// bytes), `executable`, `script`, `disk-image`, `macro`, `encrypted`, `member-risky` (an archive member is an
 /// executable, a script or has a risky extension), `nested-archive`, `archive-truncated`, `archive-damaged`,
-/// `payload-truncated` (only the head of the payload was available).
+/// `payload-truncated` (only the head of the payload was available), `archive-bomb` (members declaring at least
+/// 1 GiB and 100 times the archive's size).
 public struct AttachmentAnalysis: Sendable {
+    /// An archive whose members declare at least this many bytes and `bombRatio` times its own size is a bomb.
+    static let bombDeclaredBytes: Int64 = 1 << 30
+    static let bombRatio: Int64 = 100
+
     public var limits: ArchiveLimits
     /// Bytes inflated for all attachments of one message together.
     public var maxInflatedPerMessage: Int
@@ -87,6 +92,22 @@ public struct AttachmentAnalysis: Sendable {
                     diagnostics.append(
                         DiagnosticFacts(
                             .warning, "attachment.archive-damaged", "\(partPath): archive structure damaged"))
+                }
+                // What the members say they hold, against what the attachment weighs: 42.zip-style bombs claim
+                // thousands of times their size (sizes are the archive's word, so the sum saturates).
+                var declared: Int64 = 0
+                for m in listing.members {
+                    let (sum, overflow) = declared.addingReportingOverflow(max(0, m.size))
+                    declared = overflow ? .max : sum
+                }
+                if declared >= AttachmentAnalysis.bombDeclaredBytes,
+                    declared / max(1, Int64(size)) >= AttachmentAnalysis.bombRatio
+                {
+                    flags.append("archive-bomb")
+                    diagnostics.append(
+                        DiagnosticFacts(
+                            .warning, "attachment.archive-bomb",
+                            "\(partPath): members declare \(declared) bytes in an archive of \(size) bytes"))
                 }
                 if listing.inflatedBytes >= perAttachment.maxInflatedBytes, perAttachment.maxInflatedBytes > 0 {
                     diagnostics.append(
