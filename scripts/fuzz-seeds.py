@@ -119,7 +119,9 @@ def seeds(target):
             out = io.BytesIO()
             with zipfile.ZipFile(out, "w", compression) as z:
                 for name, data in members:
-                    with z.open(zipfile.ZipInfo(name), "w", force_zip64=zip64) as f:
+                    info = zipfile.ZipInfo(name)
+                    info.compress_type = compression
+                    with z.open(info, "w", force_zip64=zip64) as f:
                         f.write(data)
             return out.getvalue()
 

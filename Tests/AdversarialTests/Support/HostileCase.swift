@@ -22,6 +22,12 @@ struct HostileCase {
             let dir = TempDirectory("hostile-\(name)")
             dirs.append(dir)
             let roots = try build(dir, scale)
+            // A generator gone wrong must not fill the disk or run for an hour.
+            let size = roots.map(HostileScan.size).reduce(0, +)
+            guard size <= 600 << 20 else {
+                Issue.record("\(name) ×\(scale): the generated spool is \(size) bytes", sourceLocation: sourceLocation)
+                throw POSIXError(.EFBIG)
+            }
             let scan = try HostileScan.run(
                 roots, store: dir.path + "/store.sqlite", args: args, wrapper: wrapper, timeout: timeout)
             print(scan.result.cost("\(name) ×\(scale)", bytes: scan.inputBytes))
