@@ -97,3 +97,43 @@ import Testing
         #expect(!batches[0].isComplete)
     }
 }
+
+/// File names are bytes: every byte string survives the trip to a String and back, and different names stay
+/// different strings.
+@Suite struct PathBytesTests {
+    static func roundTrip(_ bytes: [UInt8]) -> [UInt8] {
+        let s = bytes.withUnsafeBufferPointer { PathBytes.string($0) }
+        return PathBytes.withCString(s) { c in
+            Array(UnsafeBufferPointer(start: c, count: strlen(c))).map { UInt8(bitPattern: $0) }
+        }
+    }
+
+    @Test func namesThatAreNotUTF8SurviveAndStayDistinct() {
+        let cases: [[UInt8]] = [
+            Array("plain.eml".utf8), Array("café.eml".utf8), [0x63, 0x61, 0x66, 0xE9], [0x63, 0x61, 0x66, 0xE8],
+            [0xFF, 0xFE], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82],
+            // A name that already holds a code point of the escape range (U+F7E9 as UTF-8) and the byte it stands for.
+            [0xEF, 0x9F, 0xA9], [0xE9],
+        ]
+        var strings = Set<String>()
+        for c in cases {
+            #expect(Self.roundTrip(c) == c, "\(c)")
+            strings.insert(c.withUnsafeBufferPointer { PathBytes.string($0) })
+        }
+        #expect(strings.count == cases.count)
+        #expect(PathBytes.string([0x63, 0x61, 0x66, 0xE9].withUnsafeBufferPointer { $0 }) != "caf\u{FFFD}")
+    }
+
+    @Test func randomNames() {
+        var state: UInt64 = 7
+        for _ in 0..<2_000 {
+            var bytes: [UInt8] = []
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            for k in 0..<Int(state >> 60) + 1 {
+                let b = UInt8(truncatingIfNeeded: (state >> UInt64((k % 8) * 8)) ^ UInt64(k &* 131))
+                bytes.append(b == 0 ? 1 : b)
+            }
+            #expect(Self.roundTrip(bytes) == bytes, "\(bytes)")
+        }
+    }
+}

@@ -220,12 +220,12 @@ public final class SpoolWalker {
 
     /// Sorted entries of a directory (without `.` and `..`), or nil when it cannot be opened.
     static func list(_ path: String) -> [RawEntry]? {
-        guard let d = opendir(path) else { return nil }
+        guard let d = PathBytes.withCString(path, { opendir($0) }) else { return nil }
         defer { closedir(d) }
         var out: [RawEntry] = []
         while let ent = readdir(d) {
             let name = withUnsafePointer(to: &ent.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { PathBytes.string(cString: $0) }
             }
             if name == "." || name == ".." { continue }
             let t: EntryType
@@ -275,14 +275,14 @@ public final class SpoolWalker {
 
     /// An absolute, normalised path for `path` (symlinks in the root itself resolved).
     static func absolute(_ path: String) -> String {
-        if let resolved = realpath(path, nil) {
+        if let resolved = PathBytes.withCString(path, { realpath($0, nil) }) {
             defer { free(resolved) }
-            return String(cString: resolved)
+            return PathBytes.string(cString: resolved)
         }
         if path.hasPrefix("/") { return path }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return path }
-        let cwd = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let cwd = buffer.withUnsafeBufferPointer { PathBytes.string(cString: $0.baseAddress!) }
         return join(cwd, path)
     }
 }

@@ -16,6 +16,9 @@ public enum Escape {
                 case "\t": out += "\\t"
                 case "\n": out += "\\n"
                 case "\r": out += "\\r"
+                case "\u{F780}"..."\u{F7FF}":
+                    // A file-name byte that is not UTF-8 (see `PathBytes`), shown as the byte it stands for.
+                    out += "\\x" + String(scalar.value - 0xF700, radix: 16)
                 default:
                     let hex = String(scalar.value, radix: 16)
                     out += scalar.value < 0x100 ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{" + hex + "}"
@@ -32,7 +35,7 @@ public enum Escape {
         if v < 0x20 || v == 0x7F || (v >= 0x80 && v < 0xA0) { return true }
         // Bidi embeddings/overrides/isolates, zero-width joiners and marks, BOM, line/paragraph separators.
         return (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0x200E || v == 0x200F
-            || v == 0x061C || v == 0x2028 || v == 0x2029 || v == 0xFEFF
+            || v == 0x061C || v == 0x2028 || v == 0x2029 || v == 0xFEFF || (0xF780...0xF7FF).contains(v)
     }
 
     /// A CSV (or TSV) cell: quoted when needed (RFC 4180), and a text that a spreadsheet would evaluate as a formula
