@@ -158,6 +158,73 @@ import Testing
         }
     }
 
+    /// File and directory names that are not UTF-8 (a spool from a Latin-1 system, or anyone's choice of bytes):
+    /// every file is read, names that differ only in such bytes stay apart, and rescans and renames find them.
+    @Test func fileNamesThatAreNotUTF8() throws {
+        func write(_ dir: TempDirectory, _ relative: [UInt8], _ bytes: [UInt8]) {
+            let path = Array(dir.path.utf8) + [0x2F] + relative + [0]
+            let fd = path.withUnsafeBufferPointer {
+                $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+            }
+            _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        func mkdirBytes(_ dir: TempDirectory, _ relative: [UInt8]) {
+            let path = Array(dir.path.utf8) + [0x2F] + relative + [0]
+            _ = path.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { mkdir($0.baseAddress!, 0o755) } }
+        }
+        let spool = Array("spool/".utf8)
+        let c = try HostileCase.run("names") { dir, scale in
+            dir.maildir("spool/Maildir")
+            for i in 0..<(50 * scale) {
+                // Latin-1 é and è, a lone continuation byte, bytes that are never UTF-8.
+                let name =
+                    Array("Maildir/cur/\(i)".utf8) + [[0xE9], [0xE8], [0x80], [0xFF, 0xFE]][i % 4] + Array(":2,S".utf8)
+                write(dir, spool + name, HostileMail.plain(i))
+            }
+            mkdirBytes(dir, spool + [0x72, 0xE9, 0x70])
+            write(dir, spool + [0x72, 0xE9, 0x70, 0x2F, 0x78, 0x2E, 0x65, 0x6D, 0x6C], HostileMail.plain(90_001))
+            // A name holding U+F7E9 as UTF-8, next to one holding the byte 0xE9 it could be mistaken for.
+            write(dir, spool + [0xEF, 0x9F, 0xA9, 0x2E, 0x65, 0x6D, 0x6C], HostileMail.plain(90_002))
+            write(dir, spool + [0xE9, 0x2E, 0x65, 0x6D, 0x6C], HostileMail.plain(90_003))
+            var mbox: [UInt8] = []
+            for i in 0..<3 {
+                mbox +=
+                    HostileMail.bytes("From s@example.org Tue Oct 14 09:15:02 2025\n") + HostileMail.plain(91_000 + i)
+                mbox += [0x0A]
+            }
+            write(dir, spool + [0xFF, 0x2E, 0x6D, 0x62, 0x6F, 0x78], mbox)
+            return [dir.path + "/spool"]
+        }
+        try c.checkLinear()
+        for (scan, scale) in [(c.small, 1), (c.large, 4)] {
+            #expect(try scan.int("SELECT count(*) FROM messages") == 50 * scale + 6)
+            #expect(try scan.int("SELECT count(DISTINCT source_path) FROM messages") == 50 * scale + 4)
+            let codes = try scan.diagnosticCodes()
+            #expect(codes.isEmpty, "\(codes)")
+            let root = (scan.store as NSString).deletingLastPathComponent + "/spool"
+            let again = try HostileScan.run([root], store: scan.store)
+            #expect(
+                try again.int(
+                    "SELECT messages_added + messages_updated + messages_removed FROM scans ORDER BY id DESC LIMIT 1")
+                    == 0)
+            // A client marks a Latin-1-named message as replied: the row follows the file.
+            let old = Array(root.utf8) + Array("/Maildir/cur/1".utf8) + [0xE8] + Array(":2,S".utf8) + [0]
+            let new = Array(root.utf8) + Array("/Maildir/cur/1".utf8) + [0xE8] + Array(":2,RS".utf8) + [0]
+            let moved = old.withUnsafeBufferPointer { o in
+                new.withUnsafeBufferPointer { n in
+                    o.withMemoryRebound(to: CChar.self) { o in
+                        n.withMemoryRebound(to: CChar.self) { n in rename(o.baseAddress!, n.baseAddress!) }
+                    }
+                }
+            }
+            #expect(moved == 0)
+            let renamed = try HostileScan.run([root], store: scan.store)
+            #expect(try renamed.int("SELECT messages_added FROM scans ORDER BY id DESC LIMIT 1") == 0)
+            #expect(try renamed.int("SELECT messages_updated FROM scans ORDER BY id DESC LIMIT 1") == 1)
+        }
+    }
+
     @Test func fifosAndDevices() throws {
         let c = try HostileCase.run("special", args: ["--follow-symlinks"]) { dir, scale in
             dir.maildir("spool/Maildir")

@@ -38,6 +38,13 @@ public enum FuzzHarness {
                 _ = TransferEncoding(label: unfolded)
             }
             _ = block.first("received", in: b)
+            // File names are bytes: any byte string (without NUL) survives the trip to a String and back.
+            let name = data.prefix(255).filter { $0 != 0 }
+            let text = name.withUnsafeBufferPointer { PathBytes.string($0) }
+            let back = PathBytes.withCString(text) { c in
+                Array(UnsafeRawBufferPointer(start: c, count: strlen(c)))
+            }
+            precondition(back == name, "file name bytes changed on the way")
             _ = ContentSniffer.sniff(Array(data.prefix(ContentSniffer.headLength)), fileSize: Int64(data.count))
         }
     }

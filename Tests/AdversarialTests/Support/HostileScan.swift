@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Glibc
+import MailAtlasKit
 import TestSupport
 import Testing
 
@@ -37,14 +38,21 @@ struct HostileScan {
         return HostileScan(result: result, store: store, inputBytes: roots.map(HostileScan.size).reduce(0, +))
     }
 
-    /// The bytes under a path (regular files only, symlinks not followed).
+    /// The bytes under a path (regular files only, symlinks not followed; names that are not UTF-8 included).
     static func size(_ path: String) -> Int {
         var st = stat()
-        guard lstat(path, &st) == 0 else { return 0 }
+        guard PathBytes.withCString(path, { lstat($0, &st) }) == 0 else { return 0 }
         if (st.st_mode & S_IFMT) == S_IFREG { return Int(st.st_size) }
-        guard (st.st_mode & S_IFMT) == S_IFDIR, let names = try? FileManager.default.contentsOfDirectory(atPath: path)
-        else { return 0 }
-        return names.reduce(0) { $0 + size(path + "/" + $1) }
+        guard (st.st_mode & S_IFMT) == S_IFDIR, let d = PathBytes.withCString(path, { opendir($0) }) else { return 0 }
+        defer { closedir(d) }
+        var total = 0
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: &e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { PathBytes.string(cString: $0) }
+            }
+            if name != "." && name != ".." { total += size(path + "/" + name) }
+        }
+        return total
     }
 
     /// CPU seconds of scanning an empty spool: process start, store creation, migration. Measured once.
