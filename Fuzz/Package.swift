@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // libFuzzer executables over the main package's readers. Built only by scripts/fuzz.sh (release, with
-// `-Xswiftc -sanitize=fuzzer,address`), never by the main package's `swift build`.
+// `--sanitize fuzzer -Xswiftc -sanitize=fuzzer,address`), never by the main package's `swift build`.
 import PackageDescription
 
 let targets = ["header", "received", "mbox", "mime", "decoders", "message", "gzip", "urls", "zip"]

@@ -24,10 +24,10 @@ case " $targets " in *" $target "*) ;; *) echo "unknown target $target (one of: 
 
 build=.build-fuzz
 if [ -z "${FUZZ_NO_BUILD:-}" ]; then
-  # One -sanitize= list: SwiftPM's `--sanitize fuzzer --sanitize address` passes two flags to swiftc, and the last
-  # one wins (in whatever order SwiftPM writes them), leaving either no coverage or no AddressSanitizer. C code
-  # (BoringSSL for SHA-256) is not instrumented: it is not what is fuzzed.
-  (cd Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer,address --scratch-path "../$build" \
+  # SwiftPM's `--sanitize fuzzer --sanitize address` hands swiftc two -sanitize flags and the last one wins (in
+  # whatever order SwiftPM writes them), leaving either no coverage or no AddressSanitizer; a single list given
+  # with -Xswiftc comes last. `--sanitize fuzzer` stays: it is what tells SwiftPM to leave `main` to libFuzzer.
+  (cd Fuzz && swift build -c release --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address --scratch-path "../$build" \
     --product "fuzz-$target" >&2)
 fi
 bin=$build/release/fuzz-$target
