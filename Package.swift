@@ -104,8 +104,9 @@ let package = Package(
             name: "MailAtlasKitTests",
             dependencies: [
                 "MailAtlasKit", "MailCore", "TestSupport", "ReportFixtures",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ],
+            exclude: ["Analysis/Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
