@@ -75,6 +75,14 @@ let package = Package(
             path: "Benchmarks/MailCoreBench",
             swiftSettings: strict
         ),
+        // MIME decoding, attachment analysis and link extraction, stage by stage, over a spool in memory:
+        // `swift run -c release mailatlas-analysis-bench DIR` (prints µs/message per stage).
+        .executableTarget(
+            name: "mailatlas-analysis-bench",
+            dependencies: ["MailAtlasKit", "MailCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Benchmarks/AnalysisBench",
+            swiftSettings: strict
+        ),
         // Lookup and load times of the geo database: `Benchmarks/geo.sh` (prints numbers, asserts nothing).
         .executableTarget(
             name: "mailatlas-geo-bench",
