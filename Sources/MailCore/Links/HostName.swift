@@ -44,6 +44,92 @@ public struct HostName: Sendable, Equatable, CustomStringConvertible {
     /// Normalises the host part of a URL as written (still percent-encoded, possibly bracketed IPv6). Nil when it is
     /// not a usable host.
     public static func normalize(_ raw: some Collection<UInt8>) -> HostName? {
+        switch raw.withContiguousStorageIfAvailable({ normalizeASCII($0) }) {
+        case .host(let h)?: return h
+        case .refused?: return nil
+        case .other?, nil: return normalizeAny(raw)
+        }
+    }
+
+    /// What the ASCII fast path decided.
+    enum FastResult {
+        case host(HostName)
+        /// Not a usable host, whichever way it is read.
+        case refused
+        /// Needs the full reading: percent escapes, non-ASCII bytes, IP literals or numbers, `xn--` labels.
+        case other
+    }
+
+    /// The common case in one pass and one allocation at most: ASCII letters, digits, `-` and `_` in dot-separated
+    /// labels, no percent escape, not an IP, no Punycode label. Lower-cases into the result directly; anything
+    /// else is left to `normalizeAny`, which decides exactly as before.
+    static func normalizeASCII(_ b: UnsafeBufferPointer<UInt8>) -> FastResult {
+        let n = b.count
+        guard n > 0, n <= maxInputBytes else { return .refused }
+        if b[0] == ASCII.openBracket { return .other }
+        var tricks: Tricks = []
+        var end = n
+        if b[n - 1] == ASCII.dot {
+            end = n - 1
+            tricks.insert(.trailingDot)
+        }
+        var labelStart = 0
+        var forbidden = false
+        var i = 0
+        while i < end {
+            let c = b[i]
+            if c == ASCII.dot {
+                if i == labelStart { return .refused }  // an empty label
+                if i - labelStart > maxLabelLength { forbidden = true }
+                labelStart = i + 1
+            } else if c &- 0x41 < 26 {
+                tricks.insert(.upperCase)
+            } else if c == 0x25 || c >= 0x80 {
+                return .other
+            } else if !(c &- 0x61 < 26 || c &- 0x30 < 10 || c == ASCII.hyphen || c == 0x5F) {
+                forbidden = true
+            }
+            i += 1
+        }
+        if end == labelStart { return .refused }  // empty last label (or nothing but a dot)
+        if end - labelStart > maxLabelLength { forbidden = true }
+        // A host that ends in a number is an IPv4 address or nothing: the full reading decides.
+        if isNumberLabel(b, labelStart, end) { return .other }
+        // Characters outside labels refuse the name; an IPv4 reading would refuse them too.
+        if forbidden || end > maxLength { return .refused }
+        // `xn--` labels have a Unicode form to decode.
+        var k = 0
+        while k + 4 <= end {
+            if (k == 0 || b[k - 1] == ASCII.dot), b[k] | 0x20 == 0x78, b[k + 1] | 0x20 == 0x6E,
+                b[k + 2] == ASCII.hyphen,
+                b[k + 3] == ASCII.hyphen
+            {
+                return .other
+            }
+            k += 1
+        }
+        let ascii = String(unsafeUninitializedCapacity: end) { out in
+            for j in 0..<end { out[j] = ASCII.lower(b[j]) }
+            return end
+        }
+        return .host(HostName(ascii: ascii, tricks: tricks))
+    }
+
+    /// `endsInNumber` over ASCII bytes: all decimal digits, or `0x` and hex digits.
+    static func isNumberLabel(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var allDigits = true
+        for j in s..<e where !ASCII.isDigit(b[j]) {
+            allDigits = false
+            break
+        }
+        if allDigits { return true }
+        guard e - s >= 2, b[s] == 0x30, b[s + 1] | 0x20 == 0x78 else { return false }
+        for j in (s + 2)..<e where !ASCII.isHexDigit(b[j]) { return false }
+        return true
+    }
+
+    /// The full reading: percent escapes, IP literals and numbers, Unicode folding, Punycode.
+    static func normalizeAny(_ raw: some Collection<UInt8>) -> HostName? {
         guard !raw.isEmpty, raw.count <= maxInputBytes else { return nil }
         var tricks: Tricks = []
         // 1. Percent-decoding.

@@ -88,24 +88,33 @@ public struct LinkCollector: Sendable {
 
     /// Adds plain text (decoded, UTF-8).
     public mutating func addText(_ text: some Collection<UInt8>, source: LinkSource = .text) {
-        let bytes = bounded(text)
-        bytes.withUnsafeBufferPointer { TextLinkScanner.scan($0, options: options, source: source, into: &self) }
+        withBounded(text) { b, collector in
+            TextLinkScanner.scan(b, options: collector.options, source: source, into: &collector)
+        }
     }
 
     /// Adds an HTML body (decoded, UTF-8). `inAttachment` reports every link as `.attachment`.
     public mutating func addHTML(_ html: some Collection<UInt8>, inAttachment: Bool = false) {
-        let bytes = bounded(html)
-        bytes.withUnsafeBufferPointer {
-            HTMLLinkScanner.scan($0, options: options, inAttachment: inAttachment, into: &self)
+        withBounded(html) { b, collector in
+            HTMLLinkScanner.scan(b, options: collector.options, inAttachment: inAttachment, into: &collector)
         }
     }
 
-    mutating func bounded(_ b: some Collection<UInt8>) -> [UInt8] {
-        if b.count > options.maxBodyBytes {
-            cutBodies += 1
-            return Array(b.prefix(options.maxBodyBytes))
+    /// Runs `body` over the bytes (contiguous ones are not copied), cut at `maxBodyBytes`.
+    mutating func withBounded(
+        _ b: some Collection<UInt8>, _ body: (UnsafeBufferPointer<UInt8>, inout LinkCollector) -> Void
+    ) {
+        func run(_ all: UnsafeBufferPointer<UInt8>, _ collector: inout LinkCollector) {
+            if all.count > collector.options.maxBodyBytes {
+                collector.cutBodies += 1
+                body(UnsafeBufferPointer(rebasing: all.prefix(collector.options.maxBodyBytes)), &collector)
+            } else {
+                body(all, &collector)
+            }
         }
-        return Array(b)
+        if b.withContiguousStorageIfAvailable({ run($0, &self) }) == nil {
+            Array(b).withUnsafeBufferPointer { run($0, &self) }
+        }
     }
 
     /// Records one occurrence of a parsed URL.

@@ -165,7 +165,8 @@ enum TextLinkScanner {
                 }
                 // The scheme: the longest web scheme that ends here.
                 var schemeStart: Int? = nil
-                for length in stride(from: URLParser.maxSchemeLength, through: 2, by: -1) where p - length >= segStart {
+                for length in stride(from: URLParser.maxWebSchemeLength, through: 2, by: -1)
+                where p - length >= segStart {
                     let name = UnsafeBufferPointer(rebasing: b[(p - length)..<p])
                     if URLParser.webScheme(name, allowDefanged: options.recoverDefanged) != nil {
                         schemeStart = p - length
@@ -199,8 +200,26 @@ enum TextLinkScanner {
                     continue
                 }
                 var e = i
-                while e < end, TextLinkScanner.isHostByte(b[e]) { e += 1 }
-                i = max(e, tryName(i, e, start, end))
+                var dot = false
+                var www = false
+                while e < end {
+                    let c = b[e]
+                    guard TextLinkScanner.isHostByte(c) else { break }
+                    if c == ASCII.dot {
+                        dot = true
+                        // `www.` (any case) ending here.
+                        if e >= i + 3, b[e - 1] | 0x20 == 0x77, b[e - 2] | 0x20 == 0x77, b[e - 3] | 0x20 == 0x77 {
+                            www = true
+                        }
+                    }
+                    e += 1
+                }
+                // A name needs a dot, and without bare domains a `www.` prefix: `tryName` would refuse the run.
+                if dot && (www || bareDomains) {
+                    i = max(e, tryName(i, e, start, end))
+                } else {
+                    i = e
+                }
             }
         }
 
@@ -240,7 +259,15 @@ enum TextLinkScanner {
                 let tld = hostBytes[(dot + 1)...]
                 if tld.allSatisfy({ $0 < 0x80 }) {
                     guard tld.count >= 2, tld.allSatisfy(ASCII.isAlpha) || tld.starts(with: "xn--".utf8),
-                        options.publicSuffixList.isKnownTLD(String(decoding: tld.map(ASCII.lower), as: UTF8.self))
+                        options.publicSuffixList.isKnownTLD(
+                            String(unsafeUninitializedCapacity: tld.count) { out in
+                                var k = 0
+                                for c in tld {
+                                    out[k] = ASCII.lower(c)
+                                    k += 1
+                                }
+                                return k
+                            })
                     else { return e }
                 }
             }
@@ -318,8 +345,13 @@ enum TextLinkScanner {
     /// Bytes of a host name in text: ASCII letters, digits, `-`, `_`, `.` and any non-ASCII byte (IDNs) that is not
     /// part of a terminator.
     @inline(__always) static func isHostByte(_ c: UInt8) -> Bool {
-        ASCII.isAlphaNumeric(c) || c == ASCII.dot || c == ASCII.hyphen || c == 0x5F || c >= 0x80
+        if c >= 0x80 { return true }
+        if c < 0x40 { return (hostBytesLow >> UInt64(c)) & 1 != 0 }
+        return (hostBytesHigh >> UInt64(c &- 0x40)) & 1 != 0
     }
+    /// `-`, `.`, digits (low word); letters and `_` (high word).
+    static let hostBytesLow: UInt64 = 1 << 0x2D | 1 << 0x2E | 0x3FF << 0x30
+    static let hostBytesHigh: UInt64 = 0x7FF_FFFE | 1 << (0x5F - 64) | 0x7FF_FFFE << 32
 
     /// What may stand right before a bare domain (besides whitespace): an opening bracket or quote. Not `@`
     /// (e-mail), `/` or `\` (paths), `;`, `:` or `=` (a value in a structured line such as `dns;mx.example.org`).
@@ -349,13 +381,40 @@ enum TextLinkScanner {
     /// Whether a bare name found in text is likely a real host: a known top-level domain that is letters only, at
     /// least two labels, not a two-label file name.
     static func plausibleBareDomain(_ host: HostName, options: LinkExtractorOptions) -> Bool {
-        let labels = host.ascii.split(separator: ".")
-        guard labels.count >= 2, let tld = labels.last, tld.count >= 2 else { return false }
+        // The labels as `split(separator: ".")` gives them (empty ones omitted), counted without allocating.
+        let u = host.ascii.utf8
+        var labels = 0
+        var allButLastSingle = true
+        var lastStart = u.startIndex
+        var lastLength = 0
+        var length = 0
+        var start = u.startIndex
+        var k = u.startIndex
+        while true {
+            let atEnd = k == u.endIndex
+            if atEnd || u[k] == ASCII.dot {
+                if length > 0 {
+                    if labels > 0, lastLength != 1 { allButLastSingle = false }
+                    labels += 1
+                    lastStart = start
+                    lastLength = length
+                }
+                if atEnd { break }
+                length = 0
+                start = u.index(after: k)
+            } else {
+                length += 1
+            }
+            k = u.index(after: k)
+        }
+        // Label lengths in characters: the ASCII host's bytes (an IDN label is in its `xn--` form).
+        guard labels >= 2, lastLength >= 2 else { return false }
+        let tld = host.ascii[lastStart...]
         guard tld.hasPrefix("xn--") || tld.utf8.allSatisfy(ASCII.isAlpha) else { return false }
         guard options.publicSuffixList.isKnownTLD(tld) else { return false }
-        if labels.count == 2, fileLikeTLDs.contains(String(tld)) { return false }
+        if labels == 2, fileLikeTLDs.contains(String(tld)) { return false }
         // `c.l.py`, `e.g.com`-like abbreviations: every label but the last one a single character.
-        if labels.dropLast().allSatisfy({ $0.count == 1 }) { return false }
+        if allButLastSingle { return false }
         return true
     }
 
@@ -369,17 +428,26 @@ enum TextLinkScanner {
         return tld.dropFirst().contains { $0 &- 0x61 < 26 }
     }
 
+    /// ASCII terminators as bits: 0…0x20, `"`, `<`, `>` (low word); `^`, backquote, `{`, `|`, `}`, DEL (high word).
+    static let terminatorsLow: UInt64 = 0x1_FFFF_FFFF | 1 << 0x22 | 1 << 0x3C | 1 << 0x3E
+    static let terminatorsHigh: UInt64 =
+        1 << (0x5E - 64) | 1 << (0x60 - 64) | 1 << (0x7B - 64) | 1 << (0x7C - 64)
+        | 1 << (0x7D - 64) | 1 << (0x7F - 64)
+
     /// Length of the terminator (whitespace or a character never part of a URL written in text) at `i`, or 0.
+    @inline(__always)
     static func terminatorLength(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
         let c = b[i]
-        if c < 0x80 {
-            switch c {
-            case 0...0x20, 0x7F, ASCII.quote, ASCII.openAngle, ASCII.closeAngle, 0x60, 0x7B, 0x7D, 0x7C, 0x5E:
-                return 1
-            default:
-                return 0
-            }
-        }
+        if c < 0x40 { return Int(truncatingIfNeeded: (terminatorsLow >> UInt64(c)) & 1) }
+        if c < 0x80 { return Int(truncatingIfNeeded: (terminatorsHigh >> UInt64(c &- 0x40)) & 1) }
+        if c != 0xC2 && c != 0xE2 && c != 0xE3 && c != 0xEF { return 0 }
+        return wideTerminatorLength(b, i)
+    }
+
+    /// Terminators written with more than one byte (no-break and other spaces, typographic quotes, ideographic
+    /// and full-width punctuation).
+    static func wideTerminatorLength(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+        let c = b[i]
         let n = b.count
         if c == 0xC2, i + 1 < n {
             // U+00A0 no-break space, U+00AB/U+00BB guillemets.

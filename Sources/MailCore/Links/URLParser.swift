@@ -14,36 +14,97 @@ public struct ParsedURL: Sendable, Equatable {
 
     /// The URL as stored: `scheme://[user@]host[:port]/rest`, host in its ASCII form.
     public var text: String {
-        var s = scheme + "://"
-        if let userInfo { s += userInfo + "@" }
-        if let ip = host.ip, !ip.isIPv4 { s += "[" + host.ascii + "]" } else { s += host.ascii }
-        if let port { s += ":" + String(port) }
-        if rest.isEmpty || rest.first != "/" { s += "/" }
+        let bracketed = host.ip.map { !$0.isIPv4 } ?? false
+        var s = ""
+        s.reserveCapacity(
+            scheme.utf8.count + 3 + (userInfo.map { $0.utf8.count + 1 } ?? 0) + host.ascii.utf8.count + 2 + 6 + 1
+                + rest.utf8.count)
+        s += scheme
+        s += "://"
+        if let userInfo {
+            s += userInfo
+            s += "@"
+        }
+        if bracketed {
+            s += "["
+            s += host.ascii
+            s += "]"
+        } else {
+            s += host.ascii
+        }
+        if let port {
+            s += ":"
+            s += String(port)
+        }
+        if !ParsedURL.startsWithSlash(rest) { s += "/" }
         s += rest
         return s
     }
 }
 
+extension ParsedURL {
+    /// `rest.first == "/"`: a `/` that is a whole character (not followed by a combining mark).
+    static func startsWithSlash(_ rest: String) -> Bool {
+        let u = rest.utf8
+        guard let first = u.first, first == 0x2F else { return false }
+        let next = u.index(after: u.startIndex)
+        if next == u.endIndex || u[next] < 0x80 { return true }
+        return rest.first == "/"
+    }
+}
+
 public enum URLParser {
-    /// Schemes whose URLs are links (`mailto:`, `tel:`, `javascript:`, `data:`, `cid:` are not).
-    static let webSchemes: [[UInt8]: String] = [
-        Array("http".utf8): "http", Array("https".utf8): "https", Array("ftp".utf8): "ftp",
-        Array("ftps".utf8): "ftps", Array("sftp".utf8): "sftp", Array("ws".utf8): "ws", Array("wss".utf8): "wss",
-    ]
-    /// Defanged spellings of schemes, recovered only when asked.
-    static let defangedSchemes: [[UInt8]: String] = [
-        Array("hxxp".utf8): "http", Array("hxxps".utf8): "https", Array("hxxxp".utf8): "http",
-        Array("hxxxps".utf8): "https", Array("fxp".utf8): "ftp", Array("meow".utf8): "http",
-    ]
     public static let maxSchemeLength = 10
+    /// The longest scheme name `webScheme` knows (`hxxxps`): longer names are never web schemes.
+    static let maxWebSchemeLength = 6
+
+    /// A scheme name lower-cased and packed with its length, for comparisons without allocating.
+    @inline(__always)
+    static func key(_ name: some Collection<UInt8>) -> UInt64 {
+        var v: UInt64 = 0
+        for c in name { v = v << 8 | UInt64(ASCII.lower(c)) }
+        return v | UInt64(name.count) << 56
+    }
+
+    static let http = key("http".utf8)
+    static let https = key("https".utf8)
+    static let ftp = key("ftp".utf8)
+    static let ftps = key("ftps".utf8)
+    static let sftp = key("sftp".utf8)
+    static let ws = key("ws".utf8)
+    static let wss = key("wss".utf8)
+    static let hxxp = key("hxxp".utf8)
+    static let hxxps = key("hxxps".utf8)
+    static let hxxxp = key("hxxxp".utf8)
+    static let hxxxps = key("hxxxps".utf8)
+    static let fxp = key("fxp".utf8)
+    static let meow = key("meow".utf8)
 
     /// The web scheme a scheme name stands for, or nil. `defanged` is set when a defanged spelling matched.
+    /// Schemes whose URLs are links: `http`, `https`, `ftp`, `ftps`, `sftp`, `ws`, `wss` (`mailto:`, `tel:`,
+    /// `javascript:`, `data:`, `cid:` are not); defanged spellings (`hxxp`, `hxxps`, `hxxxp`, `hxxxps`, `fxp`,
+    /// `meow`) are recovered only when asked.
     static func webScheme(_ name: some Collection<UInt8>, allowDefanged: Bool) -> (String, Bool)? {
-        guard name.count <= maxSchemeLength else { return nil }
-        let lower = name.map(ASCII.lower)
-        if let s = webSchemes[lower] { return (s, false) }
-        if allowDefanged, let s = defangedSchemes[lower] { return (s, true) }
-        return nil
+        let n = name.count
+        guard n >= 2, n <= maxWebSchemeLength else { return nil }
+        let k = key(name)
+        switch k {
+        case http: return ("http", false)
+        case https: return ("https", false)
+        case ftp: return ("ftp", false)
+        case ftps: return ("ftps", false)
+        case sftp: return ("sftp", false)
+        case ws: return ("ws", false)
+        case wss: return ("wss", false)
+        default: break
+        }
+        guard allowDefanged else { return nil }
+        switch k {
+        case hxxp, hxxxp, meow: return ("http", true)
+        case hxxps, hxxxps: return ("https", true)
+        case fxp: return ("ftp", true)
+        default: return nil
+        }
     }
 
     /// Parses an absolute URL (`scheme:` first) or, with `defaultScheme`, a scheme-less one (`//host/…`,
@@ -51,27 +112,87 @@ public enum URLParser {
     public static func parse(
         _ input: some Collection<UInt8>, defaultScheme: String? = nil, allowDefanged: Bool = false
     ) -> ParsedURL? {
-        var bytes = cleaned(Array(input))
-        var defanged = false
-        if allowDefanged {
-            let refanged = refang(bytes)
-            if refanged != bytes {
-                bytes = refanged
-                defanged = true
+        if let r = input.withContiguousStorageIfAvailable({
+            parse(buffer: $0, defaultScheme: defaultScheme, allowDefanged: allowDefanged)
+        }) {
+            return r
+        }
+        return Array(input).withUnsafeBufferPointer {
+            parse(buffer: $0, defaultScheme: defaultScheme, allowDefanged: allowDefanged)
+        }
+    }
+
+    static func parse(buffer input: UnsafeBufferPointer<UInt8>, defaultScheme: String?, allowDefanged: Bool)
+        -> ParsedURL?
+    {
+        // Cleaning (`cleaned`) without a copy when it only trims.
+        guard let r = trimmedIfClean(input) else {
+            return cleaned(Array(input)).withUnsafeBufferPointer {
+                refangedThenParse($0, defaultScheme: defaultScheme, allowDefanged: allowDefanged)
             }
         }
+        return refangedThenParse(
+            UnsafeBufferPointer(rebasing: input[r]), defaultScheme: defaultScheme, allowDefanged: allowDefanged)
+    }
+
+    /// The input less leading and trailing blanks and controls when that is all `cleaned` would change (no tab,
+    /// line break or zero-width character inside), else nil.
+    static func trimmedIfClean(_ b: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        let n = b.count
+        var k = 0
+        while k < n {
+            let c = b[k]
+            if c <= ASCII.cr {
+                if c == ASCII.tab || c == ASCII.cr || c == ASCII.lf { return nil }
+            } else if c == 0xE2 {
+                if k + 2 < n, (b[k + 1] == 0x80 && b[k + 2] &- 0x8B < 3) || (b[k + 1] == 0x81 && b[k + 2] == 0xA0) {
+                    return nil
+                }
+            } else if c == 0xEF {
+                if k + 2 < n, b[k + 1] == 0xBB, b[k + 2] == 0xBF { return nil }
+            }
+            k += 1
+        }
+        var s = 0
+        var e = n
+        while s < e, b[s] <= 0x20 { s += 1 }
+        while e > s, b[e - 1] <= 0x20 { e -= 1 }
+        return s..<e
+    }
+
+    static func refangedThenParse(_ b: UnsafeBufferPointer<UInt8>, defaultScheme: String?, allowDefanged: Bool)
+        -> ParsedURL?
+    {
+        if allowDefanged, b.contains(where: { $0 == ASCII.openBracket || $0 == ASCII.openParen || $0 == 0x7B }) {
+            let bytes = Array(b)
+            let refanged = refang(bytes)
+            if refanged != bytes {
+                return refanged.withUnsafeBufferPointer {
+                    parseClean($0, defaultScheme: defaultScheme, allowDefanged: true, defanged: true)
+                }
+            }
+        }
+        return parseClean(b, defaultScheme: defaultScheme, allowDefanged: allowDefanged, defanged: false)
+    }
+
+    /// Parses bytes already cleaned and refanged.
+    static func parseClean(
+        _ bytes: UnsafeBufferPointer<UInt8>, defaultScheme: String?, allowDefanged: Bool, defanged wasRefanged: Bool
+    ) -> ParsedURL? {
+        var defanged = wasRefanged
         var i = 0
         let n = bytes.count
         var scheme: String
         // Scheme.
         var j = 0
-        while j < n, j <= maxSchemeLength,
-            ASCII.isAlphaNumeric(bytes[j]) || bytes[j] == 0x2B || bytes[j] == 0x2D
-                || bytes[j] == ASCII.dot
-        {
+        var dotInScheme = false
+        while j < n, j <= maxSchemeLength {
+            let c = bytes[j]
+            guard ASCII.isAlphaNumeric(c) || c == 0x2B || c == 0x2D || c == ASCII.dot else { break }
+            if c == ASCII.dot { dotInScheme = true }
             j += 1
         }
-        let looksLikeHostPort = bytes[..<j].contains(ASCII.dot) && j + 1 < n && ASCII.isDigit(bytes[j + 1])
+        let looksLikeHostPort = dotInScheme && j + 1 < n && ASCII.isDigit(bytes[j + 1])
         if j > 0, j < n, bytes[j] == ASCII.colon, ASCII.isAlpha(bytes[0]), !(looksLikeHostPort && defaultScheme != nil)
         {
             guard let (s, wasDefanged) = webScheme(bytes[0..<j], allowDefanged: allowDefanged) else {
@@ -90,42 +211,111 @@ public enum URLParser {
         while i < n, bytes[i] == 0x2F || bytes[i] == ASCII.backslash { i += 1 }
         // Authority.
         var end = i
-        while end < n, bytes[end] != 0x2F, bytes[end] != ASCII.backslash, bytes[end] != ASCII.question,
-            bytes[end] != 0x23
-        {
+        var at = -1
+        while end < n {
+            let c = bytes[end]
+            if c == 0x2F || c == ASCII.backslash || c == ASCII.question || c == 0x23 { break }
+            if c == ASCII.at { at = end }
             end += 1
         }
         var hostStart = i
         var userInfo: String? = nil
-        if let at = bytes[i..<end].lastIndex(of: ASCII.at) {
-            userInfo = String(decoding: percentEncoded(bytes[i..<at]), as: UTF8.self)
+        if at >= 0 {
+            userInfo = encodedString(bytes, i, at, slashes: false)
             hostStart = at + 1
         }
         var hostEnd = end
         var port: UInt16? = nil
         if hostStart < end, bytes[hostStart] == ASCII.openBracket {
-            guard let close = bytes[hostStart..<end].firstIndex(of: ASCII.closeBracket) else { return nil }
+            var close = hostStart
+            while close < end, bytes[close] != ASCII.closeBracket { close += 1 }
+            guard close < end else { return nil }
             hostEnd = close + 1
             if hostEnd < end {
-                guard bytes[hostEnd] == ASCII.colon, let p = parsePort(bytes[(hostEnd + 1)..<end]) else { return nil }
+                guard bytes[hostEnd] == ASCII.colon, let p = parsePort(bytes, hostEnd + 1, end) else { return nil }
                 port = p
             }
-        } else if let colon = bytes[hostStart..<end].lastIndex(of: ASCII.colon) {
-            hostEnd = colon
-            guard let p = parsePort(bytes[(colon + 1)..<end]) else { return nil }
-            port = p
+        } else {
+            var colon = end - 1
+            while colon >= hostStart, bytes[colon] != ASCII.colon { colon -= 1 }
+            if colon >= hostStart {
+                hostEnd = colon
+                guard let p = parsePort(bytes, colon + 1, end) else { return nil }
+                port = p
+            }
         }
-        guard hostStart < hostEnd, let host = HostName.normalize(bytes[hostStart..<hostEnd]) else { return nil }
+        guard hostStart < hostEnd,
+            let host = HostName.normalize(UnsafeBufferPointer(rebasing: bytes[hostStart..<hostEnd]))
+        else { return nil }
         if let p = port, p == defaultPort(scheme) { port = nil }
-        var restBytes = Array(bytes[end..<n])
-        for k in restBytes.indices where restBytes[k] == ASCII.backslash {
-            // Browsers read `\` as `/` in the path of special schemes, but not in the query or fragment.
-            if restBytes[..<k].contains(where: { $0 == ASCII.question || $0 == 0x23 }) { break }
-            restBytes[k] = 0x2F
-        }
         return ParsedURL(
             scheme: scheme, userInfo: userInfo, host: host, port: port,
-            rest: String(decoding: percentEncoded(restBytes[...]), as: UTF8.self), defanged: defanged)
+            rest: encodedString(bytes, end, n, slashes: true), defanged: defanged)
+    }
+
+    /// Whether a byte is written percent-encoded in a stored URL (`percentEncoded`).
+    @inline(__always)
+    static func needsEncoding(_ c: UInt8) -> Bool {
+        c <= 0x20 || c == 0x7F || c == ASCII.quote || c == ASCII.openAngle || c == ASCII.closeAngle || c == 0x60
+    }
+
+    /// `b[from..<to]` percent-encoded as `percentEncoded` does; with `slashes`, backslashes before the query or
+    /// fragment read as `/` first (browsers read `\` as `/` in the path of special schemes, not in the query or
+    /// fragment).
+    static func encodedString(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, slashes: Bool) -> String {
+        var plain = true
+        var inPath = slashes
+        for k in from..<to {
+            let c = b[k]
+            if needsEncoding(c) {
+                plain = false
+                break
+            }
+            if inPath {
+                if c == ASCII.question || c == 0x23 {
+                    inPath = false
+                } else if c == ASCII.backslash {
+                    plain = false
+                    break
+                }
+            }
+        }
+        if plain { return String(decoding: UnsafeBufferPointer(rebasing: b[from..<to]), as: UTF8.self) }
+        let hex: StaticString = "0123456789ABCDEF"
+        var out: [UInt8] = []
+        out.reserveCapacity((to - from) * 3)
+        inPath = slashes
+        for k in from..<to {
+            var c = b[k]
+            if inPath {
+                if c == ASCII.question || c == 0x23 {
+                    inPath = false
+                } else if c == ASCII.backslash {
+                    c = 0x2F
+                }
+            }
+            if needsEncoding(c) {
+                out.append(0x25)
+                out.append(hex.utf8Start[Int(c >> 4)])
+                out.append(hex.utf8Start[Int(c & 15)])
+            } else {
+                out.append(c)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Empty means no port (`http://host:/`), as browsers allow.
+    static func parsePort(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> UInt16?? {
+        if from >= to { return .some(nil) }
+        guard to - from <= 5 else { return nil }
+        var v = 0
+        for k in from..<to {
+            guard ASCII.isDigit(b[k]) else { return nil }
+            v = v * 10 + Int(b[k] &- 0x30)
+        }
+        guard v <= 65535 else { return nil }
+        return .some(UInt16(truncatingIfNeeded: v))
     }
 
     static func defaultPort(_ scheme: String) -> UInt16? {
@@ -135,16 +325,6 @@ public enum URLParser {
         case "ftp": return 21
         default: return nil
         }
-    }
-
-    /// Empty means no port (`http://host:/`), as browsers allow.
-    static func parsePort(_ b: ArraySlice<UInt8>) -> UInt16?? {
-        if b.isEmpty { return .some(nil) }
-        guard b.count <= 5, b.allSatisfy(ASCII.isDigit) else { return nil }
-        var v = 0
-        for d in b { v = v * 10 + Int(d &- 0x30) }
-        guard v <= 65535 else { return nil }
-        return .some(UInt16(truncatingIfNeeded: v))
     }
 
     /// Leading and trailing whitespace and controls removed, tabs and line breaks inside removed (as the WHATWG URL
