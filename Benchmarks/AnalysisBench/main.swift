@@ -258,12 +258,18 @@ enum Fuzz {
         <a href="?q=1">q</a><a href="#f">f</a><a href="rel/x">r</a> setup.py c.l.py you.Regards sf.net dns;mx.example.org
         </body></html>
         """.utf8)
-    static let markup: [[UInt8]] = [
-        "<", ">", "\"", "'", "&#", "&amp;", "<!--", "-->", "://", "www.", "@", "[.]", "\u{202E}", "\u{200B}",
-        "\u{3002}", "%", "\\", "<a href=", "<style>", "</", "&#x2F;", "&colon;", "http://", "\t", "\r\n", ".com",
-        "xn--", "0x", "[", "]", "(", ")", " ", "\u{A0}", "\u{FF0E}", "Ｅ", "é", ":8080", "/", "?", "#", "&nbsp;",
-        "url(", "@import '", "<base href=", "<meta http-equiv=refresh content='0;url=", "srcset=", " style='",
-    ].map { Array($0.utf8) }
+    static let markup: [[UInt8]] =
+        [
+            "<", ">", "\"", "'", "&#", "&amp;", "<!--", "-->", "://", "www.", "@", "[.]", "\u{202E}", "\u{200B}",
+            "\u{3002}", "%", "\\", "<a href=", "<style>", "</", "&#x2F;", "&colon;", "http://", "\t", "\r\n", ".com",
+            "xn--", "0x", "[", "]", "(", ")", " ", "\u{A0}", "\u{FF0E}", "Ｅ", "é", ":8080", "/", "?", "#", "&nbsp;",
+            "url(", "@import '", "<base href=", "<meta http-equiv=refresh content='0;url=", "srcset=", " style='",
+        ].map { Array($0.utf8) }
+        + [
+            "\u{2019}", "\u{201C}", "«", "»", "\u{3001}", "\u{FF08}", "\u{FF1A}", "\u{2026}", "\u{3000}", "\u{2003}",
+            "\u{2028}", "hxxps://", "(dot)", "[:]", "\u{FEFF}", "\u{2060}", "%2e", "%5B", "0x7f.1", ".1", "::",
+        ].map { Array($0.utf8) }
+        + [[0xE2, 0x80], [0xC2], [0xE3, 0x80], [0xEF, 0xBC], [0x80], [0xE2, 0x80, 0x80], [0xFF], [0xC3]]
 
     static func mutate(_ input: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
         var b = input
