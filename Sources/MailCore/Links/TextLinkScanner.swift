@@ -1,3 +1,5 @@
+import Glibc
+
 /// Finds URLs in plain text the way a careful linkifier does: URLs with a web scheme, `www.` hosts, and bare
 /// domains (`example.com`, `example.com/path`) only when the last label is a real top-level domain, the name is not
 /// part of an e-mail address, and it does not look like a file name (`setup.py`, `configure.in`).
@@ -88,15 +90,31 @@ enum TextLinkScanner {
             self.limit = limit
         }
 
+        /// Cuts the text into runs at terminators and looks at each run that can hold a URL.
+        ///
+        /// Only runs with a `.` or a `:` can: a scheme needs its colon, a name its dot, and a folded URL in angle
+        /// brackets starts with its scheme. So the scan jumps (`memchr`) from one `.` or `:` to the next, finds the
+        /// run around it, and skips everything else. Terminators do not depend on what comes before them (each
+        /// one starts at an ASCII byte or a UTF-8 lead byte, and holds only continuation bytes after it), so the
+        /// run found by looking back from the dot is the one a byte-by-byte scan from the start would find.
         mutating func scanAll() {
             let n = b.count
-            var i = 0
-            while i < n, !stopped {
-                let t = TextLinkScanner.terminatorLength(b, i)
-                if t > 0 {
-                    i += t
+            var pos = 0
+            var nextDot = -1
+            var nextColon = -1
+            while pos < n, !stopped {
+                if nextDot < pos { nextDot = TextLinkScanner.find(ASCII.dot, in: b, from: pos) }
+                if nextColon < pos { nextColon = TextLinkScanner.find(ASCII.colon, in: b, from: pos) }
+                let d = min(nextDot, nextColon)
+                if d >= n { break }
+                // Inside a terminator (`E2 80 2E`): the scan goes on after it.
+                if TextLinkScanner.isTerminatorByte(b, d, notBefore: pos) {
+                    pos = d + 1
                     continue
                 }
+                // Back to the start of the run holding `d` (not before `pos`, where the previous run ended).
+                var i = d
+                while i > pos, !TextLinkScanner.isTerminatorByte(b, i - 1, notBefore: pos) { i -= 1 }
                 // `<http://example.com/long\n  /path>`: an angle-bracketed URL may be folded over lines.
                 if i > 0, b[i - 1] == ASCII.openAngle, let (joined, close) = angleBracketed(from: i) {
                     let inner = joined.withUnsafeBufferPointer { jb in
@@ -105,13 +123,13 @@ enum TextLinkScanner {
                         return inner.found
                     }
                     found.append(contentsOf: inner)
-                    i = close + 1
+                    pos = close + 1
                     continue
                 }
-                var e = i
+                var e = d + 1
                 while e < n, TextLinkScanner.terminatorLength(b, e) == 0 { e += 1 }
                 processRun(i, min(e, i + options.maxCandidateBytes))
-                i = e
+                pos = e
             }
         }
 
@@ -426,6 +444,37 @@ enum TextLinkScanner {
         let tld = name[(dot + 1)...]
         guard before &- 0x61 < 26, let first = tld.first, first &- 0x41 < 26 else { return false }
         return tld.dropFirst().contains { $0 &- 0x61 < 26 }
+    }
+
+    /// The first index of `byte` at or after `from`, or `b.count`.
+    @inline(__always)
+    static func find(_ byte: UInt8, in b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard let base = b.baseAddress, from < b.count,
+            let hit = memchr(base + from, Int32(byte), b.count - from)
+        else { return b.count }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Whether the byte at `k` belongs to a terminator that starts at or after `floor`: an ASCII terminator, a lead
+    /// byte that starts a wide one, or a later byte of a wide one starting at `k - 1` or `k - 2`. The third byte
+    /// of `E2 80 xx` and `E3 80 xx` is taken as it comes, ASCII included, as `terminatorLength` reads it.
+    /// Terminators never overlap (none holds a lead byte after its first byte), so whether a byte is covered does
+    /// not depend on where a scan started, as long as it started at or before `floor`.
+    @inline(__always)
+    static func isTerminatorByte(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, notBefore floor: Int) -> Bool {
+        let c = b[k]
+        if c < 0x80 {
+            if c < 0x40 {
+                if (terminatorsLow >> UInt64(c)) & 1 != 0 { return true }
+            } else if (terminatorsHigh >> UInt64(c &- 0x40)) & 1 != 0 {
+                return true
+            }
+            return k - 2 >= floor && b[k - 1] == 0x80 && (b[k - 2] == 0xE2 || b[k - 2] == 0xE3)
+                && wideTerminatorLength(b, k - 2) == 3
+        }
+        if c >= 0xC0 { return wideTerminatorLength(b, k) > 0 }
+        if k - 1 >= floor, b[k - 1] >= 0xC2, wideTerminatorLength(b, k - 1) > 0 { return true }
+        return k - 2 >= floor && b[k - 2] >= 0xE2 && wideTerminatorLength(b, k - 2) == 3
     }
 
     /// ASCII terminators as bits: 0…0x20, `"`, `<`, `>` (low word); `^`, backquote, `{`, `|`, `}`, DEL (high word).
