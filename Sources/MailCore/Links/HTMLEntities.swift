@@ -1,3 +1,5 @@
+import Glibc
+
 /// HTML character references in text and attribute values: numeric (`&#58;`, `&#x3a;`, with or without the `;`, as
 /// browsers accept) and the named references that matter for reading URLs and visible text. Unknown names are left
 /// as written.
@@ -30,68 +32,107 @@ public enum HTMLEntities {
         for (k, v) in table { d[Array(k.utf8)] = v }
         return d
     }()
-    /// Names browsers also accept without the closing `;` (the legacy ones that matter here).
-    static let legacyWithoutSemicolon: Set<[UInt8]> = [
-        Array("amp".utf8), Array("lt".utf8), Array("gt".utf8), Array("quot".utf8), Array("nbsp".utf8),
-        Array("copy".utf8), Array("reg".utf8),
-    ]
+    /// Names browsers also accept without the closing `;` (the legacy ones that matter here), packed.
+    static let legacyWithoutSemicolon: Set<UInt64> = Set(
+        ["amp", "lt", "gt", "quot", "nbsp", "copy", "reg"].map { pack($0.utf8) })
     static let maxNameLength = 32
+    /// The longest name in `named` (`ZeroWidthSpace`): longer runs are looked up no further.
+    static let longestName = 14
+
+    /// `named` for names of at most 8 bytes, keyed by the bytes packed into an integer (names are letters and
+    /// digits, so no packing is ambiguous): looked up without building an array.
+    static let namedPacked: [UInt64: [UInt8]] = {
+        var d: [UInt64: [UInt8]] = [:]
+        for (k, v) in named where k.count <= 8 { d[pack(k[...])] = Array(v.utf8) }
+        return d
+    }()
+
+    @inline(__always)
+    static func pack(_ name: some Collection<UInt8>) -> UInt64 {
+        var v: UInt64 = 0
+        for c in name { v = v << 8 | UInt64(c) }
+        return v
+    }
 
     /// Decodes character references in `b`, returning UTF-8. Linear: each `&` is looked at once, names are bounded.
     public static func decode(_ b: some Collection<UInt8>) -> [UInt8] {
-        let bytes = Array(b)
-        guard bytes.contains(0x26) else { return bytes }
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let c = bytes[i]
-            guard c == 0x26, i + 1 < n else {
-                out.append(c)
-                i += 1
-                continue
-            }
-            if bytes[i + 1] == 0x23 {
-                // Numeric.
-                var j = i + 2
-                var hex = false
-                if j < n, bytes[j] | 0x20 == 0x78 {
-                    hex = true
-                    j += 1
-                }
-                let digitsStart = j
-                var value: UInt32 = 0
-                while j < n, j - digitsStart < 10, let d = ASCII.hexValue(bytes[j]), hex || ASCII.isDigit(bytes[j]) {
-                    value = min(value &* (hex ? 16 : 10) &+ UInt32(d), 0x11_0000)
-                    j += 1
-                }
-                if j == digitsStart {
-                    out.append(c)
-                    i += 1
-                    continue
-                }
-                if j < n, bytes[j] == ASCII.semicolon { j += 1 }
-                appendScalar(value, to: &out)
-                i = j
-                continue
-            }
-            // Named.
-            var j = i + 1
-            while j < n, j - i - 1 < maxNameLength, ASCII.isAlphaNumeric(bytes[j]) { j += 1 }
-            let name = Array(bytes[(i + 1)..<j])
-            if j < n, bytes[j] == ASCII.semicolon, let v = named[name] {
-                out.append(contentsOf: v.utf8)
-                i = j + 1
-            } else if legacyWithoutSemicolon.contains(name), let v = named[name] {
-                out.append(contentsOf: v.utf8)
-                i = j
-            } else {
-                out.append(c)
-                i += 1
-            }
+        if b.withContiguousStorageIfAvailable({ decode($0, into: &out) }) == nil {
+            Array(b).withUnsafeBufferPointer { decode($0, into: &out) }
         }
         return out
+    }
+
+    /// Appends `bytes` to `out` with their character references decoded. Text between references is copied in
+    /// blocks found with `memchr`.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        let n = bytes.count
+        guard let base = bytes.baseAddress else { return }
+        var i = 0
+        while i < n {
+            guard let hit = memchr(base + i, 0x26, n - i) else {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<n]))
+                return
+            }
+            let amp = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if amp > i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<amp])) }
+            i = reference(bytes, at: amp, into: &out)
+        }
+    }
+
+    /// Decodes the reference at `i` (an `&`) into `out`, or copies the `&`; returns where reading goes on.
+    static func reference(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int, into out: inout [UInt8]) -> Int {
+        let n = bytes.count
+        guard i + 1 < n else {
+            out.append(0x26)
+            return i + 1
+        }
+        if bytes[i + 1] == 0x23 {
+            // Numeric.
+            var j = i + 2
+            var hex = false
+            if j < n, bytes[j] | 0x20 == 0x78 {
+                hex = true
+                j += 1
+            }
+            let digitsStart = j
+            var value: UInt32 = 0
+            while j < n, j - digitsStart < 10, let d = ASCII.hexValue(bytes[j]), hex || ASCII.isDigit(bytes[j]) {
+                value = min(value &* (hex ? 16 : 10) &+ UInt32(d), 0x11_0000)
+                j += 1
+            }
+            if j == digitsStart {
+                out.append(0x26)
+                return i + 1
+            }
+            if j < n, bytes[j] == ASCII.semicolon { j += 1 }
+            appendScalar(value, to: &out)
+            return j
+        }
+        // Named.
+        var j = i + 1
+        while j < n, j - i - 1 < maxNameLength, ASCII.isAlphaNumeric(bytes[j]) { j += 1 }
+        let name = UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])
+        if let v = lookup(name) {
+            if j < n, bytes[j] == ASCII.semicolon {
+                out.append(contentsOf: v)
+                return j + 1
+            }
+            if legacyWithoutSemicolon.contains(pack(name)) {
+                out.append(contentsOf: v)
+                return j
+            }
+        }
+        out.append(0x26)
+        return i + 1
+    }
+
+    /// The UTF-8 of a named reference, or nil.
+    @inline(__always)
+    static func lookup(_ name: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard name.count >= 2, name.count <= longestName else { return nil }
+        if name.count <= 8 { return namedPacked[pack(name)] }
+        return named[Array(name)].map { Array($0.utf8) }
     }
 
     /// Appends a code point as UTF-8; NUL, surrogates and out-of-range values become U+FFFD, and the C1 range is
@@ -100,7 +141,7 @@ public enum HTMLEntities {
         var value = v
         if value >= 0x80 && value <= 0x9F, let mapped = windows1252C1[Int(value - 0x80)] { value = mapped }
         let scalar = (value == 0) ? nil : Unicode.Scalar(value)
-        out.append(contentsOf: String(Character(scalar ?? "\u{FFFD}")).utf8)
+        out.append(contentsOf: (scalar ?? "\u{FFFD}").utf8)
     }
 
     static let windows1252C1: [UInt32?] = [

@@ -17,9 +17,98 @@ enum HTMLLinkScanner {
         state.run(b, into: &collector)
     }
 
+    /// What the scanner needs to know about a tag, by its lower-case name.
+    struct TagInfo {
+        enum Kind { case a, area, link, img, base, meta, embed, object, style, textarea, other }
+        var kind: Kind
+        /// Inline elements add no space to the visible text.
+        var inline: Bool
+        /// The content up to the end tag is not markup.
+        var rawText: Bool
+        static let other = TagInfo(kind: .other, inline: false, rawText: false)
+    }
+
+    /// Tag names of at most 8 bytes packed into an integer (no NUL byte: unambiguous) to what the scanner does with
+    /// them; any other name is `TagInfo.other`.
+    static let tags: [UInt64: TagInfo] = {
+        var t: [UInt64: TagInfo] = [:]
+        for name in [
+            "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "mark", "q", "s",
+            "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr", "o:p", "ins",
+            "del", "label",
+        ] {
+            t[packedName(Array(name.utf8))] = TagInfo(kind: .other, inline: true, rawText: false)
+        }
+        t[packedName(Array("a".utf8))] = TagInfo(kind: .a, inline: true, rawText: false)
+        for name in ["title", "xmp", "noembed", "noframes"] {
+            t[packedName(Array(name.utf8))] = TagInfo(kind: .other, inline: false, rawText: true)
+        }
+        t[packedName(Array("script".utf8))] = TagInfo(kind: .embed, inline: false, rawText: true)
+        t[packedName(Array("style".utf8))] = TagInfo(kind: .style, inline: false, rawText: true)
+        t[packedName(Array("textarea".utf8))] = TagInfo(kind: .textarea, inline: false, rawText: true)
+        for name in ["iframe", "frame", "embed", "audio", "video", "source", "track"] {
+            t[packedName(Array(name.utf8))] = TagInfo(kind: .embed, inline: false, rawText: false)
+        }
+        let kinds: [(String, TagInfo.Kind)] = [
+            ("area", .area), ("link", .link), ("img", .img), ("image", .img), ("base", .base), ("meta", .meta),
+            ("object", .object),
+        ]
+        for (name, kind) in kinds {
+            t[packedName(Array(name.utf8))] = TagInfo(kind: kind, inline: false, rawText: false)
+        }
+        return t
+    }()
+
+    /// A name of 1…8 bytes without NUL packed into an integer; 0 for any other name.
+    static func packedName(_ name: some Collection<UInt8>) -> UInt64 {
+        guard !name.isEmpty, name.count <= 8 else { return 0 }
+        var v: UInt64 = 0
+        for c in name {
+            guard c != 0 else { return 0 }
+            v = v << 8 | UInt64(c)
+        }
+        return v
+    }
+
+    /// The attributes whose values the scanner reads; any other is `other`.
+    enum AttributeKind {
+        case href, xlinkHref, src, lowsrc, dynsrc, srcset, action, formaction, background, poster, data, style, rel,
+            httpEquiv, content, other
+
+        /// From the attribute name as written (compared without case, as the lower-cased name).
+        static func of(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> AttributeKind {
+            let name = UnsafeBufferPointer(rebasing: b[s..<e])
+            @inline(__always) func is_(_ word: StaticString) -> Bool {
+                guard name.count == word.utf8CodeUnitCount else { return false }
+                let w = word.utf8Start
+                for k in 0..<name.count where ASCII.lower(name[k]) != w[k] { return false }
+                return true
+            }
+            switch name.count {
+            case 3: return is_("src") ? .src : is_("rel") ? .rel : .other
+            case 4: return is_("href") ? .href : is_("data") ? .data : .other
+            case 5: return is_("style") ? .style : .other
+            case 6:
+                if is_("lowsrc") { return .lowsrc }
+                if is_("dynsrc") { return .dynsrc }
+                if is_("srcset") { return .srcset }
+                if is_("action") { return .action }
+                return is_("poster") ? .poster : .other
+            case 7: return is_("content") ? .content : .other
+            case 10:
+                if is_("xlink:href") { return .xlinkHref }
+                if is_("formaction") { return .formaction }
+                if is_("background") { return .background }
+                return is_("http-equiv") ? .httpEquiv : .other
+            default: return .other
+            }
+        }
+    }
+
+    /// An attribute the scanner reads: its value as written (character references not yet decoded).
     struct Attribute {
-        var name: [UInt8]
-        var value: [UInt8]
+        var kind: AttributeKind
+        var value: Range<Int>
     }
 
     struct State {
@@ -29,10 +118,15 @@ enum HTMLLinkScanner {
         var visible: [UInt8] = []
         /// The open anchor: its target and where its visible text starts.
         var anchor: (url: ParsedURL, textStart: Int)? = nil
+        /// The current tag's name, lower case, at most 64 bytes (reused from tag to tag).
+        var name: [UInt8] = []
+        /// The current tag's attributes that matter, in order (reused from tag to tag).
+        var attributes: [Attribute] = []
 
         init(options: LinkExtractorOptions, inAttachment: Bool) {
             self.options = options
             self.inAttachment = inAttachment
+            name.reserveCapacity(64)
         }
 
         mutating func run(_ b: UnsafeBufferPointer<UInt8>, into collector: inout LinkCollector) {
@@ -55,7 +149,7 @@ enum HTMLLinkScanner {
                 } else if ASCII.isAlpha(next) {
                     i = startTag(b, lt, into: &collector)
                 } else {
-                    appendText(b, lt, lt + 1)
+                    visible.append(ASCII.openAngle)
                     i = lt + 1
                 }
             }
@@ -90,73 +184,68 @@ enum HTMLLinkScanner {
         }
 
         mutating func appendText(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
-            let slice = UnsafeBufferPointer(rebasing: b[s..<e])
-            if slice.contains(0x26) {
-                visible.append(contentsOf: HTMLEntities.decode(slice))
-            } else {
-                visible.append(contentsOf: slice)
-            }
+            HTMLEntities.decode(UnsafeBufferPointer(rebasing: b[s..<e]), into: &visible)
         }
 
-        static let inlineTags: Set<[UInt8]> = Set(
-            [
-                "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "mark",
-                "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
-                "o:p", "ins", "del", "label",
-            ].map { Array($0.utf8) })
-        static let rawTextTags: Set<[UInt8]> = Set(
-            ["script", "style", "title", "textarea", "xmp", "noembed", "noframes"].map { Array($0.utf8) })
-
-        /// Reads a tag name (lower case) starting at `s`; returns it and the index after it.
-        static func tagName(_ b: UnsafeBufferPointer<UInt8>, _ s: Int) -> ([UInt8], Int) {
+        /// Reads a tag name starting at `s` into `name` (lower case, at most 64 bytes kept); returns the index after
+        /// it.
+        mutating func readName(_ b: UnsafeBufferPointer<UInt8>, _ s: Int) -> Int {
             var e = s
-            var name: [UInt8] = []
-            while e < b.count, !ASCII.isWhitespace(b[e]), b[e] != ASCII.closeAngle, b[e] != 0x2F {
-                if name.count < 64 { name.append(ASCII.lower(b[e])) }
+            name.removeAll(keepingCapacity: true)
+            while e < b.count {
+                let c = b[e]
+                if ASCII.isWhitespace(c) || c == ASCII.closeAngle || c == 0x2F { break }
+                if name.count < 64 { name.append(ASCII.lower(c)) }
                 e += 1
             }
-            return (name, e)
+            return e
         }
 
+        var tagInfo: TagInfo { HTMLLinkScanner.tags[HTMLLinkScanner.packedName(name)] ?? .other }
+
         mutating func endTag(_ b: UnsafeBufferPointer<UInt8>, _ lt: Int, into collector: inout LinkCollector) -> Int {
-            let (name, e) = State.tagName(b, lt + 2)
+            let e = readName(b, lt + 2)
             let close = ByteSearch.find(byte: ASCII.closeAngle, in: b, from: e) ?? (b.count - 1)
-            if name == [0x61] { closeAnchor(into: &collector) }
-            if !State.inlineTags.contains(name) { visible.append(ASCII.space) }
+            let info = tagInfo
+            if info.kind == .a { closeAnchor(into: &collector) }
+            if !info.inline { visible.append(ASCII.space) }
             return close + 1
         }
 
         mutating func startTag(_ b: UnsafeBufferPointer<UInt8>, _ lt: Int, into collector: inout LinkCollector) -> Int {
-            let (name, afterName) = State.tagName(b, lt + 1)
-            let (attributes, end) = State.attributes(b, afterName)
-            if !State.inlineTags.contains(name) { visible.append(ASCII.space) }
-            handle(name, attributes, into: &collector)
-            guard State.rawTextTags.contains(name) else { return end }
+            let afterName = readName(b, lt + 1)
+            let info = tagInfo
+            let end = readAttributes(b, afterName)
+            if !info.inline { visible.append(ASCII.space) }
+            handle(b, info, into: &collector)
+            guard info.rawText else { return end }
             // Raw text: up to the matching end tag.
+            let m = name.count
             var k = end
             while let lt2 = ByteSearch.find(byte: ASCII.openAngle, in: b, from: k) {
-                if lt2 + 1 + name.count < b.count, b[lt2 + 1] == 0x2F,
-                    UnsafeBufferPointer(rebasing: b[(lt2 + 2)..<(lt2 + 2 + name.count)]).equalsLowercasedASCII(name)
+                if lt2 + 1 + m < b.count, b[lt2 + 1] == 0x2F,
+                    UnsafeBufferPointer(rebasing: b[(lt2 + 2)..<(lt2 + 2 + m)]).equalsLowercasedASCII(name)
                 {
-                    if name == Array("style".utf8) {
+                    if info.kind == .style {
                         cssURLs(UnsafeBufferPointer(rebasing: b[end..<lt2]), source: .css, into: &collector)
-                    } else if name == Array("textarea".utf8) {
+                    } else if info.kind == .textarea {
                         appendText(b, end, lt2)
                     }
                     return lt2
                 }
                 k = lt2 + 1
             }
-            if name == Array("style".utf8) {
+            if info.kind == .style {
                 cssURLs(UnsafeBufferPointer(rebasing: b[end..<b.count]), source: .css, into: &collector)
             }
             return b.count
         }
 
-        /// Attributes from `s` to the end of the tag; returns them (names lower case, values entity-decoded) and the
-        /// index after `>`.
-        static func attributes(_ b: UnsafeBufferPointer<UInt8>, _ s: Int) -> ([Attribute], Int) {
-            var attrs: [Attribute] = []
+        /// Reads the attributes from `s` to the end of the tag into `attributes` (those the scanner reads, among the
+        /// first `maxAttributes`); returns the index after `>`.
+        mutating func readAttributes(_ b: UnsafeBufferPointer<UInt8>, _ s: Int) -> Int {
+            attributes.removeAll(keepingCapacity: true)
+            var count = 0
             let n = b.count
             var i = s
             while i < n {
@@ -165,103 +254,185 @@ enum HTMLLinkScanner {
                     i += 1
                     continue
                 }
-                if c == ASCII.closeAngle { return (attrs, i + 1) }
+                if c == ASCII.closeAngle { return i + 1 }
                 // Name.
-                var name: [UInt8] = []
-                while i < n, !ASCII.isWhitespace(b[i]), b[i] != ASCII.equals, b[i] != ASCII.closeAngle,
-                    b[i] != 0x2F || name.isEmpty
-                {
-                    if name.count < 64 { name.append(ASCII.lower(b[i])) }
+                let nameStart = i
+                while i < n {
+                    let d = b[i]
+                    if ASCII.isWhitespace(d) || d == ASCII.equals || d == ASCII.closeAngle { break }
+                    if d == 0x2F && i > nameStart { break }
                     i += 1
                 }
+                let nameEnd = i
                 var j = i
                 while j < n, ASCII.isWhitespace(b[j]) { j += 1 }
-                var value: [UInt8] = []
+                var value = 0..<0
                 if j < n, b[j] == ASCII.equals {
                     j += 1
                     while j < n, ASCII.isWhitespace(b[j]) { j += 1 }
                     if j < n, b[j] == ASCII.quote || b[j] == 0x27 {
-                        let q = b[j]
-                        let close = ByteSearch.find(byte: q, in: b, from: j + 1) ?? n
-                        value = HTMLEntities.decode(UnsafeBufferPointer(rebasing: b[(j + 1)..<close]))
+                        let close = ByteSearch.find(byte: b[j], in: b, from: j + 1) ?? n
+                        value = (j + 1)..<close
                         i = min(n, close + 1)
                     } else {
                         var e = j
                         while e < n, !ASCII.isWhitespace(b[e]), b[e] != ASCII.closeAngle { e += 1 }
-                        value = HTMLEntities.decode(UnsafeBufferPointer(rebasing: b[j..<e]))
+                        value = j..<e
                         i = e
                     }
                 } else {
                     i = max(i, j)
                 }
-                if attrs.count < maxAttributes { attrs.append(Attribute(name: name, value: value)) }
-                if i == j, name.isEmpty { i += 1 }
+                if count < maxAttributes {
+                    count += 1
+                    let kind = AttributeKind.of(b, nameStart, nameEnd)
+                    if kind != .other { attributes.append(Attribute(kind: kind, value: value)) }
+                }
+                if i == j, nameEnd == nameStart { i += 1 }
             }
-            return (attrs, n)
+            return n
         }
 
-        mutating func handle(_ tag: [UInt8], _ attrs: [Attribute], into collector: inout LinkCollector) {
-            func value(_ name: String) -> [UInt8]? {
-                let key = Array(name.utf8)
-                return attrs.first(where: { $0.name == key })?.value
+        /// Runs `body` over an attribute's value with its character references decoded (copied only when it has
+        /// one).
+        static func withValue<R>(
+            _ b: UnsafeBufferPointer<UInt8>, _ a: Attribute, _ body: (UnsafeBufferPointer<UInt8>) -> R
+        ) -> R {
+            let raw = UnsafeBufferPointer(rebasing: b[a.value])
+            if ByteSearch.find(byte: 0x26, in: raw) == nil { return body(raw) }
+            var decoded: [UInt8] = []
+            decoded.reserveCapacity(raw.count)
+            HTMLEntities.decode(raw, into: &decoded)
+            return decoded.withUnsafeBufferPointer(body)
+        }
+
+        /// Whether a value as written is certainly no link: a scheme that is not a web scheme (`data:`, `cid:`,
+        /// `mailto:`) written plainly at its start (after blanks), and not `javascript:`, whose text is searched.
+        /// `resolve` would refuse it and `add` find nothing in it, whatever follows (an inline image of 100 KB is
+        /// not read further).
+        func isOtherScheme(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+            let n = raw.count
+            var k = 0
+            while k < n, raw[k] <= 0x20 { k += 1 }
+            let s = k
+            while k < n, k - s <= URLParser.maxSchemeLength,
+                ASCII.isAlphaNumeric(raw[k]) || raw[k] == 0x2B || raw[k] == ASCII.hyphen
+            {
+                k += 1
             }
-            let t = String(decoding: tag, as: UTF8.self)
-            if t == "a" { closeAnchor(into: &collector) }
-            if t == "base", base == nil, let h = value("href"), let u = URLParser.parse(h) {
+            guard k < n, k > s, k - s <= URLParser.maxSchemeLength, raw[k] == ASCII.colon, ASCII.isAlpha(raw[s])
+            else { return false }
+            let scheme = UnsafeBufferPointer(rebasing: raw[s..<k])
+            if URLParser.webScheme(scheme, allowDefanged: options.recoverDefanged) != nil { return false }
+            return !scheme.equalsLowercasedASCII("javascript".utf8)
+        }
+
+        mutating func handle(_ b: UnsafeBufferPointer<UInt8>, _ info: TagInfo, into collector: inout LinkCollector) {
+            let attrs = attributes
+            func first(_ kind: AttributeKind) -> Attribute? { attrs.first { $0.kind == kind } }
+            if info.kind == .a { closeAnchor(into: &collector) }
+            if info.kind == .base, base == nil, let h = first(.href),
+                let u = State.withValue(b, h, { URLParser.parse($0) })
+            {
                 base = u
                 return
             }
-            if t == "meta" {
-                if let equiv = value("http-equiv"), equiv.equalsLowercasedASCII("refresh".utf8),
-                    let content = value("content"), let target = State.refreshTarget(content)
+            if info.kind == .meta {
+                if let equiv = first(.httpEquiv),
+                    State.withValue(b, equiv, { $0.equalsLowercasedASCII("refresh".utf8) }),
+                    let content = first(.content),
+                    let target = State.withValue(b, content, { State.refreshTarget(Array($0)) })
                 {
-                    add(target, .meta, into: &collector)
+                    target.withUnsafeBufferPointer { add($0, .meta, into: &collector) }
                 }
                 return
             }
             for attr in attrs {
-                let name = String(decoding: attr.name, as: UTF8.self)
-                switch name {
-                case "href", "xlink:href":
+                switch attr.kind {
+                case .href, .xlinkHref:
+                    if isOtherScheme(UnsafeBufferPointer(rebasing: b[attr.value])) { continue }
                     let source: LinkSource
-                    switch t {
-                    case "a", "area": source = .href
-                    case "link":
-                        let rel = value("rel").map { String(decoding: $0, as: UTF8.self).lowercased() } ?? ""
-                        source = rel.contains("stylesheet") ? .css : (rel.contains("icon") ? .img : .href)
-                    case "image", "img": source = .img
+                    switch info.kind {
+                    case .a, .area: source = .href
+                    case .link: source = linkSource(b, first(.rel))
+                    case .img: source = .img
                     default: source = .href
                     }
-                    if t == "a", let url = resolve(attr.value) {
-                        anchor = (url, visible.count)
-                    } else {
-                        add(attr.value, source, into: &collector)
+                    State.withValue(b, attr) { value in
+                        if info.kind == .a {
+                            if let url = resolve(value) {
+                                anchor = (url, visible.count)
+                            } else {
+                                javascriptURLs(value, inAttachment ? .attachment : source, into: &collector)
+                            }
+                        } else {
+                            add(value, source, into: &collector)
+                        }
                     }
-                case "src", "lowsrc", "dynsrc":
-                    let embedded: Set<String> = [
-                        "iframe", "frame", "embed", "script", "audio", "video", "source", "track",
-                    ]
-                    add(attr.value, embedded.contains(t) ? .embed : .img, into: &collector)
-                case "srcset":
-                    for candidate in State.srcsetURLs(attr.value) { add(candidate, .img, into: &collector) }
-                case "action", "formaction":
-                    add(attr.value, .form, into: &collector)
-                case "background", "poster":
-                    add(attr.value, .img, into: &collector)
-                case "data" where t == "object":
-                    add(attr.value, .embed, into: &collector)
-                case "style":
-                    attr.value.withUnsafeBufferPointer { cssURLs($0, source: .css, into: &collector) }
-                default:
+                case .src, .lowsrc, .dynsrc:
+                    addValue(b, attr, info.kind == .embed ? .embed : .img, into: &collector)
+                case .srcset:
+                    let candidates = State.withValue(b, attr) { State.srcsetURLs(Array($0)) }
+                    for candidate in candidates {
+                        candidate.withUnsafeBufferPointer { add($0, .img, into: &collector) }
+                    }
+                case .action, .formaction:
+                    addValue(b, attr, .form, into: &collector)
+                case .background, .poster:
+                    addValue(b, attr, .img, into: &collector)
+                case .data:
+                    if info.kind == .object { addValue(b, attr, .embed, into: &collector) }
+                case .style:
+                    State.withValue(b, attr) { cssURLs($0, source: .css, into: &collector) }
+                case .rel, .httpEquiv, .content, .other:
                     break
                 }
             }
         }
 
+        /// `<link href>`: a stylesheet is `css`, an icon `img`, anything else `href` (by its `rel`, lower-cased).
+        func linkSource(_ b: UnsafeBufferPointer<UInt8>, _ rel: Attribute?) -> LinkSource {
+            guard let rel else { return .href }
+            return State.withValue(b, rel) { v in
+                if v.allSatisfy({ $0 < 0x80 }) {
+                    // ASCII: every byte is a character (CR LF aside, which the words do not hold).
+                    if State.containsLowercased(v, "stylesheet") { return .css }
+                    return State.containsLowercased(v, "icon") ? .img : .href
+                }
+                let r = String(decoding: v, as: UTF8.self).lowercased()
+                return r.contains("stylesheet") ? .css : (r.contains("icon") ? .img : .href)
+            }
+        }
+
+        static func containsLowercased(_ v: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+            let m = word.utf8CodeUnitCount
+            let w = word.utf8Start
+            guard v.count >= m else { return false }
+            for s in 0...(v.count - m) {
+                var k = 0
+                while k < m, ASCII.lower(v[s + k]) == w[k] { k += 1 }
+                if k == m { return true }
+            }
+            return false
+        }
+
+        /// `add` for an attribute's value, unless it is certainly no link.
+        mutating func addValue(
+            _ b: UnsafeBufferPointer<UInt8>, _ attr: Attribute, _ source: LinkSource,
+            into collector: inout LinkCollector
+        ) {
+            if isOtherScheme(UnsafeBufferPointer(rebasing: b[attr.value])) { return }
+            State.withValue(b, attr) { add($0, source, into: &collector) }
+        }
+
         /// Resolves an attribute value to a URL: absolute, scheme-relative, a host written without a scheme
         /// (`www.example.com`, `example.com/path`), or relative to `<base href>`.
-        func resolve(_ raw: [UInt8]) -> ParsedURL? {
-            let value = URLParser.cleaned(raw)
+        func resolve(_ raw: UnsafeBufferPointer<UInt8>) -> ParsedURL? {
+            if let r = URLParser.trimmedIfClean(raw) { return resolveCleaned(UnsafeBufferPointer(rebasing: raw[r])) }
+            return URLParser.cleaned(Array(raw)).withUnsafeBufferPointer { resolveCleaned($0) }
+        }
+
+        func resolveCleaned(_ value: UnsafeBufferPointer<UInt8>) -> ParsedURL? {
             guard !value.isEmpty else { return nil }
             if let u = URLParser.parse(value, allowDefanged: options.recoverDefanged) { return u }
             if value.count >= 2, value[0] == 0x2F || value[0] == ASCII.backslash,
@@ -276,18 +447,25 @@ enum HTMLLinkScanner {
             }
             // `www.example.com/…` or `example.com/…` written without a scheme: a browser would not follow it, a reader
             // would; kept when the name is clearly a host.
-            let hostEnd = value.firstIndex(where: { $0 == 0x2F || $0 == ASCII.question || $0 == 0x23 }) ?? value.count
-            let hostPart = value[..<hostEnd]
-            let afterAt = hostPart.lastIndex(of: ASCII.at).map { hostPart.index(after: $0) } ?? hostPart.startIndex
-            guard let host = HostName.normalize(hostPart[afterAt...]), !host.isIP, host.ascii.contains(".") else {
+            var hostEnd = 0
+            var afterAt = 0
+            while hostEnd < value.count {
+                let c = value[hostEnd]
+                if c == 0x2F || c == ASCII.question || c == 0x23 { break }
+                if c == ASCII.at { afterAt = hostEnd + 1 }
+                hostEnd += 1
+            }
+            guard let host = HostName.normalize(UnsafeBufferPointer(rebasing: value[afterAt..<hostEnd])), !host.isIP,
+                host.ascii.utf8.contains(ASCII.dot)
+            else {
                 return nil
             }
-            let isWWW = host.ascii.hasPrefix("www.")
+            let isWWW = host.ascii.utf8.starts(with: "www.".utf8)
             guard isWWW || TextLinkScanner.plausibleBareDomain(host, options: options) else { return nil }
             return URLParser.parse(value, defaultScheme: "http")
         }
 
-        static func hasScheme(_ v: [UInt8]) -> Bool {
+        static func hasScheme(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
             guard let first = v.first, ASCII.isAlpha(first) else { return false }
             for c in v.prefix(32) {
                 if c == ASCII.colon { return true }
@@ -298,9 +476,9 @@ enum HTMLLinkScanner {
 
         /// `base` + a relative reference (path-absolute, path-relative, query or fragment). Dot segments are kept
         /// as written: only the host matters for the analysis.
-        static func join(_ base: ParsedURL, _ rel: [UInt8]) -> ParsedURL? {
+        static func join(_ base: ParsedURL, _ rel: UnsafeBufferPointer<UInt8>) -> ParsedURL? {
             var u = base
-            let relText = String(decoding: URLParser.percentEncoded(rel[...]), as: UTF8.self)
+            let relText = URLParser.encodedString(rel, 0, rel.count, slashes: false)
             let baseRest = base.rest.isEmpty ? "/" : base.rest
             if rel.first == 0x2F || rel.first == ASCII.backslash {
                 u.rest = relText
@@ -315,18 +493,27 @@ enum HTMLLinkScanner {
             return u
         }
 
-        mutating func add(_ raw: [UInt8], _ source: LinkSource, into collector: inout LinkCollector) {
+        mutating func add(_ raw: UnsafeBufferPointer<UInt8>, _ source: LinkSource, into collector: inout LinkCollector)
+        {
             let src: LinkSource = inAttachment ? .attachment : source
             if let url = resolve(raw) {
                 collector.add(url, source: src)
                 return
             }
-            // `javascript:window.open('http://…')`: the URLs written inside.
-            let v = URLParser.cleaned(raw)
-            if v.count > 11, v.prefix(11).equalsLowercasedASCII("javascript:".utf8) {
-                v.withUnsafeBufferPointer {
-                    for url in TextLinkScanner.urls(in: $0, options: options) { collector.add(url, source: src) }
+            javascriptURLs(raw, src, into: &collector)
+        }
+
+        /// `javascript:window.open('http://…')`: the URLs written inside.
+        func javascriptURLs(_ raw: UnsafeBufferPointer<UInt8>, _ src: LinkSource, into collector: inout LinkCollector) {
+            func scan(_ v: UnsafeBufferPointer<UInt8>) {
+                if v.count > 11, UnsafeBufferPointer(rebasing: v[0..<11]).equalsLowercasedASCII("javascript:".utf8) {
+                    for url in TextLinkScanner.urls(in: v, options: options) { collector.add(url, source: src) }
                 }
+            }
+            if let r = URLParser.trimmedIfClean(raw) {
+                scan(UnsafeBufferPointer(rebasing: raw[r]))
+            } else {
+                URLParser.cleaned(Array(raw)).withUnsafeBufferPointer { scan($0) }
             }
         }
 
@@ -361,7 +548,7 @@ enum HTMLLinkScanner {
                     } else {
                         while end < n, css[end] != ASCII.closeParen { end += 1 }
                     }
-                    add(Array(css[j..<end]), source, into: &collector)
+                    add(UnsafeBufferPointer(rebasing: css[j..<end]), source, into: &collector)
                     i = max(end, i + 4)
                 } else if c == ASCII.at, i + 7 < n,
                     UnsafeBufferPointer(rebasing: css[i..<(i + 7)]).equalsLowercasedASCII("@import".utf8)
@@ -372,7 +559,7 @@ enum HTMLLinkScanner {
                         let q = css[j]
                         var end = j + 1
                         while end < n, css[end] != q, css[end] != ASCII.lf { end += 1 }
-                        add(Array(css[(j + 1)..<end]), source, into: &collector)
+                        add(UnsafeBufferPointer(rebasing: css[(j + 1)..<end]), source, into: &collector)
                         i = end
                     } else {
                         i = j
