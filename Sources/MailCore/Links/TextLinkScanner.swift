@@ -277,14 +277,15 @@ enum TextLinkScanner {
                 let tld = hostBytes[(dot + 1)...]
                 if tld.allSatisfy({ $0 < 0x80 }) {
                     guard tld.count >= 2, tld.allSatisfy(ASCII.isAlpha) || tld.starts(with: "xn--".utf8),
-                        options.publicSuffixList.isKnownTLD(
-                            String(unsafeUninitializedCapacity: tld.count) { out in
+                        withUnsafeTemporaryAllocation(
+                            of: UInt8.self, capacity: tld.count,
+                            { out in
                                 var k = 0
                                 for c in tld {
                                     out[k] = ASCII.lower(c)
                                     k += 1
                                 }
-                                return k
+                                return options.publicSuffixList.isKnownTLD(bytes: UnsafeBufferPointer(out))
                             })
                     else { return e }
                 }

@@ -29,6 +29,8 @@ public struct PublicSuffixList: Sendable {
 
     /// Rule text (without `*.` or `!`) to what kind of rule it is, per section.
     let rules: [String: Flags]
+    /// The same rules for lookups of ASCII bytes without building strings.
+    let table: RuleTable
     /// Number of rules read (for `--version`-style output and tests).
     public let ruleCount: Int
 
@@ -65,10 +67,75 @@ public struct PublicSuffixList: Sendable {
         }
         self.rules = rules
         self.ruleCount = count
+        self.table = RuleTable(rules)
     }
 
     /// Looks up an ASCII, lower-case host without a trailing dot (as `HostName` produces). Total: any string works.
     public func match(host: String) -> Match {
+        var h = host
+        if let m = h.withUTF8({ $0.allSatisfy { $0 < 0x80 } ? matchASCII($0) : nil }) { return m }
+        return matchAny(host: host)
+    }
+
+    /// `matchAny` for ASCII text (where characters are bytes), with every suffix looked up in `table` from a
+    /// hash computed once, right to left.
+    func matchASCII(_ b: UnsafeBufferPointer<UInt8>) -> Match {
+        let n = b.count
+        var dots = 0
+        var doubleDot = false
+        for k in 0..<n where b[k] == ASCII.dot {
+            dots += 1
+            if k > 0, b[k - 1] == ASCII.dot { doubleDot = true }
+        }
+        func string(_ from: Int) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: b[from..<n]), as: UTF8.self)
+        }
+        guard n > 0, b[n - 1] != ASCII.dot, b[0] != ASCII.dot, !doubleDot else {
+            return Match(publicSuffix: string(0), icannSuffix: nil, registrableDomain: nil, knownTLD: false)
+        }
+        let labels = dots + 1
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: labels) { starts in
+            withUnsafeTemporaryAllocation(of: Flags.self, capacity: labels) { flags in
+                // Suffix i starts at starts[i]: the whole host is 0, the last label `labels - 1`.
+                var i = labels - 1
+                var hash = RuleTable.seed
+                var k = n - 1
+                while k >= 0 {
+                    if b[k] == ASCII.dot {
+                        starts[i] = k + 1
+                        flags[i] = table.lookup(hash, UnsafeBufferPointer(rebasing: b[(k + 1)..<n]))
+                        i -= 1
+                    }
+                    hash = RuleTable.step(hash, b[k])
+                    k -= 1
+                }
+                starts[0] = 0
+                flags[0] = table.lookup(hash, b)
+                let all = PublicSuffixList.suffixLabelCount(flags, includePrivate: true)
+                let icann = PublicSuffixList.suffixLabelCount(flags, includePrivate: false)
+                let knownTLD = !flags[labels - 1].isDisjoint(with: [.normal, .wildcard])
+                return Match(
+                    publicSuffix: string(starts[labels - min(all, labels)]),
+                    icannSuffix: knownTLD ? string(starts[labels - min(icann, labels)]) : nil,
+                    registrableDomain: labels > all ? string(starts[labels - all - 1]) : nil,
+                    knownTLD: knownTLD)
+            }
+        }
+    }
+
+    /// Whether a top-level label given as lower-case ASCII bytes is in the list's ICANN section.
+    func isKnownTLD(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var hash = RuleTable.seed
+        var k = bytes.count - 1
+        while k >= 0 {
+            hash = RuleTable.step(hash, bytes[k])
+            k -= 1
+        }
+        return !table.lookup(hash, bytes).isDisjoint(with: [.normal, .wildcard])
+    }
+
+    /// The algorithm over `String`s, for hosts with non-ASCII characters.
+    func matchAny(host: String) -> Match {
         // Where each suffix starts: the host itself, then after each dot. Every suffix is looked up once.
         var starts: [String.Index] = [host.startIndex]
         for i in host.utf8.indices where host.utf8[i] == ASCII.dot { starts.append(host.utf8.index(after: i)) }
@@ -90,6 +157,11 @@ public struct PublicSuffixList: Sendable {
 
     /// Whether a top-level label (`com`, `xn--p1ai`) is in the list's ICANN section.
     public func isKnownTLD(_ label: some StringProtocol) -> Bool {
+        if let known = label.utf8.withContiguousStorageIfAvailable({
+            $0.allSatisfy { $0 < 0x80 } ? isKnownTLD(bytes: $0) : nil
+        }), let known {
+            return known
+        }
         guard let f = rules[String(label)] else { return false }
         return !f.isDisjoint(with: [.normal, .wildcard])
     }
@@ -101,17 +173,93 @@ public struct PublicSuffixList: Sendable {
 
     /// How many labels from the right form the public suffix, given the rule flags of each suffix (longest first):
     /// the PSL algorithm (exceptions win, then the longest normal or wildcard rule, and `*` when nothing matches).
-    static func suffixLabelCount(_ flags: [Flags], includePrivate: Bool) -> Int {
+    static func suffixLabelCount(_ flags: some RandomAccessCollection<Flags>, includePrivate: Bool) -> Int {
         let normal: Flags = includePrivate ? [.normal, .privateNormal] : .normal
         let wildcard: Flags = includePrivate ? [.wildcard, .privateWildcard] : .wildcard
         let exception: Flags = includePrivate ? [.exception, .privateException] : .exception
         let n = flags.count
-        for i in 0..<n {
-            if !flags[i].isDisjoint(with: exception) { return n - i - 1 }
-            if !flags[i].isDisjoint(with: normal) { return n - i }
+        var i = 0
+        var f = flags.startIndex
+        while i < n {
+            let here = flags[f]
+            if !here.isDisjoint(with: exception) { return n - i - 1 }
+            if !here.isDisjoint(with: normal) { return n - i }
             // `*.rest` matches this suffix when `rest` (one label shorter) is a wildcard rule.
-            if i + 1 < n, !flags[i + 1].isDisjoint(with: wildcard) { return n - i }
+            let next = flags.index(after: f)
+            if i + 1 < n, !flags[next].isDisjoint(with: wildcard) { return n - i }
+            i += 1
+            f = next
         }
         return 1
+    }
+}
+
+/// The rules in an open-addressing table over their bytes: a suffix of a host is looked up with a hash computed
+/// right to left, so every suffix of a host costs one step per byte in all.
+struct RuleTable: Sendable {
+    /// Every rule's bytes, one after the other; rule `r` is `keys[offsets[r]..<offsets[r + 1]]`.
+    let keys: [UInt8]
+    let offsets: [Int32]
+    let flags: [PublicSuffixList.Flags]
+    let hashes: [UInt64]
+    /// Rule numbers by hash, -1 for an empty slot; the size is a power of two, at most half full.
+    let slots: [Int32]
+
+    static let seed: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    @inline(__always)
+    static func step(_ h: UInt64, _ byte: UInt8) -> UInt64 { (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
+
+    init(_ rules: [String: PublicSuffixList.Flags]) {
+        var keys: [UInt8] = []
+        var offsets: [Int32] = [0]
+        var flags: [PublicSuffixList.Flags] = []
+        var hashes: [UInt64] = []
+        for (rule, f) in rules {
+            let bytes = Array(rule.utf8)
+            var h = RuleTable.seed
+            for c in bytes.reversed() { h = RuleTable.step(h, c) }
+            keys += bytes
+            offsets.append(Int32(keys.count))
+            flags.append(f)
+            hashes.append(h)
+        }
+        var size = 16
+        while size < flags.count * 2 { size *= 2 }
+        var slots = [Int32](repeating: -1, count: size)
+        for r in 0..<flags.count {
+            var slot = Int(truncatingIfNeeded: hashes[r]) & (size - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Int32(r)
+        }
+        self.keys = keys
+        self.offsets = offsets
+        self.flags = flags
+        self.hashes = hashes
+        self.slots = slots
+    }
+
+    /// The flags of the rule spelled exactly `bytes` (whose hash is `hash`), or none.
+    func lookup(_ hash: UInt64, _ bytes: UnsafeBufferPointer<UInt8>) -> PublicSuffixList.Flags {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let r = Int(slots[slot])
+            if r < 0 { return [] }
+            if hashes[r] == hash {
+                let s = Int(offsets[r])
+                let e = Int(offsets[r + 1])
+                if e - s == bytes.count,
+                    keys.withUnsafeBufferPointer({ k in
+                        var j = 0
+                        while j < bytes.count, k[s + j] == bytes[j] { j += 1 }
+                        return j == bytes.count
+                    })
+                {
+                    return flags[r]
+                }
+            }
+            slot = (slot + 1) & mask
+        }
     }
 }
