@@ -95,3 +95,66 @@ import Testing
         #expect(latin.withUnsafeBufferPointer { CharsetGuess.legacy($0) }.name == "windows-1252")
     }
 }
+
+/// `CharsetDecoder.isValidUTF8` (a hand-written check) against the standard library's UTF-8 decoder.
+@Suite struct UTF8ValidationTests {
+    static func stdlibValid(_ bytes: [UInt8]) -> Bool {
+        var it = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&it) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    static func check(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { CharsetDecoder.isValidUTF8($0) } == stdlibValid(bytes)
+    }
+
+    @Test func everySequenceOfUpToThreeBytes() {
+        var disagreements = 0
+        for a in 0..<256 {
+            if !Self.check([UInt8(a)]) { disagreements += 1 }
+            for b in 0..<256 {
+                if !Self.check([UInt8(a), UInt8(b)]) { disagreements += 1 }
+                guard a >= 0xC0 else { continue }
+                for c in [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xE0, 0xFF] {
+                    if !Self.check([UInt8(a), UInt8(b), UInt8(c)]) { disagreements += 1 }
+                    if a >= 0xF0 {
+                        for d in [0x41, 0x80, 0xBF, 0xC0] where !Self.check([UInt8(a), UInt8(b), UInt8(c), UInt8(d)]) {
+                            disagreements += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(disagreements == 0)
+    }
+
+    @Test func randomTextsWithASCIIRuns() {
+        var state: UInt64 = 0x1234_5678
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let pieces: [[UInt8]] =
+            ["abcdefghij", "é", "€", "😀", "\u{10FFFF}", "\u{FFFD}"].map { Array($0.utf8) }
+            + [[0xED, 0xA0, 0x80], [0xC0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x80], [0xE2, 0x82], [0xF0, 0x9F]]
+        var disagreements = 0
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(next() % 12) {
+                bytes += pieces[Int(next() % UInt64(pieces.count))]
+                if next() % 5 == 0 { bytes += [UInt8](repeating: 0x61, count: Int(next() % 20)) }
+            }
+            if !Self.check(bytes) { disagreements += 1 }
+        }
+        #expect(disagreements == 0)
+    }
+}

@@ -157,17 +157,53 @@ public enum CharsetDecoder {
         return true
     }
 
+    /// Well-formed UTF-8 (Unicode table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF), as the
+    /// standard library's decoder reads it. ASCII is skipped eight bytes at a time.
     public static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        if isASCII(bytes) { return true }
-        var it = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&it) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            if i + 8 <= n, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+                continue
             }
+            let c = bytes[i]
+            if c < 0x80 {
+                i += 1
+                continue
+            }
+            if c < 0xC2 { return false }
+            if c < 0xE0 {
+                guard i + 1 < n, bytes[i + 1] & 0xC0 == 0x80 else { return false }
+                i += 2
+                continue
+            }
+            if c < 0xF0 {
+                guard i + 2 < n else { return false }
+                let c1 = bytes[i + 1]
+                // E0: A0…BF (no overlong forms); ED: 80…9F (no surrogates); else 80…BF.
+                let lo: UInt8 = c == 0xE0 ? 0xA0 : 0x80
+                let hi: UInt8 = c == 0xED ? 0x9F : 0xBF
+                guard c1 >= lo, c1 <= hi, bytes[i + 2] & 0xC0 == 0x80 else { return false }
+                i += 3
+                continue
+            }
+            if c < 0xF5 {
+                guard i + 3 < n else { return false }
+                let c1 = bytes[i + 1]
+                // F0: 90…BF (no overlong forms); F4: 80…8F (nothing above U+10FFFF); else 80…BF.
+                let lo: UInt8 = c == 0xF0 ? 0x90 : 0x80
+                let hi: UInt8 = c == 0xF4 ? 0x8F : 0xBF
+                guard c1 >= lo, c1 <= hi, bytes[i + 2] & 0xC0 == 0x80, bytes[i + 3] & 0xC0 == 0x80 else {
+                    return false
+                }
+                i += 4
+                continue
+            }
+            return false
         }
+        return true
     }
 
     /// Appends valid UTF-8, replacing each maximal invalid subsequence with U+FFFD; returns how many were replaced.

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Lenient quoted-printable (RFC 2045 section 6.7).
 ///
 /// `=XX` with upper- or lower-case hex becomes the byte; `=` at the end of a line (CRLF, LF or a lone CR, with
@@ -22,6 +24,19 @@ public enum QuotedPrintable {
         var i = 0
         var o = 0
         while i < n {
+            if !header, let base = input.baseAddress, let outBase = out.baseAddress {
+                // Everything up to the next `=` is copied as it is.
+                var eq = n
+                if let hit = memchr(base + i, Int32(ASCII.equals), n - i) {
+                    eq = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                }
+                if eq > i {
+                    (outBase + o).update(from: base + i, count: eq - i)
+                    o += eq - i
+                    i = eq
+                }
+                if i >= n { break }
+            }
             let c = input[i]
             if c != ASCII.equals {
                 out[o] = header && c == 0x5F ? ASCII.space : c

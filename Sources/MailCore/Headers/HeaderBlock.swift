@@ -1,3 +1,5 @@
+import Glibc
+
 /// One header field of a message, kept as byte ranges into the message.
 public struct HeaderField: Sendable, Equatable {
     /// The field name, without the colon or whitespace before it.
@@ -157,22 +159,23 @@ public struct HeaderBlock: Sendable {
     }
 
     /// The offset just past the end of the line containing `i` (past its terminator).
-    @inlinable
     static func nextLine(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
         skipTerminator(b, at: lineContentEnd(b, from: i))
     }
 
-    /// The offset of the line terminator (CR or LF) at or after `i`, or `b.count`.
-    @inlinable
+    /// The offset of the line terminator (CR or LF) at or after `i`, or `b.count`: `memchr` for the LF, then for
+    /// a CR before it.
     static func lineContentEnd(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
-        var j = i
         let n = b.count
-        while j < n {
-            let c = b[j]
-            if c == ASCII.lf || c == ASCII.cr { return j }
-            j += 1
+        guard i < n, let base = b.baseAddress else { return n }
+        var lf = n
+        if let hit = memchr(base + i, Int32(ASCII.lf), n - i) {
+            lf = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }
-        return n
+        if lf > i, let hit = memchr(base + i, Int32(ASCII.cr), lf - i) {
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+        return lf
     }
 
     @inlinable
