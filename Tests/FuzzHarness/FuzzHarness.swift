@@ -83,7 +83,8 @@ public enum FuzzHarness {
     }
 
     static func frame(_ source: some ByteSource, limit: Int, total: Int) -> [FramedMessage] {
-        let framer = MboxFramer(source: source, maxMessageSize: limit)
+        // A small head with the small limit, so inputs of fuzzing size reach the streaming path.
+        let framer = MboxFramer(source: source, maxMessageSize: limit, maxHeadSize: limit <= 4096 ? 2048 : 1 << 20)
         var out: [FramedMessage] = []
         var lastEnd: Int64 = 0
         while let m = try? framer.next() {

@@ -29,6 +29,21 @@ import Testing
 
     private func texts(_ ms: [FramedMessage]) -> [String] { ms.map { String(decoding: $0.bytes, as: UTF8.self) } }
 
+    /// Found by the mbox fuzz target: a message larger than the limit kept a shorter head when a `From ` line that
+    /// was still being judged (its next line not yet read) lay inside the head. The fixture is the fuzzer's input with
+    /// its letters blanked: a 67,032-byte message with such a line just before 64 KiB.
+    @Test func theHeadOfAnOversizedMessageDoesNotDependOnReadSizes() throws {
+        let url = Corpus.packageRoot.appendingPathComponent(
+            "Tests/AdversarialTests/Fixtures/fuzz/mbox/oversized-message-from-line-at-the-head-end")
+        let bytes = Array([UInt8](try Data(contentsOf: url)).dropFirst())
+        for chunk in [1, 4, 7, 4099] {
+            let framer = MboxFramer(source: MemorySource(bytes, chunk: chunk), maxMessageSize: 65_636)
+            let m = try #require(try framer.next())
+            #expect(m.truncated && m.bytes.count == 64 * 1024, "chunk \(chunk): head of \(m.bytes.count) bytes")
+            #expect(m.size == 67032)
+        }
+    }
+
     /// Found by the mbox fuzz target: while skipping bytes before the first message, a `From ` that began exactly
     /// where a read ended was taken for a message start though it was in mid-line.
     @Test func aFromInMidLineNeverStartsAMessageWhateverTheReadSizes() throws {

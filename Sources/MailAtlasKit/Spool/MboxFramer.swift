@@ -34,15 +34,21 @@ public final class MboxFramer {
     private var pos = 0
     private var eof = false
     private let maxMessageSize: Int
+    /// The most kept of a message larger than `maxMessageSize` (its header block, or at least 64 KiB).
+    private let maxHeadSize: Int
     private let readChunk = 256 * 1024
     /// Bytes that belonged to no message (a preamble, garbage between messages).
     public private(set) var skippedBytes: Int64 = 0
 
-    /// `startOffset` is the stream offset the source is positioned at (to resume an mbox scanned before).
-    public init(source: any ByteSource, startOffset: Int64 = 0, maxMessageSize: Int = 50 << 20) {
+    /// `startOffset` is the stream offset the source is positioned at (to resume an mbox scanned before). A message
+    /// larger than `maxMessageSize` is hashed as it streams by; only its head (at most `maxHeadSize`) is kept.
+    public init(
+        source: any ByteSource, startOffset: Int64 = 0, maxMessageSize: Int = 50 << 20, maxHeadSize: Int = 1 << 20
+    ) {
         self.source = source
         self.base = startOffset
         self.maxMessageSize = max(4096, maxMessageSize)
+        self.maxHeadSize = max(1024, min(maxHeadSize, self.maxMessageSize))
     }
 
     /// Stream offset of the next unread message.
@@ -309,8 +315,19 @@ public final class MboxFramer {
             if held > maxMessageSize || (hasher != nil && held > readChunk * 4) {
                 let safe = max(contentFloor, min(searchFrom, buf.count) - 8)
                 if hasher == nil {
+                    // The head kept must not depend on how the reads fell: all of it is read, and every From line
+                    // inside it judged, before hashing begins.
+                    let headMax = contentFloor + maxHeadSize
+                    if buf.count < headMax + 4096 {
+                        try ensure(headMax + 4096)
+                        continue
+                    }
+                    let headEnd = contentFloor + MboxFramer.headLength(buf, contentFloor, max: maxHeadSize)
+                    if safe < headEnd {
+                        _ = try fill()
+                        continue
+                    }
                     hasher = SHA256()
-                    let headEnd = min(safe, contentFloor + MboxFramer.headLength(buf, contentFloor))
                     head = Array(buf[contentFloor..<headEnd])
                 }
                 if safe > contentFloor {
@@ -351,7 +368,7 @@ public final class MboxFramer {
                 hasher.update(
                     bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[contentStart..<contentEnd])))
             }
-            let headEnd = min(contentEnd, contentStart + MboxFramer.headLength(buf, contentStart))
+            let headEnd = min(contentEnd, contentStart + MboxFramer.headLength(buf, contentStart, max: maxHeadSize))
             let digest = hasher.finalize().map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined()
             pos = nextStart
             return FramedMessage(
@@ -426,13 +443,14 @@ public final class MboxFramer {
         }
     }
 
-    /// How much of an oversized message is kept: its header block, at least 64 KiB, at most 1 MiB.
-    static func headLength(_ buf: [UInt8], _ contentStart: Int) -> Int {
+    /// How much of an oversized message is kept: its header block, at least 64 KiB, at most `max` (and no more
+    /// than is buffered).
+    static func headLength(_ buf: [UInt8], _ contentStart: Int, max maxHead: Int) -> Int {
         buf.withUnsafeBufferPointer { b in
-            let limit = min(b.count, contentStart + (1 << 20))
+            let limit = min(b.count, contentStart + maxHead)
             let window = UnsafeBufferPointer(rebasing: b[0..<limit])
             let block = HeaderBlock(parsing: window, from: contentStart, limits: .init(maxFields: 2000))
-            return max(64 * 1024, block.bodyStart - contentStart)
+            return min(limit - contentStart, max(min(64 * 1024, maxHead), block.bodyStart - contentStart))
         }
     }
 

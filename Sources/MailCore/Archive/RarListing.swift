@@ -91,7 +91,7 @@ public enum RarListing {
                 if fileFlags & 2 != 0 { q += 4 }
                 if fileFlags & 4 != 0 { q += 4 }
                 guard vint(b, &q) != nil, vint(b, &q) != nil, let nameLen = vint(b, &q),
-                    let n = Int(exactly: nameLen), q + n <= headerEnd
+                    let n = Int(exactly: nameLen), q <= headerEnd, n <= headerEnd - q
                 else { break }
                 let name = String(decoding: UnsafeBufferPointer(rebasing: b[q..<(q + n)]), as: UTF8.self)
                 var encrypted = false
