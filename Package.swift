@@ -90,6 +90,14 @@ let package = Package(
             path: "Benchmarks/GeoBench",
             swiftSettings: strict
         ),
+        // Instruction counts of the origin analysis, the relay pre-pass and a whole scan under valgrind
+        // (Benchmarks/origin-instructions). Not part of the tests.
+        .executableTarget(
+            name: "origin-bench",
+            dependencies: ["MailAtlasKit", "MailCore"],
+            path: "Benchmarks/OriginBench",
+            swiftSettings: strict
+        ),
         // Shared by the test targets: where the corpus and its labels are.
         .target(
             name: "TestSupport",
@@ -114,7 +122,7 @@ let package = Package(
                 "MailAtlasKit", "MailCore", "TestSupport", "ReportFixtures",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ],
-            exclude: ["Analysis/Fixtures"],
+            exclude: ["Analysis/Fixtures", "Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
