@@ -33,34 +33,81 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
     /// Parses text such as `39.33.27.49`, `2001:db8::1`, `IPv6:2001:db8::1`, `[10.0.0.1]`, `fe80::1%eth0`,
     /// `::ffff:1.2.3.4`. Returns nil for anything else.
     public init?(_ text: some StringProtocol) {
-        guard let v = IPAddress.parse(Array(text.utf8)[...]) else { return nil }
+        let parsed =
+            text.utf8.withContiguousStorageIfAvailable { IPAddress.parse($0) }
+            ?? Array(text.utf8).withUnsafeBufferPointer { IPAddress.parse($0) }
+        guard let v = parsed else { return nil }
         self = v
     }
 
     public init?(bytes: some Collection<UInt8>) {
-        guard let v = IPAddress.parse(Array(bytes)[...]) else { return nil }
+        let parsed =
+            bytes.withContiguousStorageIfAvailable { IPAddress.parse($0) }
+            ?? Array(bytes).withUnsafeBufferPointer { IPAddress.parse($0) }
+        guard let v = parsed else { return nil }
         self = v
     }
 
+    /// Parses `b[range]` (clamped to the buffer) without copying it.
+    @inlinable
+    public static func parse(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> IPAddress? {
+        let lo = Swift.max(0, Swift.min(range.lowerBound, b.count))
+        let hi = Swift.max(lo, Swift.min(range.upperBound, b.count))
+        return parse(UnsafeBufferPointer(rebasing: b[lo..<hi]))
+    }
+
     static func parse(_ input: ArraySlice<UInt8>) -> IPAddress? {
-        var s = input
-        while let f = s.first, ASCII.isWhitespace(f) { s = s.dropFirst() }
-        while let l = s.last, ASCII.isWhitespace(l) { s = s.dropLast() }
-        if s.first == ASCII.openBracket, s.last == ASCII.closeBracket { s = s.dropFirst().dropLast() }
-        if s.count > 5, s.prefix(5).equalsLowercasedASCII("ipv6:".utf8) { s = s.dropFirst(5) }
-        guard !s.isEmpty, s.count <= 64 else { return nil }
-        if let pct = s.firstIndex(of: 0x25) { s = s[s.startIndex..<pct] }  // zone id
-        if s.contains(ASCII.colon) { return parseIPv6(s) }
-        return parseIPv4(s).map { IPAddress(ipv4: $0) }
+        input.withUnsafeBufferPointer { parse($0) }
+    }
+
+    /// The parser: blanks, brackets, `IPv6:` and a zone id around the address are tolerated.
+    @usableFromInline
+    static func parse(_ s: UnsafeBufferPointer<UInt8>) -> IPAddress? {
+        var lo = 0
+        var hi = s.count
+        while lo < hi, ASCII.isWhitespace(s[lo]) { lo += 1 }
+        while hi > lo, ASCII.isWhitespace(s[hi - 1]) { hi -= 1 }
+        if hi > lo, s[lo] == ASCII.openBracket, s[hi - 1] == ASCII.closeBracket {
+            // `dropFirst().dropLast()`: a lone `[` that is also the last byte leaves nothing.
+            lo += 1
+            hi = Swift.max(lo, hi - 1)
+        }
+        if hi - lo > 5, ASCII.lower(s[lo]) == 0x69, ASCII.lower(s[lo + 1]) == 0x70, ASCII.lower(s[lo + 2]) == 0x76,
+            s[lo + 3] == 0x36, s[lo + 4] == ASCII.colon
+        {
+            lo += 5
+        }
+        guard hi > lo, hi - lo <= 64 else { return nil }
+        var colon = false
+        var k = lo
+        while k < hi {
+            let c = s[k]
+            if c == 0x25 {  // zone id
+                hi = k
+                break
+            }
+            if c == ASCII.colon { colon = true }
+            k += 1
+        }
+        if colon { return parseIPv6(s, lo, hi) }
+        return parseIPv4(s, lo, hi).map { IPAddress(ipv4: $0) }
     }
 
     /// Dotted-quad IPv4 with decimal octets only (no leading `0x`, no octal, at most three digits per octet).
     static func parseIPv4(_ s: ArraySlice<UInt8>) -> UInt32? {
+        s.withUnsafeBufferPointer { parseIPv4($0, 0, $0.count) }
+    }
+
+    @usableFromInline
+    static func parseIPv4(_ s: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> UInt32? {
         var value: UInt32 = 0
         var octets = 0
         var digits = 0
         var octet: UInt32 = 0
-        for c in s {
+        var i = lo
+        while i < hi {
+            let c = s[i]
+            i += 1
             if ASCII.isDigit(c) {
                 digits += 1
                 guard digits <= 3 else { return nil }
@@ -79,12 +126,21 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         return value << 8 | octet
     }
 
-    static func parseIPv6(_ s: ArraySlice<UInt8>) -> IPAddress? {
-        var groups: [UInt16] = []
-        groups.reserveCapacity(8)
+    @usableFromInline
+    static func parseIPv6(_ s: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> IPAddress? {
+        // Up to eight groups, kept in two words as they are read; a `::` gap is opened at the end.
+        var groups: (UInt64, UInt64) = (0, 0)
+        var count = 0
+        func append(_ g: UInt16) {
+            if count < 4 {
+                groups.0 |= UInt64(g) << UInt64(48 - 16 * count)
+            } else {
+                groups.1 |= UInt64(g) << UInt64(48 - 16 * (count - 4))
+            }
+            count += 1
+        }
         var gapAt: Int? = nil
-        var i = s.startIndex
-        let end = s.endIndex
+        var i = start
         if i < end, s[i] == ASCII.colon {
             guard i + 1 < end, s[i + 1] == ASCII.colon else { return nil }
             gapAt = 0
@@ -99,9 +155,9 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
                 j += 1
             }
             if sawDot {
-                guard j == end, groups.count <= 6, let v4 = parseIPv4(s[i..<j]) else { return nil }
-                groups.append(UInt16(truncatingIfNeeded: v4 >> 16))
-                groups.append(UInt16(truncatingIfNeeded: v4))
+                guard j == end, count <= 6, let v4 = parseIPv4(s, i, j) else { return nil }
+                append(UInt16(truncatingIfNeeded: v4 >> 16))
+                append(UInt16(truncatingIfNeeded: v4))
                 i = j
                 break
             }
@@ -111,64 +167,130 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
                 guard let h = ASCII.hexValue(s[k]) else { return nil }
                 g = g << 4 | UInt16(h)
             }
-            groups.append(g)
-            guard groups.count <= 8 else { return nil }
+            guard count < 8 else { return nil }
+            append(g)
             i = j
             if i < end {
                 // A colon; a second one marks the gap.
                 i += 1
                 if i < end, s[i] == ASCII.colon {
                     guard gapAt == nil else { return nil }
-                    gapAt = groups.count
+                    gapAt = count
                     i += 1
                 } else if i == end {
                     return nil  // trailing single colon
                 }
             }
         }
+        var hi = groups.0
+        var lo = groups.1
         if let gap = gapAt {
-            guard groups.count < 8 else { return nil }
-            groups.insert(contentsOf: repeatElement(0, count: 8 - groups.count), at: gap)
+            guard count < 8 else { return nil }
+            // Move the groups from `gap` on to the end: a 128-bit shift right of that tail by the missing groups.
+            let missing = 8 - count
+            let tailBits = (count - gap) * 16
+            let all = (hi, lo)
+            // The groups before the gap stay; the tail moves right by `missing` groups.
+            let headMask = maskHigh(bits: gap * 16)
+            let head = (all.0 & headMask.0, all.1 & headMask.1)
+            var tail = (all.0 & ~headMask.0, all.1 & ~headMask.1)
+            if tailBits > 0 { tail = shiftRight(tail, by: missing * 16) }
+            hi = head.0 | tail.0
+            lo = head.1 | tail.1
         }
-        guard groups.count == 8 else { return nil }
-        var hi: UInt64 = 0
-        var lo: UInt64 = 0
-        for k in 0..<4 { hi = hi << 16 | UInt64(groups[k]) }
-        for k in 4..<8 { lo = lo << 16 | UInt64(groups[k]) }
+        guard gapAt != nil || count == 8 else { return nil }
         return IPAddress(high: hi, low: lo)
+    }
+
+    /// A 128-bit mask of the top `bits` bits, as (high, low).
+    static func maskHigh(bits: Int) -> (UInt64, UInt64) {
+        if bits <= 0 { return (0, 0) }
+        if bits >= 128 { return (~0, ~0) }
+        if bits <= 64 { return (bits == 64 ? ~0 : ~(~0 >> UInt64(bits)), 0) }
+        let b = bits - 64
+        return (~0, b == 64 ? ~0 : ~(~0 >> UInt64(b)))
+    }
+
+    static func shiftRight(_ v: (UInt64, UInt64), by n: Int) -> (UInt64, UInt64) {
+        if n <= 0 { return v }
+        if n >= 128 { return (0, 0) }
+        if n >= 64 { return (0, v.0 >> UInt64(n - 64)) }
+        return (v.0 >> UInt64(n), (v.1 >> UInt64(n)) | (v.0 << UInt64(64 - n)))
     }
 
     // MARK: Formatting
 
     /// Dotted quad for IPv4, RFC 5952 text for IPv6 (lower case, longest zero run compressed).
     public var description: String {
-        if let v4 = ipv4Value {
-            return "\(v4 >> 24).\((v4 >> 16) & 0xFF).\((v4 >> 8) & 0xFF).\(v4 & 0xFF)"
-        }
-        var groups: [UInt16] = []
-        for k in 0..<4 { groups.append(UInt16(truncatingIfNeeded: high >> UInt64(48 - 16 * k))) }
-        for k in 0..<4 { groups.append(UInt16(truncatingIfNeeded: low >> UInt64(48 - 16 * k))) }
-        var bestStart = -1
-        var bestLen = 0
-        var k = 0
-        while k < 8 {
-            if groups[k] == 0 {
-                var e = k
-                while e < 8 && groups[e] == 0 { e += 1 }
-                if e - k > bestLen && e - k >= 2 {
-                    bestStart = k
-                    bestLen = e - k
-                }
-                k = e
-            } else {
-                k += 1
+        String(unsafeUninitializedCapacity: 48) { out in
+            var n = 0
+            func put(_ c: UInt8) {
+                out[n] = c
+                n += 1
             }
+            func decimal(_ v: UInt32) {
+                if v >= 100 { put(UInt8(truncatingIfNeeded: 0x30 + v / 100)) }
+                if v >= 10 { put(UInt8(truncatingIfNeeded: 0x30 + v / 10 % 10)) }
+                put(UInt8(truncatingIfNeeded: 0x30 + v % 10))
+            }
+            func hex(_ g: UInt16) {
+                var started = false
+                for shift in stride(from: 12, through: 0, by: -4) {
+                    let d = UInt8(truncatingIfNeeded: g >> UInt16(shift)) & 0xF
+                    if d != 0 || started || shift == 0 {
+                        put(d < 10 ? 0x30 + d : 0x57 + d)
+                        started = true
+                    }
+                }
+            }
+            if let v4 = ipv4Value {
+                decimal(v4 >> 24)
+                put(ASCII.dot)
+                decimal((v4 >> 16) & 0xFF)
+                put(ASCII.dot)
+                decimal((v4 >> 8) & 0xFF)
+                put(ASCII.dot)
+                decimal(v4 & 0xFF)
+                return n
+            }
+            func group(_ k: Int) -> UInt16 {
+                UInt16(truncatingIfNeeded: (k < 4 ? high : low) >> UInt64(48 - 16 * (k & 3)))
+            }
+            var bestStart = -1
+            var bestLen = 0
+            var k = 0
+            while k < 8 {
+                if group(k) == 0 {
+                    var e = k
+                    while e < 8 && group(e) == 0 { e += 1 }
+                    if e - k > bestLen && e - k >= 2 {
+                        bestStart = k
+                        bestLen = e - k
+                    }
+                    k = e
+                } else {
+                    k += 1
+                }
+            }
+            if bestStart < 0 {
+                for k in 0..<8 {
+                    if k > 0 { put(ASCII.colon) }
+                    hex(group(k))
+                }
+                return n
+            }
+            for k in 0..<bestStart {
+                if k > 0 { put(ASCII.colon) }
+                hex(group(k))
+            }
+            put(ASCII.colon)
+            put(ASCII.colon)
+            for k in (bestStart + bestLen)..<8 {
+                if k > bestStart + bestLen { put(ASCII.colon) }
+                hex(group(k))
+            }
+            return n
         }
-        func hex(_ g: UInt16) -> String { String(g, radix: 16) }
-        if bestStart < 0 { return groups.map(hex).joined(separator: ":") }
-        let head = groups[0..<bestStart].map(hex).joined(separator: ":")
-        let tail = groups[(bestStart + bestLen)...].map(hex).joined(separator: ":")
-        return head + "::" + tail
     }
 
     // MARK: Classification

@@ -6,96 +6,123 @@ enum ReceivedDateParser {
     private enum Item: Equatable {
         case number(Int, digits: Int)
         case signed(Int, digits: Int, negative: Bool)
-        case word(Int)  // index into the month/day/zone tables, or -1
+        case word(Int)  // index into the month/day tables, or -1
         case colon
     }
 
-    // Words the lexer recognises: months 0–11, day names 12–18, then zones.
-    private static let words: [(String, Int)] = [
-        ("jan", 0), ("feb", 1), ("mar", 2), ("apr", 3), ("may", 4), ("jun", 5), ("jul", 6), ("aug", 7), ("sep", 8),
-        ("oct", 9), ("nov", 10), ("dec", 11),
-        ("mon", 12), ("tue", 13), ("wed", 14), ("thu", 15), ("fri", 16), ("sat", 17), ("sun", 18),
-    ]
-    /// Zone names seen in mail, minutes east of UTC. Military single letters other than Z are ignored (RFC 5322 4.3).
-    private static let zones: [String: Int] = [
-        "ut": 0, "utc": 0, "gmt": 0, "z": 0, "wet": 0, "est": -300, "edt": -240, "cst": -360, "cdt": -300,
-        "mst": -420, "mdt": -360, "pst": -480, "pdt": -420, "akst": -540, "akdt": -480, "hst": -600, "ast": -240,
-        "adt": -180, "nst": -210, "ndt": -150, "bst": 60, "cet": 60, "met": 60, "west": 60, "cest": 120,
-        "mest": 120, "eet": 120, "eest": 180, "msk": 180, "jst": 540, "kst": 540, "hkt": 480, "sgt": 480,
-        "awst": 480, "acst": 570, "aest": 600, "aedt": 660, "nzst": 720, "nzdt": 780,
-    ]
-
-    static func parse(_ b: ArraySlice<UInt8>) -> ReceivedDate? {
-        var items: [(Item, String)] = []
-        var i = b.startIndex
-        let end = b.endIndex
-        var depth = 0
-        var prevIsBlank = true
-        while i < end, items.count < 24 {
-            let c = b[i]
-            if c == ASCII.openParen {
-                depth += 1
-                i += 1
-                continue
-            }
-            if c == ASCII.closeParen {
-                depth = max(0, depth - 1)
-                i += 1
-                prevIsBlank = true
-                continue
-            }
-            if depth > 0 {
-                i += 1
-                continue
-            }
-            if ASCII.isDigit(c)
-                || ((c == 0x2B || c == ASCII.hyphen) && prevIsBlank && i + 1 < end && ASCII.isDigit(b[i + 1]))
-            {
-                let negative = c == ASCII.hyphen
-                let signed = !ASCII.isDigit(c)
-                if signed { i += 1 }
-                var v = 0
-                var digits = 0
-                while i < end, ASCII.isDigit(b[i]) {
-                    if digits < 9 { v = v * 10 + Int(b[i] &- 0x30) }
-                    digits += 1
-                    i += 1
-                }
-                items.append(
-                    (signed ? .signed(v, digits: digits, negative: negative) : .number(v, digits: digits), ""))
-                prevIsBlank = false
-                continue
-            }
-            if ASCII.isAlpha(c) {
-                var w: [UInt8] = []
-                while i < end, ASCII.isAlpha(b[i]) {
-                    if w.count < 8 { w.append(ASCII.lower(b[i])) }
-                    i += 1
-                }
-                let s = String(decoding: w, as: UTF8.self)
-                let key = s.count > 3 && words.contains(where: { s.hasPrefix($0.0) }) ? String(s.prefix(3)) : s
-                let index = words.first(where: { $0.0 == key })?.1 ?? -1
-                items.append((.word(index), s))
-                prevIsBlank = false
-                continue
-            }
-            if c == ASCII.colon {
-                items.append((.colon, ""))
-                prevIsBlank = false
-            } else {
-                prevIsBlank = ASCII.isWhitespace(c) || c == 0x2C
-            }
-            i += 1
-        }
-        return interpret(items)
+    /// An item and, for words, their first eight letters in lower case packed into a word (first letter lowest).
+    private struct Entry {
+        var item: Item
+        var letters: UInt64
     }
 
-    private static func interpret(_ items: [(Item, String)]) -> ReceivedDate? {
+    /// Month and day names, three letters packed as in `Entry.letters`: months 0–11, day names 12–18.
+    private static let names: [UInt64] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+    ].map(pack)
+
+    /// Zone names seen in mail, minutes east of UTC. Military single letters other than Z are ignored (RFC 5322 4.3).
+    private static let zones: [(UInt64, Int)] = [
+        ("ut", 0), ("utc", 0), ("gmt", 0), ("z", 0), ("wet", 0), ("est", -300), ("edt", -240), ("cst", -360),
+        ("cdt", -300), ("mst", -420), ("mdt", -360), ("pst", -480), ("pdt", -420), ("akst", -540), ("akdt", -480),
+        ("hst", -600), ("ast", -240), ("adt", -180), ("nst", -210), ("ndt", -150), ("bst", 60), ("cet", 60),
+        ("met", 60), ("west", 60), ("cest", 120), ("mest", 120), ("eet", 120), ("eest", 180), ("msk", 180),
+        ("jst", 540), ("kst", 540), ("hkt", 480), ("sgt", 480), ("awst", 480), ("acst", 570), ("aest", 600),
+        ("aedt", 660), ("nzst", 720), ("nzdt", 780),
+    ].map { (pack($0.0), $0.1) }
+
+    private static func pack(_ s: String) -> UInt64 {
+        var v: UInt64 = 0
+        for (k, c) in s.utf8.prefix(8).enumerated() { v |= UInt64(c) << UInt64(8 * k) }
+        return v
+    }
+
+    static func parse(_ b: ArraySlice<UInt8>) -> ReceivedDate? {
+        b.withUnsafeBufferPointer { parse($0, 0..<$0.count) }
+    }
+
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> ReceivedDate? {
+        withUnsafeTemporaryAllocation(of: Entry.self, capacity: 24) { items in
+            var count = 0
+            var i = max(0, range.lowerBound)
+            let end = min(b.count, range.upperBound)
+            var depth = 0
+            var prevIsBlank = true
+            while i < end, count < 24 {
+                let c = b[i]
+                if c == ASCII.openParen {
+                    depth += 1
+                    i += 1
+                    continue
+                }
+                if c == ASCII.closeParen {
+                    depth = max(0, depth - 1)
+                    i += 1
+                    prevIsBlank = true
+                    continue
+                }
+                if depth > 0 {
+                    i += 1
+                    continue
+                }
+                if ASCII.isDigit(c)
+                    || ((c == 0x2B || c == ASCII.hyphen) && prevIsBlank && i + 1 < end && ASCII.isDigit(b[i + 1]))
+                {
+                    let negative = c == ASCII.hyphen
+                    let signed = !ASCII.isDigit(c)
+                    if signed { i += 1 }
+                    var v = 0
+                    var digits = 0
+                    while i < end, ASCII.isDigit(b[i]) {
+                        if digits < 9 { v = v * 10 + Int(b[i] &- 0x30) }
+                        digits += 1
+                        i += 1
+                    }
+                    let item: Item =
+                        signed ? .signed(v, digits: digits, negative: negative) : .number(v, digits: digits)
+                    (items.baseAddress! + count).initialize(to: Entry(item: item, letters: 0))
+                    count += 1
+                    prevIsBlank = false
+                    continue
+                }
+                if ASCII.isAlpha(c) {
+                    var w: UInt64 = 0
+                    var n = 0
+                    while i < end, ASCII.isAlpha(b[i]) {
+                        if n < 8 {
+                            w |= UInt64(ASCII.lower(b[i])) << UInt64(8 * n)
+                            n += 1
+                        }
+                        i += 1
+                    }
+                    // A word of three letters or more that starts with a month or day name is that name.
+                    var index = -1
+                    if n >= 3, let k = names.firstIndex(of: w & 0xFF_FFFF) { index = k }
+                    (items.baseAddress! + count).initialize(to: Entry(item: .word(index), letters: w))
+                    count += 1
+                    prevIsBlank = false
+                    continue
+                }
+                if c == ASCII.colon {
+                    (items.baseAddress! + count).initialize(to: Entry(item: .colon, letters: 0))
+                    count += 1
+                    prevIsBlank = false
+                } else {
+                    prevIsBlank = ASCII.isWhitespace(c) || c == 0x2C
+                }
+                i += 1
+            }
+            return interpret(UnsafeBufferPointer(rebasing: items[0..<count]))
+        }
+    }
+
+    private static func interpret(_ items: UnsafeBufferPointer<Entry>) -> ReceivedDate? {
         var k = 0
         // Skip a day name and anything else that is not a number or a month.
         while k < items.count {
-            if case .number = items[k].0 { break }
-            if case .word(let w) = items[k].0, (0...11).contains(w) { break }
+            if case .number = items[k].item { break }
+            if case .word(let w) = items[k].item, (0...11).contains(w) { break }
             k += 1
         }
         guard k < items.count else { return nil }
@@ -106,34 +133,34 @@ enum ReceivedDateParser {
         var time: (Int, Int, Int)? = nil
 
         func readTime(_ at: inout Int) -> (Int, Int, Int)? {
-            guard at + 2 < items.count, case .number(let h, _) = items[at].0, items[at + 1].0 == .colon,
-                case .number(let m, _) = items[at + 2].0
+            guard at + 2 < items.count, case .number(let h, _) = items[at].item, items[at + 1].item == .colon,
+                case .number(let m, _) = items[at + 2].item
             else { return nil }
             at += 3
             var s = 0
-            if at + 1 < items.count, items[at].0 == .colon, case .number(let sv, _) = items[at + 1].0 {
+            if at + 1 < items.count, items[at].item == .colon, case .number(let sv, _) = items[at + 1].item {
                 s = sv
                 at += 2
             }
             return (h, m, s)
         }
 
-        if case .number(let d, _) = items[k].0 {
+        if case .number(let d, _) = items[k].item {
             // 25 Aug 2002 16:03:24 +0100
             day = d
             k += 1
-            if k + 1 < items.count, case .number(let m, _) = items[k].0, (1...12).contains(m),
-                case .number(_, let yd) = items[k + 1].0, yd == 4
+            if k + 1 < items.count, case .number(let m, _) = items[k].item, (1...12).contains(m),
+                case .number(_, let yd) = items[k + 1].item, yd == 4
             {
                 // 26/09/2002 09:04:14 (qmail-scanner): day, month, year.
                 month = m - 1
                 k += 1
             } else {
-                guard k < items.count, case .word(let m) = items[k].0, (0...11).contains(m) else { return nil }
+                guard k < items.count, case .word(let m) = items[k].item, (0...11).contains(m) else { return nil }
                 month = m
                 k += 1
             }
-            switch k < items.count ? items[k].0 : .colon {
+            switch k < items.count ? items[k].item : .colon {
             case .number(let y, let digits), .signed(let y, let digits, _):
                 year = y
                 yearDigits = digits
@@ -141,21 +168,21 @@ enum ReceivedDateParser {
             default: return nil
             }
             time = readTime(&k)
-        } else if case .word(let m) = items[k].0 {
+        } else if case .word(let m) = items[k].item {
             // Dec  3 10:50:45 2009 (asctime), or Aug 25 2002 10:50:45.
             month = m
             k += 1
-            guard k < items.count, case .number(let d, _) = items[k].0 else { return nil }
+            guard k < items.count, case .number(let d, _) = items[k].item else { return nil }
             day = d
             k += 1
             if let t = readTime(&k) {
                 time = t
-                guard k < items.count, case .number(let y, let digits) = items[k].0 else { return nil }
+                guard k < items.count, case .number(let y, let digits) = items[k].item else { return nil }
                 year = y
                 yearDigits = digits
                 k += 1
             } else {
-                guard k < items.count, case .number(let y, let digits) = items[k].0 else { return nil }
+                guard k < items.count, case .number(let y, let digits) = items[k].item else { return nil }
                 year = y
                 yearDigits = digits
                 k += 1
@@ -176,15 +203,15 @@ enum ReceivedDateParser {
         var offset = 0
         var zoneKnown = false
         if k < items.count {
-            switch items[k].0 {
+            switch items[k].item {
             case .signed(let v, let digits, let negative):
                 var hh = -1
                 var mm = 0
                 if digits == 4 {
                     hh = v / 100
                     mm = v % 100
-                } else if digits <= 2, k + 2 < items.count, items[k + 1].0 == .colon,
-                    case .number(let m2, _) = items[k + 2].0
+                } else if digits <= 2, k + 2 < items.count, items[k + 1].item == .colon,
+                    case .number(let m2, _) = items[k + 2].item
                 {
                     hh = v
                     mm = m2
@@ -196,8 +223,9 @@ enum ReceivedDateParser {
                     zoneKnown = true
                 }
             case .word:
-                if let z = zones[items[k].1] {
-                    offset = z
+                let letters = items[k].letters
+                if let z = zones.first(where: { $0.0 == letters }) {
+                    offset = z.1
                     zoneKnown = true
                 }
             default: break

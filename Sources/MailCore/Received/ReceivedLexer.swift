@@ -1,27 +1,51 @@
 /// A token of a `Received:` value: a word, a parenthesised comment (nesting kept inside), an address literal
 /// `[…]` (with an optional `:port` after it), an angle-bracketed address `<…>`, or a semicolon.
 struct ReceivedToken: Sendable, Equatable {
-    enum Kind: Sendable { case word, comment, literal, angle, semicolon }
+    enum Kind: UInt8, Sendable { case word, comment, literal, angle, semicolon }
     var kind: Kind
-    /// The word, or the inside of a comment, literal or angle address (delimiters excluded).
-    var range: Range<Int>
-    /// Digits of a `:port` right after a literal's `]`.
-    var port: Int?
+    /// The word, or the inside of a comment, literal or angle address (delimiters excluded), as 32-bit offsets:
+    /// values are at most `ReceivedParser.Limits.maxBytes` long.
+    var lo: Int32
+    var hi: Int32
+    /// Digits of a `:port` right after a literal's `]`; -1 when there are none.
+    var portValue: Int32
+
+    @inline(__always)
+    init(kind: Kind, range: Range<Int>, port: Int? = nil) {
+        self.kind = kind
+        lo = Int32(truncatingIfNeeded: range.lowerBound)
+        hi = Int32(truncatingIfNeeded: range.upperBound)
+        portValue = port.map { Int32(truncatingIfNeeded: $0) } ?? -1
+    }
+
+    var range: Range<Int> {
+        @inline(__always) get { Int(lo)..<Int(hi) }
+    }
+    var port: Int? {
+        @inline(__always) get { portValue < 0 ? nil : Int(portValue) }
+    }
+    var count: Int {
+        @inline(__always) get { Int(hi - lo) }
+    }
 }
 
 /// Splits a `Received:` value (or a comment's inside) into tokens in one pass. Every loop advances; unterminated
 /// comments, literals and angle addresses end where the input ends (or, for literals, are read as words).
 enum ReceivedLexer {
-    static func tokens(_ b: [UInt8], _ range: Range<Int>, limit: Int) -> [ReceivedToken] {
-        var out: [ReceivedToken] = []
+    /// Appends the tokens of `b[range]` to `out`, at most `limit` of them.
+    static func tokens(
+        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, limit: Int, into out: inout [ReceivedToken]
+    ) {
+        var produced = 0
         var i = max(0, range.lowerBound)
         let end = min(b.count, range.upperBound)
-        while i < end, out.count < limit {
+        while i < end, produced < limit {
             let c = b[i]
             if ASCII.isWhitespace(c) || c == ASCII.closeParen {
                 i += 1
                 continue
             }
+            produced += 1
             if c == ASCII.semicolon {
                 out.append(ReceivedToken(kind: .semicolon, range: i..<i + 1))
                 i += 1
@@ -61,7 +85,9 @@ enum ReceivedLexer {
                     j += 1
                 }
                 if j < stop, b[j] == ASCII.closeBracket {
-                    var token = ReceivedToken(kind: .literal, range: (i + 1)..<j)
+                    let lo = i + 1
+                    let hi = j
+                    var port: Int? = nil
                     i = j + 1
                     if i + 1 < end, b[i] == ASCII.colon, ASCII.isDigit(b[i + 1]) {
                         var p = 0
@@ -70,10 +96,10 @@ enum ReceivedLexer {
                             if p < 100_000 { p = p * 10 + Int(b[k] &- 0x30) }
                             k += 1
                         }
-                        token.port = p <= 65_535 ? p : nil
+                        port = p <= 65_535 ? p : nil
                         i = k
                     }
-                    out.append(token)
+                    out.append(ReceivedToken(kind: .literal, range: lo..<hi, port: port))
                     continue
                 }
             }
@@ -99,6 +125,5 @@ enum ReceivedLexer {
             out.append(ReceivedToken(kind: .word, range: i..<j))
             i = j
         }
-        return out
     }
 }

@@ -31,6 +31,12 @@ public enum ReceivedParser {
 
     /// Parses an unfolded `Received:` value (as `HeaderField.unfoldedValue(in:)` returns it).
     public static func parse(_ value: [UInt8], limits: Limits = Limits()) -> ReceivedHop {
+        value.withUnsafeBufferPointer { parse($0, limits: limits) }
+    }
+
+    /// Parses an unfolded `Received:` value in place: the bytes are read, never copied; the hop's text values are
+    /// the only allocations.
+    public static func parse(_ value: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) -> ReceivedHop {
         var p = Reader(b: value, limits: limits)
         return p.run()
     }
@@ -40,8 +46,36 @@ public enum ReceivedParser {
     }
 }
 
-private enum Clause: Equatable {
+private enum Clause: UInt8, Equatable {
     case leading, from, by, via, with, id, `for`, date
+}
+
+/// A clause and its tokens, `toks[start..<end]` (a clause's tokens are always contiguous).
+private struct ClauseSpan {
+    var kind: Clause
+    var start: Int
+    var end: Int
+    var isEmpty: Bool { start == end }
+}
+
+/// A text value found while reading, made into a `String` only if the hop keeps it.
+private enum Val {
+    /// `text(range)`, the range already clamped to its maximum length.
+    case plain(Int32, Int32)
+    /// The same with blanks trimmed at both ends.
+    case trimmed(Int32, Int32)
+    /// `account ` + the text.
+    case account(Int32, Int32)
+    /// `uid ` + the text.
+    case uid(Int32, Int32)
+    case string(String)
+
+    @inline(__always) static func plain(_ r: Range<Int>) -> Val {
+        .plain(Int32(truncatingIfNeeded: r.lowerBound), Int32(truncatingIfNeeded: r.upperBound))
+    }
+    @inline(__always) static func trimmed(_ r: Range<Int>) -> Val {
+        .trimmed(Int32(truncatingIfNeeded: r.lowerBound), Int32(truncatingIfNeeded: r.upperBound))
+    }
 }
 
 /// What a comment of the `from` clause says.
@@ -49,66 +83,147 @@ private struct CommentFacts {
     var helo: Range<Int>?
     var ip: IPAddress?
     /// An address literal that is not an address (`[]`, `[unix socket]`, `[x.x.x.x]`).
-    var unparsedIP: String?
+    var unparsedIP: Val?
     var hasAddress: Bool { ip != nil || unparsedIP != nil }
     var ipIsLiteral = false
     /// The word right before the literal (`rdns [ip]`).
-    var name: String?
-    var ident: String?
+    var name: Val?
+    var ident: Val?
     var port: Int?
-    var auth: String?
-    var tls: String?
+    var auth: Val?
+    var tls: Val?
     var rdnsFailed = false
     var firstIsLiteral = false
     var eximKeys = false
-    var localUser: String?
+    var localUser: Val?
     var localMarker = false
 }
 
+/// The words the family detection looks for in comments, one bit each.
+private enum Family {
+    static let microsoftExchange: UInt32 = 1 << 0
+    static let postfix: UInt32 = 1 << 1
+    static let exim: UInt32 = 1 << 2
+    static let qmail: UInt32 = 1 << 3
+    static let communigate: UInt32 = 1 << 4
+    static let mdaemon: UInt32 = 1 << 5
+    static let domino: UInt32 = 1 << 6
+    static let amavis: UInt32 = 1 << 7
+    static let fetchmail: UInt32 = 1 << 8
+    static let getmail: UInt32 = 1 << 9
+    static let cyrus: UInt32 = 1 << 10
+    static let courier: UInt32 = 1 << 11
+    static let simpleEmailService: UInt32 = 1 << 12
+    static let sg: UInt32 = 1 << 13
+}
+
 private struct Reader {
-    /// The value, cut at `limits.maxBytes`.
-    let b: [UInt8]
-    /// The same bytes in ASCII lower case, for the keyword searches in comments.
-    let lowered: [UInt8]
+    let b: UnsafeBufferPointer<UInt8>
     let limits: ReceivedParser.Limits
     var hop = ReceivedHop()
+    /// Tokens of the value, then (as a stack) the tokens of the comment being read.
+    var toks: [ReceivedToken] = []
 
-    init(b value: [UInt8], limits: ReceivedParser.Limits) {
-        let limit = Swift.max(0, limits.maxBytes)
-        self.b = value.count > limit ? Array(value[..<limit]) : value
-        self.lowered = self.b.map(ASCII.lower)
+    init(b: UnsafeBufferPointer<UInt8>, limits: ReceivedParser.Limits) {
+        self.b = b
         self.limits = limits
-        hop.truncated = value.count > limit
     }
 
     // MARK: Text helpers
 
-    func text(_ r: Range<Int>, max: Int = 255) -> String {
+    /// `r` clamped to the value and to `max` bytes.
+    @inline(__always)
+    func clamp(_ r: Range<Int>, _ max: Int) -> Range<Int> {
         let lo = Swift.max(0, Swift.min(r.lowerBound, b.count))
         let hi = Swift.max(lo, Swift.min(r.upperBound, b.count, lo + max))
-        return String(lossyUTF8: b[lo..<hi])
+        return lo..<hi
     }
 
-    func lower(_ r: Range<Int>) -> [UInt8] {
-        let lo = Swift.max(0, Swift.min(r.lowerBound, b.count))
-        let hi = Swift.max(lo, Swift.min(r.upperBound, b.count, lo + 64))
-        return Array(lowered[lo..<hi])
+    func decode(_ r: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
     }
 
-    func isWord(_ t: ReceivedToken, _ lowered: String) -> Bool {
-        t.kind == .word && b[t.range].equalsLowercasedASCII(lowered.utf8)
+    func text(_ r: Range<Int>, max: Int = 255) -> String {
+        decode(clamp(r, max))
     }
 
-    /// Whether `needle` (lower case) occurs in `r`, ignoring case: `memchr` over the lowered copy, so a comment of
-    /// 8 KiB searched for a dozen keywords costs a dozen quick passes, not a dozen byte-by-byte slice comparisons.
-    func contains(_ r: Range<Int>, _ needle: String) -> Bool {
-        let n = Array(needle.utf8)
-        let lo = Swift.max(0, r.lowerBound)
-        let hi = Swift.min(lowered.count, r.upperBound)
-        guard !n.isEmpty, hi - lo >= n.count else { return false }
-        return lowered.withUnsafeBufferPointer { all in
-            ByteSearch.find(n, in: UnsafeBufferPointer(rebasing: all[lo..<hi])) != nil
+    func string(_ v: Val) -> String {
+        switch v {
+        case .plain(let lo, let hi): return decode(Int(lo)..<Int(hi))
+        case .trimmed(let lo, let hi): return decode(Int(lo)..<Int(hi)).trimmingBlanks
+        case .account(let lo, let hi): return "account " + decode(Int(lo)..<Int(hi))
+        case .uid(let lo, let hi): return "uid " + decode(Int(lo)..<Int(hi))
+        case .string(let s): return s
         }
+    }
+
+    @inline(__always)
+    func isASCII(_ r: Range<Int>) -> Bool {
+        for k in r where b[k] >= 0x80 { return false }
+        return true
+    }
+
+    /// Whether `b[r]` equals the lower-case ASCII literal, ignoring ASCII case.
+    @inline(__always)
+    func equals(_ r: Range<Int>, _ lowered: StaticString) -> Bool {
+        let n = lowered.utf8CodeUnitCount
+        guard r.count == n else { return false }
+        let p = lowered.utf8Start
+        for k in 0..<n where ASCII.lower(b[r.lowerBound + k]) != p[k] { return false }
+        return true
+    }
+
+    /// Whether `b[r]` starts with the lower-case ASCII literal, ignoring ASCII case.
+    @inline(__always)
+    func hasPrefix(_ r: Range<Int>, _ lowered: StaticString) -> Bool {
+        let n = lowered.utf8CodeUnitCount
+        guard r.count >= n else { return false }
+        let p = lowered.utf8Start
+        for k in 0..<n where ASCII.lower(b[r.lowerBound + k]) != p[k] { return false }
+        return true
+    }
+
+    /// Whether the literal occurs at `i`, not reaching past `end`.
+    @inline(__always)
+    func matches(at i: Int, _ lowered: StaticString, end: Int) -> Bool {
+        let n = lowered.utf8CodeUnitCount
+        guard i + n <= end else { return false }
+        let p = lowered.utf8Start
+        for k in 0..<n where ASCII.lower(b[i + k]) != p[k] { return false }
+        return true
+    }
+
+    @inline(__always)
+    func isWord(_ t: ReceivedToken, _ lowered: StaticString) -> Bool {
+        t.kind == .word && equals(t.range, lowered)
+    }
+
+    /// Whether the lower-case ASCII literal occurs in `b[r]`, ignoring ASCII case.
+    func contains(_ r: Range<Int>, _ lowered: StaticString) -> Bool {
+        let n = lowered.utf8CodeUnitCount
+        guard n > 0, r.count >= n else { return false }
+        let first = lowered.utf8Start[0]
+        var i = r.lowerBound
+        let last = r.upperBound - n
+        while i <= last {
+            if ASCII.lower(b[i]) == first, matches(at: i, lowered, end: r.upperBound) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    @inline(__always)
+    func containsByte(_ r: Range<Int>, _ c: UInt8) -> Bool {
+        for k in r where b[k] == c { return true }
+        return false
+    }
+
+    /// Whether a text value, lower-cased, is the literal (`String.lowercased()` semantics for non-ASCII text).
+    func lowerEquals(_ v: Val, _ lowered: StaticString) -> Bool {
+        if case .plain(let lo, let hi) = v, isASCII(Int(lo)..<Int(hi)) {
+            return equals(Int(lo)..<Int(hi), lowered)
+        }
+        return string(v).lowercased() == lowered.description
     }
 
     /// An address in a word or literal: strips `?…?`, brackets, a trailing dot or comma, `IPv6:`; accepts
@@ -124,79 +239,91 @@ private struct Reader {
             hi -= 1
         }
         guard hi > lo, hi - lo <= 64 else { return nil }
-        let s = b[lo..<hi]
-        if let ip = IPAddress(bytes: s) { return (ip, nil) }
+        if let ip = IPAddress.parse(b, lo..<hi) { return (ip, nil) }
         // a.b.c.d.port
-        var dots: [Int] = []
+        var dots = 0
+        var fourth = 0
         for k in lo..<hi {
             if b[k] == ASCII.dot {
-                dots.append(k)
+                dots += 1
+                if dots == 4 { fourth = k }
             } else if !ASCII.isDigit(b[k]) {
                 return nil
             }
         }
-        guard dots.count == 4, let ip = IPAddress(bytes: b[lo..<dots[3]]) else { return nil }
+        guard dots == 4, let ip = IPAddress.parse(b, lo..<fourth) else { return nil }
         var port = 0
-        for k in (dots[3] + 1)..<hi where port < 100_000 { port = port * 10 + Int(b[k] &- 0x30) }
-        guard hi > dots[3] + 1, port <= 65_535 else { return nil }
+        for k in (fourth + 1)..<hi where port < 100_000 { port = port * 10 + Int(b[k] &- 0x30) }
+        guard hi > fourth + 1, port <= 65_535 else { return nil }
         return (ip, port)
     }
 
     // MARK: Driver
 
     mutating func run() -> ReceivedHop {
-        let tokens = ReceivedLexer.tokens(b, 0..<b.count, limit: limits.maxTokens)
-        var clauses: [(Clause, [ReceivedToken])] = [(.leading, [])]
-        for t in tokens {
+        var end = b.count
+        if end > limits.maxBytes {
+            end = limits.maxBytes
+            hop.truncated = true
+        }
+        toks.reserveCapacity(64)
+        ReceivedLexer.tokens(b, 0..<end, limit: limits.maxTokens, into: &toks)
+        let topCount = toks.count
+        var clauses: [ClauseSpan] = [ClauseSpan(kind: .leading, start: 0, end: 0)]
+        clauses.reserveCapacity(12)
+        for idx in 0..<topCount {
+            let t = toks[idx]
             if t.kind == .semicolon {
-                clauses.append((.date, []))
+                clauses.append(ClauseSpan(kind: .date, start: idx + 1, end: idx + 1))
                 continue
             }
             if t.kind == .word, let k = keyword(t) {
                 // A keyword right after the same keyword is a value (`from from`), not a new clause.
-                if let last = clauses.last, last.0 == k, last.1.isEmpty {
-                    clauses[clauses.count - 1].1.append(t)
+                let last = clauses.count - 1
+                if clauses[last].kind == k, clauses[last].isEmpty {
+                    clauses[last].end = idx + 1
                 } else {
-                    clauses.append((k, []))
+                    clauses.append(ClauseSpan(kind: k, start: idx + 1, end: idx + 1))
                 }
                 continue
             }
-            clauses[clauses.count - 1].1.append(t)
+            clauses[clauses.count - 1].end = idx + 1
         }
         detectFamily(clauses)
         var sawFrom = false
         var sawBy = false
-        var dateTokens: [ReceivedToken]? = nil
-        var trailing: [ReceivedToken] = []
-        for (clause, toks) in clauses {
-            switch clause {
-            case .leading: readLeading(toks)
+        var dateClause: ClauseSpan? = nil
+        var trailing: Range<Int> = 0..<0
+        for c in clauses {
+            switch c.kind {
+            case .leading: readLeading(c)
             case .from:
-                if !sawFrom { readFrom(toks) }
+                if !sawFrom { readFrom(c) }
                 sawFrom = true
             case .by:
-                if !sawBy { readBy(toks) }
+                if !sawBy { readBy(c) }
                 sawBy = true
-            case .with: readWith(toks)
-            case .via: if hop.via == nil { hop.via = words(toks) }
+            case .with: readWith(c)
+            case .via: if hop.via == nil { hop.via = words(c) }
             case .id:
-                if hop.id == nil, let first = toks.first, first.kind == .word || first.kind == .angle {
-                    hop.id = text(first.range, max: 128)
+                if hop.id == nil, !c.isEmpty, toks[c.start].kind == .word || toks[c.start].kind == .angle {
+                    hop.id = text(toks[c.start].range, max: 128)
                 }
-                trailing = Array(toks.dropFirst())
+                trailing = c.isEmpty ? 0..<0 : (c.start + 1)..<c.end
             case .for:
-                readFor(toks)
-                trailing = Array(toks.dropFirst())
-            case .date: dateTokens = toks
+                readFor(c)
+                trailing = c.isEmpty ? 0..<0 : (c.start + 1)..<c.end
+            case .date: dateClause = c
             }
         }
         classifyProtocol()
         // The date: after the last `;`, else trailing words after `id`/`for` (`id X Wed, 31 Oct 2012 …`).
-        if let dt = dateTokens, let r = span(dt) {
-            hop.date = ReceivedDateParser.parse(b[r])
-            if hop.date == nil { hop.badDate = !dt.isEmpty }
-        } else if let r = span(trailing) {
-            hop.date = ReceivedDateParser.parse(b[r])
+        if let dt = dateClause, !dt.isEmpty {
+            let r = span(dt.start..<dt.end)
+            hop.date = ReceivedDateParser.parse(b, r)
+            if hop.date == nil { hop.badDate = true }
+        } else if !trailing.isEmpty {
+            hop.date = ReceivedDateParser.parse(b, span(trailing))
         }
         hop.isJunk = !sawFrom && !sawBy && hop.date == nil && !hop.isLocal && !hop.isQmailQueueStep
         if hop.ip == nil, hop.fromWord == nil, !sawFrom, hop.by != nil, hop.protocolKind == .local {
@@ -205,8 +332,10 @@ private struct Reader {
         return hop
     }
 
-    func span(_ toks: [ReceivedToken]) -> Range<Int>? {
-        guard let f = toks.first, let l = toks.last else { return nil }
+    /// The bytes from the first to the last of `toks[indices]` (not empty).
+    func span(_ indices: Range<Int>) -> Range<Int> {
+        let f = toks[indices.lowerBound]
+        let l = toks[indices.upperBound - 1]
         // Re-include the delimiters of a trailing comment (`(PDT)`) so the date reader can skip it.
         let lo = f.kind == .word ? f.range.lowerBound : Swift.max(0, f.range.lowerBound - 1)
         let hi = l.kind == .word ? l.range.upperBound : Swift.min(b.count, l.range.upperBound + 1)
@@ -214,76 +343,127 @@ private struct Reader {
     }
 
     func keyword(_ t: ReceivedToken) -> Clause? {
-        let n = t.range.count
-        guard n >= 2, n <= 4 else { return nil }
-        let w = lower(t.range)
-        switch w {
-        case Array("from".utf8): return .from
-        case Array("by".utf8): return .by
-        case Array("via".utf8): return .via
-        case Array("with".utf8): return .with
-        case Array("id".utf8): return .id
-        case Array("for".utf8): return .for
-        default: return nil
+        let r = t.range
+        switch r.count {
+        case 2:
+            if equals(r, "by") { return .by }
+            if equals(r, "id") { return .id }
+        case 3:
+            if equals(r, "via") { return .via }
+            if equals(r, "for") { return .for }
+        case 4:
+            if equals(r, "from") { return .from }
+            if equals(r, "with") { return .with }
+        default: break
         }
+        return nil
     }
 
-    func words(_ toks: [ReceivedToken]) -> String? {
-        let ws = toks.prefix { $0.kind == .word }
-        guard let f = ws.first, let l = ws.last else { return nil }
-        return text(f.range.lowerBound..<l.range.upperBound, max: 128)
+    /// The leading words of a clause, as written.
+    func words(_ c: ClauseSpan) -> String? {
+        guard !c.isEmpty, toks[c.start].kind == .word else { return nil }
+        var last = c.start
+        while last + 1 < c.end, toks[last + 1].kind == .word { last += 1 }
+        return text(toks[c.start].range.lowerBound..<toks[last].range.upperBound, max: 128)
     }
 
     // MARK: Family
 
-    mutating func detectFamily(_ clauses: [(Clause, [ReceivedToken])]) {
-        var haystack: [Range<Int>] = []
+    /// The family words found in `b[r]`, in one pass.
+    func familyWords(_ r: Range<Int>) -> UInt32 {
+        var mask: UInt32 = 0
+        let end = r.upperBound
+        var i = r.lowerBound
+        while i < end {
+            switch ASCII.lower(b[i]) {
+            case 0x61:  // a
+                if matches(at: i, "amavis", end: end) { mask |= Family.amavis }
+            case 0x63:  // c
+                if matches(at: i, "communigate", end: end) { mask |= Family.communigate }
+                if matches(at: i, "cyrus", end: end) { mask |= Family.cyrus }
+                if matches(at: i, "courier", end: end) { mask |= Family.courier }
+            case 0x64:  // d
+                if matches(at: i, "domino", end: end) { mask |= Family.domino }
+            case 0x65:  // e
+                if matches(at: i, "exim", end: end) { mask |= Family.exim }
+            case 0x66:  // f
+                if matches(at: i, "fetchmail", end: end) { mask |= Family.fetchmail }
+            case 0x67:  // g
+                if matches(at: i, "getmail", end: end) { mask |= Family.getmail }
+            case 0x6D:  // m
+                if matches(at: i, "microsoft exchange", end: end) { mask |= Family.microsoftExchange }
+                if matches(at: i, "mdaemon", end: end) { mask |= Family.mdaemon }
+            case 0x70:  // p
+                if matches(at: i, "postfix", end: end) { mask |= Family.postfix }
+            case 0x71:  // q
+                if matches(at: i, "qmail", end: end) { mask |= Family.qmail }
+            case 0x73:  // s
+                if matches(at: i, "sg", end: end) { mask |= Family.sg }
+                if matches(at: i, "simpleemailservice", end: end) { mask |= Family.simpleEmailService }
+            default: break
+            }
+            i += 1
+        }
+        return mask
+    }
+
+    mutating func detectFamily(_ clauses: [ClauseSpan]) {
+        // Comments outside the `from` clause: what they name, and whether one has two bytes (`(sg)`).
+        var words: UInt32 = 0
+        var twoByteComment = false
         var byHost: Range<Int>? = nil
         var withRange: Range<Int>? = nil
-        for (clause, toks) in clauses {
-            for t in toks where t.kind == .comment && clause != .from { haystack.append(t.range) }
-            if clause == .by, let f = toks.first, f.kind == .word { byHost = f.range }
-            if clause == .with, let f = toks.first, let l = toks.prefix(while: { $0.kind == .word }).last {
-                withRange = f.range.lowerBound..<l.range.upperBound
+        for c in clauses {
+            if c.kind != .from {
+                for k in c.start..<c.end where toks[k].kind == .comment {
+                    words |= familyWords(toks[k].range)
+                    if toks[k].count == 2 { twoByteComment = true }
+                }
             }
-            if clause == .leading { for t in toks where t.kind == .comment { haystack.append(t.range) } }
-            if clause == .id, let f = toks.first, isEximID(f.range) { hop.mta = .exim }
+            if c.kind == .by, !c.isEmpty, toks[c.start].kind == .word { byHost = toks[c.start].range }
+            if c.kind == .with, !c.isEmpty, toks[c.start].kind == .word {
+                var last = c.start
+                while last + 1 < c.end, toks[last + 1].kind == .word { last += 1 }
+                withRange = toks[c.start].range.lowerBound..<toks[last].range.upperBound
+            }
+            if c.kind == .id, !c.isEmpty, isEximID(toks[c.start].range) { hop.mta = .exim }
         }
-        func any(_ s: String) -> Bool { haystack.contains { contains($0, s) } }
-        let by = byHost.map { lower($0) } ?? []
-        func byEnds(_ s: String) -> Bool {
-            let n = Array(s.utf8)
-            return by.count >= n.count && Array(by.suffix(n.count)) == n
+        func any(_ w: UInt32) -> Bool { words & w != 0 }
+        // The `by` host as the family tests read it: its first 64 bytes.
+        let by = byHost.map { clamp($0, 64) } ?? 0..<0
+        func byEnds(_ s: StaticString) -> Bool {
+            let n = s.utf8CodeUnitCount
+            return by.count >= n && equals((by.upperBound - n)..<by.upperBound, s)
         }
         if let w = withRange,
-            contains(w, "microsoft smtp server") || contains(w, "microsoft smtpsvc") || any("microsoft exchange")
+            contains(w, "microsoft smtp server") || contains(w, "microsoft smtpsvc") || any(Family.microsoftExchange)
         {
             hop.mta = byEnds(".outlook.com") || byEnds(".office365.com") ? .exchangeOnline : .exchange
-        } else if any("postfix") {
+        } else if any(Family.postfix) {
             hop.mta = .postfix
-        } else if any("exim") {
+        } else if any(Family.exim) {
             hop.mta = .exim
-        } else if any("qmail") {
+        } else if any(Family.qmail) {
             hop.mta = .qmail
-        } else if any("communigate") {
+        } else if any(Family.communigate) {
             hop.mta = .communigate
-        } else if any("mdaemon") {
+        } else if any(Family.mdaemon) {
             hop.mta = .mdaemon
-        } else if any("domino") {
+        } else if any(Family.domino) {
             hop.mta = .domino
-        } else if any("amavis") {
+        } else if any(Family.amavis) {
             hop.mta = .amavis
-        } else if any("fetchmail") {
+        } else if any(Family.fetchmail) {
             hop.mta = .fetchmail
-        } else if any("getmail") {
+        } else if any(Family.getmail) {
             hop.mta = .getmail
-        } else if any("cyrus") {
+        } else if any(Family.cyrus) {
             hop.mta = .cyrus
-        } else if any("courier") {
+        } else if any(Family.courier) {
             hop.mta = .courier
-        } else if any("simpleemailservice") || byEnds("amazonses.com") || byEnds("amazonaws.com") {
+        } else if any(Family.simpleEmailService) || byEnds("amazonses.com") || byEnds("amazonaws.com") {
             hop.mta = .ses
-        } else if any("sg") && haystack.contains(where: { $0.count == 2 }) || byEnds("sendgrid.net") {
+        } else if any(Family.sg) && twoByteComment || byEnds("sendgrid.net") {
             hop.mta = .sendgrid
         } else if byEnds("mailgun.net") || byEnds("mailgun.org") {
             hop.mta = .mailgun
@@ -293,76 +473,98 @@ private struct Reader {
             hop.mta = .yahoo
         } else if byEnds(".outlook.com") || byEnds(".office365.com") {
             hop.mta = .exchangeOnline
-        } else if hop.mta == nil, haystack.contains(where: { isSendmailVersion($0) }) {
+        } else if hop.mta == nil, hasSendmailVersion(clauses) {
             hop.mta = .sendmail
         }
     }
 
+    func hasSendmailVersion(_ clauses: [ClauseSpan]) -> Bool {
+        for c in clauses where c.kind != .from {
+            for k in c.start..<c.end where toks[k].kind == .comment && isSendmailVersion(toks[k].range) {
+                return true
+            }
+        }
+        return false
+    }
+
     /// Exim message ids: `1KQq5G-0001aY-Cr` (6-6-2) or the newer `1rAbCd-000AbC-1x2y` style (6-6-2..4).
     func isEximID(_ r: Range<Int>) -> Bool {
-        let s = Array(b[r])
-        guard s.count >= 16, s.count <= 24, s.count > 13, s[6] == ASCII.hyphen, s[13] == ASCII.hyphen else {
+        let n = r.count
+        guard n >= 16, n <= 24, b[r.lowerBound + 6] == ASCII.hyphen, b[r.lowerBound + 13] == ASCII.hyphen else {
             return false
         }
-        for (k, c) in s.enumerated() where k != 6 && k != 13 && !ASCII.isAlphaNumeric(c) { return false }
+        for k in 0..<n where k != 6 && k != 13 && !ASCII.isAlphaNumeric(b[r.lowerBound + k]) { return false }
         return true
     }
 
     /// `8.11.6/8.11.6`, `8.12.2/8.12.2/20020902/$Revision…`, `V8/cf`, `8.9.3/8.9.3`.
     func isSendmailVersion(_ r: Range<Int>) -> Bool {
-        guard let slash = r.first(where: { b[$0] == 0x2F }), slash > r.lowerBound else { return false }
-        let head = b[r.lowerBound..<slash]
-        if head.equalsLowercasedASCII("v8".utf8) { return true }
-        return head.allSatisfy { ASCII.isDigit($0) || $0 == ASCII.dot } && head.contains(ASCII.dot)
+        var slash = r.lowerBound
+        while slash < r.upperBound, b[slash] != 0x2F { slash += 1 }
+        guard slash < r.upperBound, slash > r.lowerBound else { return false }
+        let head = r.lowerBound..<slash
+        if equals(head, "v8") { return true }
+        var dot = false
+        for k in head {
+            if b[k] == ASCII.dot {
+                dot = true
+            } else if !ASCII.isDigit(b[k]) {
+                return false
+            }
+        }
+        return dot
     }
 
     // MARK: Clauses
 
-    mutating func readLeading(_ toks: [ReceivedToken]) {
-        for t in toks where t.kind == .comment {
-            if contains(t.range, "invoked by") || contains(t.range, "invoked for bounce") {
+    mutating func readLeading(_ c: ClauseSpan) {
+        for k in c.start..<c.end where toks[k].kind == .comment {
+            let r = toks[k].range
+            if contains(r, "invoked by") || contains(r, "invoked for bounce") {
                 hop.isLocal = true
-            } else if contains(t.range, "invoked from network") {
+            } else if contains(r, "invoked from network") {
                 hop.isQmailQueueStep = true
             } else {
-                let facts = comment(t.range, depth: 0)
+                let facts = comment(r, depth: 0)
                 if facts.localMarker || facts.localUser != nil {
                     hop.isLocal = true
-                    if hop.ident == nil { hop.ident = facts.localUser }
+                    if hop.ident == nil { hop.ident = facts.localUser.map(string) }
                 }
             }
-            if contains(t.range, "qmail") { hop.mta = hop.mta ?? .qmail }
+            if contains(r, "qmail") { hop.mta = hop.mta ?? .qmail }
         }
     }
 
-    mutating func readFrom(_ toks: [ReceivedToken]) {
-        guard !toks.isEmpty else { return }
-        var k = 0
+    mutating func readFrom(_ c: ClauseSpan) {
+        guard !c.isEmpty else { return }
+        let t0 = toks[c.start]
+        var k = c.start
         var wordIP: (IPAddress, Int?)? = nil
         var firstWord: Range<Int>? = nil
-        if toks[0].kind == .word || toks[0].kind == .literal {
-            let t = toks[0]
-            firstWord = t.range
-            hop.fromWord = t.kind == .literal ? "[" + text(t.range) + "]" : text(t.range)
-            wordIP = address(in: t.range)
-            k = 1
+        if t0.kind == .word || t0.kind == .literal {
+            firstWord = t0.range
+            hop.fromWord = t0.kind == .literal ? "[" + text(t0.range) + "]" : text(t0.range)
+            wordIP = address(in: t0.range)
+            k += 1
         }
         var comments: [CommentFacts] = []
         var extraIP: (IPAddress, Int?)? = nil
-        var extraUnparsed: String? = nil
-        for t in toks[k...] {
+        var extraUnparsed: Val? = nil
+        while k < c.end {
+            let t = toks[k]
             switch t.kind {
             case .comment: comments.append(comment(t.range, depth: 0))
             case .literal:
                 if let a = address(in: t.range) {
                     if extraIP == nil { extraIP = (a.0, t.port ?? a.1) }
                 } else if extraUnparsed == nil {
-                    extraUnparsed = text(t.range, max: 64)
+                    extraUnparsed = .plain(clamp(t.range, 64))
                 }
             case .word:
                 if extraIP == nil, let a = address(in: t.range) { extraIP = a }
             default: break
             }
+            k += 1
         }
         let main = comments.first { $0.hasAddress }
         let heloFact = comments.first { $0.helo != nil }?.helo
@@ -372,7 +574,7 @@ private struct Reader {
         }
         if let c = main {
             hop.ip = c.ip
-            hop.unparsedIP = c.ip == nil ? c.unparsedIP : nil
+            hop.unparsedIP = c.ip == nil ? c.unparsedIP.map(string) : nil
             hop.port = c.port
             if let w = wordIP { hop.heloIP = hop.heloIP ?? w.0 }
         } else if let e = extraIP {
@@ -381,26 +583,26 @@ private struct Reader {
             if let w = wordIP { hop.heloIP = hop.heloIP ?? w.0 }
         } else if let w = wordIP {
             hop.ip = w.0
-            hop.port = w.1 ?? toks[0].port ?? comments.first { $0.port != nil }?.port
+            hop.port = w.1 ?? t0.port ?? comments.first { $0.port != nil }?.port
         } else if let u = extraUnparsed {
-            hop.unparsedIP = u
-        } else if toks[0].kind == .literal, let fw = firstWord {
+            hop.unparsedIP = string(u)
+        } else if t0.kind == .literal, let fw = firstWord {
             hop.unparsedIP = text(fw, max: 64)
         }
         let word = firstWord.map { _ in hop.fromWord ?? "" }
-        let wordIsAddress = wordIP != nil || toks.first?.kind == .literal
+        let wordIsAddress = wordIP != nil || t0.kind == .literal
         // Reverse DNS and HELO by shape.
         if let c = main, let name = c.name {
             // Postfix, Sendmail, Google, Courier: `from HELO (RDNS [IP])`.
             if hop.helo == nil { hop.helo = word }
-            if c.rdnsFailed || name.lowercased() == "unknown" {
+            if c.rdnsFailed || lowerEquals(name, "unknown") {
                 hop.rdnsStatus = .failed
             } else {
-                hop.rdns = name
+                hop.rdns = string(name)
                 hop.rdnsStatus = .name
             }
         } else if let c = main, c.firstIsLiteral {
-            if (c.eximKeys || hop.mta == .exim), !wordIsAddress, let w = word {
+            if c.eximKeys || hop.mta == .exim, !wordIsAddress, let w = word {
                 hop.rdns = w
                 hop.rdnsStatus = .name
                 if hop.helo == nil { hop.helo = w }
@@ -417,7 +619,7 @@ private struct Reader {
             if hop.mta == .exchange || hop.mta == .exchangeOnline {
                 if hop.helo == nil { hop.helo = word }
             } else if let w = word, !wordIsAddress {
-                if w.lowercased() == "unknown" {
+                if lowerEquals(.string(w), "unknown") {
                     hop.rdnsStatus = .failed
                 } else {
                     hop.rdns = w
@@ -438,11 +640,11 @@ private struct Reader {
             hop.rdnsStatus = .failed
         }
         for c in comments {
-            if hop.ident == nil { hop.ident = c.ident }
-            if hop.auth == nil { hop.auth = c.auth }
-            if hop.tls == nil { hop.tls = c.tls }
+            if hop.ident == nil { hop.ident = c.ident.map(string) }
+            if hop.auth == nil { hop.auth = c.auth.map(string) }
+            if hop.tls == nil { hop.tls = c.tls.map(string) }
             if c.localMarker || c.localUser != nil {
-                if hop.ident == nil { hop.ident = c.localUser }
+                if hop.ident == nil { hop.ident = c.localUser.map(string) }
             }
         }
         if hop.heloIP == nil, let h = hop.helo, let ip = IPAddress(h.trimmingQuestionMarks) { hop.heloIP = ip }
@@ -452,32 +654,40 @@ private struct Reader {
         text(r).trimmingQuestionMarks
     }
 
-    mutating func readBy(_ toks: [ReceivedToken]) {
-        guard let f = toks.first else { return }
-        var rest = toks[...]
+    mutating func readBy(_ c: ClauseSpan) {
+        guard !c.isEmpty else { return }
+        let f = toks[c.start]
+        var k = c.start
         if f.kind == .word || f.kind == .literal {
             hop.by = f.kind == .literal ? "[" + text(f.range) + "]" : text(f.range)
             if let a = address(in: f.range) { hop.byIP = a.0 }
-            rest = toks.dropFirst()
+            k += 1
         }
-        for t in rest {
+        while k < c.end {
+            let t = toks[k]
+            k += 1
             switch t.kind {
             case .literal:
                 if hop.byIP == nil, let a = address(in: t.range) { hop.byIP = a.0 }
             case .comment:
-                let inner = ReceivedLexer.tokens(b, t.range, limit: limits.maxTokens)
-                if inner.count == 1, inner[0].kind == .word || inner[0].kind == .literal,
-                    let a = address(in: inner[0].range)
-                {
+                // A comment that is one address: the writing host's own (`by host (10.13.7.32)`).
+                let base = toks.count
+                ReceivedLexer.tokens(b, t.range, limit: Swift.min(2, limits.maxTokens), into: &toks)
+                var single: (IPAddress, Int?)? = nil
+                if toks.count - base == 1, toks[base].kind == .word || toks[base].kind == .literal {
+                    single = address(in: toks[base].range)
+                }
+                toks.removeLast(toks.count - base)
+                if let a = single {
                     if hop.byIP == nil { hop.byIP = a.0 }
                     continue
                 }
                 let facts = comment(t.range, depth: 0)
-                if hop.auth == nil { hop.auth = facts.auth }
-                if hop.tls == nil { hop.tls = facts.tls }
+                if hop.auth == nil { hop.auth = facts.auth.map(string) }
+                if hop.tls == nil { hop.tls = facts.tls.map(string) }
                 if facts.localUser != nil || facts.localMarker {
                     hop.isLocal = true
-                    if hop.ident == nil { hop.ident = facts.localUser }
+                    if hop.ident == nil { hop.ident = facts.localUser.map(string) }
                 }
                 if hop.software == nil, facts.tls == nil, facts.auth == nil { hop.software = softwareName(t.range) }
             default: break
@@ -487,53 +697,67 @@ private struct Reader {
 
     /// A software comment without a trailing `, from userid …`.
     func softwareName(_ r: Range<Int>) -> String? {
-        var hi = r.upperBound
-        if let comma = r.first(where: { b[$0] == 0x2C }) { hi = comma }
+        var hi = r.lowerBound
+        while hi < r.upperBound, b[hi] != 0x2C { hi += 1 }
         let s = text(r.lowerBound..<hi, max: 96).trimmingBlanks
         return s.isEmpty ? nil : s
     }
 
-    mutating func readWith(_ toks: [ReceivedToken]) {
-        if hop.with == nil { hop.with = words(toks) }
-        for t in toks where t.kind == .comment {
-            let facts = comment(t.range, depth: 0)
-            if hop.tls == nil { hop.tls = facts.tls ?? tlsOnly(t.range) }
-            if hop.auth == nil { hop.auth = facts.auth }
-            if hop.software == nil, facts.tls == nil, tlsOnly(t.range) == nil, !contains(t.range, "envelope-") {
-                hop.software = softwareName(t.range)
+    mutating func readWith(_ c: ClauseSpan) {
+        if hop.with == nil { hop.with = words(c) }
+        for k in c.start..<c.end where toks[k].kind == .comment {
+            let r = toks[k].range
+            let facts = comment(r, depth: 0)
+            if hop.tls == nil { hop.tls = facts.tls.map(string) ?? tlsOnly(r) }
+            if hop.auth == nil { hop.auth = facts.auth.map(string) }
+            if hop.software == nil, facts.tls == nil, !isTLSOnly(r), !contains(r, "envelope-") {
+                hop.software = softwareName(r)
             }
         }
     }
 
     /// `(TLS)`, `(TLS1.2)`, `(TLSv1:AES256-SHA:256)`: a with-comment that only names TLS.
-    func tlsOnly(_ r: Range<Int>) -> String? {
-        let s = lower(r)
-        guard s.count >= 3, s.starts(with: Array("tls".utf8)) || s.starts(with: Array("ssl".utf8)) else { return nil }
-        return text(r, max: 128)
+    func isTLSOnly(_ r: Range<Int>) -> Bool {
+        let s = clamp(r, 64)
+        return s.count >= 3 && (hasPrefix(s, "tls") || hasPrefix(s, "ssl"))
     }
 
-    mutating func readFor(_ toks: [ReceivedToken]) {
-        if hop.forAddress == nil, let f = toks.first, f.kind == .angle || f.kind == .word {
-            var s = text(f.range, max: 254)
+    func tlsOnly(_ r: Range<Int>) -> String? {
+        isTLSOnly(r) ? text(r, max: 128) : nil
+    }
+
+    mutating func readFor(_ c: ClauseSpan) {
+        if hop.forAddress == nil, !c.isEmpty, toks[c.start].kind == .angle || toks[c.start].kind == .word {
+            var s = text(toks[c.start].range, max: 254)
             while s.hasSuffix(",") { s.removeLast() }
             hop.forAddress = s.isEmpty ? nil : s
         }
-        for t in toks where t.kind == .comment {
-            let facts = comment(t.range, depth: 0)
-            if hop.tls == nil { hop.tls = facts.tls }
+        for k in c.start..<c.end where toks[k].kind == .comment {
+            let facts = comment(toks[k].range, depth: 0)
+            if hop.tls == nil { hop.tls = facts.tls.map(string) }
         }
     }
 
     mutating func classifyProtocol() {
-        var first: [UInt8] = []
+        // The first word of `with`, lower case, at most 16 bytes.
+        var packed: (UInt64, UInt64) = (0, 0)
+        var n = 0
+        // Character-level semantics (a blank followed by a combining mark is no blank) only matter beyond ASCII.
+        let withASCII = hop.with?.utf8.allSatisfy { $0 < 0x80 } ?? true
         if let w = hop.with {
             for c in w.utf8 {
                 if c == ASCII.space || c == 0x2F || c == ASCII.openParen { break }
-                if first.count < 16 { first.append(ASCII.lower(c)) }
+                if n < 16 {
+                    if n < 8 {
+                        packed.0 |= UInt64(ASCII.lower(c)) << UInt64(8 * n)
+                    } else {
+                        packed.1 |= UInt64(ASCII.lower(c)) << UInt64(8 * (n - 8))
+                    }
+                    n += 1
+                }
             }
         }
-        let name = String(decoding: first, as: UTF8.self)
-        let lowerWith = hop.with?.lowercased() ?? ""
+        let name = withUnsafeBytes(of: packed) { String(decoding: $0.prefix(n), as: UTF8.self) }
         switch name {
         case "smtp", "utf8smtp", "asmtp", "nnfmp", "qmqp", "smtps":
             hop.protocolKind = .smtp
@@ -548,6 +772,7 @@ private struct Reader {
         case "pop", "pop3", "pops", "pop3s", "pop2", "apop", "sdps", "odmr": hop.protocolKind = .pop
         case "mapi": hop.protocolKind = .mapi
         case "microsoft":
+            let lowerWith = hop.with?.lowercased() ?? ""
             hop.protocolKind = lowerWith.hasPrefix("microsoft smtpsvc") ? .smtp : .esmtp
         case "": hop.protocolKind = .unknown
         default:
@@ -569,42 +794,78 @@ private struct Reader {
         {
             hop.protocolKind = name.contains("pop") ? .pop : .imap
         }
-        let authenticated: Set<String> = [
-            "esmtpa", "esmtpsa", "lmtpa", "lmtpsa", "utf8smtpa", "utf8smtpsa", "utf8esmtpa", "utf8esmtpsa", "utf8lmtpa",
-            "utf8lmtpsa", "asmtp",
-        ]
-        if hop.auth == nil, authenticated.contains(name), let w = hop.with {
-            hop.auth = String(w.prefix { $0 != " " && $0 != "/" })
+        let authenticated: Bool
+        switch name {
+        case "esmtpa", "esmtpsa", "lmtpa", "lmtpsa", "utf8smtpa", "utf8smtpsa", "utf8esmtpa", "utf8esmtpsa",
+            "utf8lmtpa", "utf8lmtpsa", "asmtp":
+            authenticated = true
+        default: authenticated = false
         }
-        let tlsNames: Set<String> = [
-            "esmtps", "esmtpsa", "lmtps", "lmtpsa", "utf8smtps", "utf8smtpsa", "utf8esmtps", "utf8esmtpsa", "smtps",
-            "https", "imaps", "pop3s", "pops", "imap4s",
-        ]
-        if hop.tls == nil {
-            if tlsNames.contains(name), let w = hop.with {
-                hop.tls = String(w.prefix { $0 != " " && $0 != "/" })
-            } else if let w = hop.with, let slash = w.firstIndex(of: "/"), w[slash...].uppercased().contains("TLS") {
+        if hop.auth == nil, authenticated, let w = hop.with {
+            hop.auth = withASCII ? firstWordOf(w) : String(w.prefix { $0 != " " && $0 != "/" })
+        }
+        let tlsName: Bool
+        switch name {
+        case "esmtps", "esmtpsa", "lmtps", "lmtpsa", "utf8smtps", "utf8smtpsa", "utf8esmtps", "utf8esmtpsa", "smtps",
+            "https", "imaps", "pop3s", "pops", "imap4s":
+            tlsName = true
+        default: tlsName = false
+        }
+        if hop.tls == nil, let w = hop.with {
+            if tlsName {
+                hop.tls = withASCII ? firstWordOf(w) : String(w.prefix { $0 != " " && $0 != "/" })
+            } else if withASCII {
+                // ASCII: the bytes after the first `/`, when `TLS` is among them.
+                var u = w.utf8[...]
+                if let slash = u.firstIndex(of: 0x2F) {
+                    u = u[slash...]
+                    if u.count >= 3, containsTLS(u) { hop.tls = String(u.dropFirst())! }
+                }
+            } else if let slash = w.firstIndex(of: "/"), w[slash...].uppercased().contains("TLS") {
                 hop.tls = String(w[w.index(after: slash)...])
             }
         }
         if hop.protocolKind == .local { hop.isLocal = true }
     }
 
+    /// An ASCII string up to its first blank or slash.
+    func firstWordOf(_ w: String) -> String {
+        let u = w.utf8
+        let end = u.firstIndex { $0 == ASCII.space || $0 == 0x2F } ?? u.endIndex
+        return String(u[u.startIndex..<end])!
+    }
+
+    func containsTLS(_ u: Substring.UTF8View) -> Bool {
+        var it = u.makeIterator()
+        var a: UInt8 = 0
+        var b1: UInt8 = 0
+        while let c = it.next() {
+            let l = ASCII.lower(c)
+            if a == 0x74, b1 == 0x6C, l == 0x73 { return true }
+            a = b1
+            b1 = l
+        }
+        return false
+    }
+
     // MARK: Comments
 
-    func comment(_ r: Range<Int>, depth: Int) -> CommentFacts {
+    mutating func comment(_ r: Range<Int>, depth: Int) -> CommentFacts {
         var f = CommentFacts()
-        let toks = ReceivedLexer.tokens(b, r, limit: limits.maxTokens)
-        if let first = toks.first, first.kind == .literal { f.firstIsLiteral = true }
+        let base = toks.count
+        ReceivedLexer.tokens(b, r, limit: limits.maxTokens, into: &toks)
+        let n = toks.count
+        defer { toks.removeLast(toks.count - base) }
+        if n > base, toks[base].kind == .literal { f.firstIsLiteral = true }
         if contains(r, "using tls") || contains(r, "using ssl") || contains(r, "version=tls")
             || contains(r, "version=ssl") || contains(r, "cipher=") || contains(r, "using tlsv")
         {
-            f.tls = text(r, max: 200).trimmingBlanks
+            f.tls = .trimmed(clamp(r, 200))
         }
-        var k = 0
-        while k < toks.count {
+        var k = base
+        while k < n {
             let t = toks[k]
-            let next: ReceivedToken? = k + 1 < toks.count ? toks[k + 1] : nil
+            let next: ReceivedToken? = k + 1 < n ? toks[k + 1] : nil
             switch t.kind {
             case .comment:
                 if depth < 3 {
@@ -619,64 +880,68 @@ private struct Reader {
                         f.ip = a.0
                         f.port = t.port ?? a.1
                     } else {
-                        f.unparsedIP = text(t.range, max: 64)
+                        f.unparsedIP = .plain(clamp(t.range, 64))
                     }
                     f.ipIsLiteral = true
-                    if k > 0, toks[k - 1].kind == .word, !isHeloValue(toks, k - 1) {
+                    if k > base, toks[k - 1].kind == .word, !isHeloValue(base, k - 1) {
                         readName(toks[k - 1].range, into: &f)
                     }
                 }
             case .word:
-                let w = lower(t.range)
-                if (w == Array("helo".utf8) || w == Array("ehlo".utf8)), let n = next,
-                    n.kind == .word || n.kind == .literal
-                {
-                    f.helo = n.kind == .literal ? (n.range.lowerBound - 1)..<(n.range.upperBound + 1) : n.range
+                let w = t.range
+                if equals(w, "helo") || equals(w, "ehlo"), let nx = next, nx.kind == .word || nx.kind == .literal {
+                    f.helo = nx.kind == .literal ? (nx.range.lowerBound - 1)..<(nx.range.upperBound + 1) : nx.range
                     k += 2
                     continue
                 }
-                if w.starts(with: Array("helo=".utf8)) || w.starts(with: Array("ehlo=".utf8)) {
-                    f.helo = (t.range.lowerBound + 5)..<t.range.upperBound
+                if hasPrefix(w, "helo=") || hasPrefix(w, "ehlo=") {
+                    f.helo = (w.lowerBound + 5)..<w.upperBound
                     f.eximKeys = true
-                } else if w.starts(with: Array("ident=".utf8)) {
-                    f.ident = text((t.range.lowerBound + 6)..<t.range.upperBound, max: 64)
+                } else if hasPrefix(w, "ident=") {
+                    f.ident = .plain(clamp((w.lowerBound + 6)..<w.upperBound, 64))
                     f.eximKeys = true
-                } else if w.starts(with: Array("port=".utf8)) {
+                } else if hasPrefix(w, "port=") {
                     var p = 0
-                    for c in b[(t.range.lowerBound + 5)..<t.range.upperBound] where ASCII.isDigit(c) && p < 100_000 {
-                        p = p * 10 + Int(c &- 0x30)
+                    for i in (w.lowerBound + 5)..<w.upperBound where ASCII.isDigit(b[i]) && p < 100_000 {
+                        p = p * 10 + Int(b[i] &- 0x30)
                     }
                     if p <= 65_535 { f.port = p }
                     f.eximKeys = true
-                } else if w == Array("authenticated".utf8) {
-                    let prevNot = k > 0 && isWord(toks[k - 1], "not")
+                } else if equals(w, "authenticated") {
+                    let prevNot = k > base && isWord(toks[k - 1], "not")
                     if !prevNot, f.auth == nil {
-                        f.auth = text(t.range.lowerBound..<r.upperBound, max: 128).trimmingBlanks
+                        f.auth = .trimmed(clamp(w.lowerBound..<r.upperBound, 128))
                     }
-                } else if w == Array("auth:".utf8) || w == Array("authenticated-sender:".utf8) {
-                    if f.auth == nil { f.auth = text(t.range.lowerBound..<r.upperBound, max: 128).trimmingBlanks }
-                } else if w == Array("account".utf8), let n = next, n.kind == .word {
+                } else if equals(w, "auth:") || equals(w, "authenticated-sender:") {
+                    if f.auth == nil { f.auth = .trimmed(clamp(w.lowerBound..<r.upperBound, 128)) }
+                } else if equals(w, "account"), let nx = next, nx.kind == .word {
                     // CommuniGate Pro: `(account USER HELO name)` marks an authenticated client.
-                    if f.auth == nil { f.auth = "account " + text(n.range, max: 64) }
-                    f.ident = f.ident ?? text(n.range, max: 64)
+                    let user = clamp(nx.range, 64)
+                    if f.auth == nil {
+                        f.auth = .account(
+                            Int32(truncatingIfNeeded: user.lowerBound), Int32(truncatingIfNeeded: user.upperBound))
+                    }
+                    f.ident = f.ident ?? .plain(user)
                     k += 2
                     continue
-                } else if w == Array("softdnserr".utf8)
-                    || (w == Array("rdns".utf8) && next.map { isWord($0, "failed") } == true)
-                {
+                } else if equals(w, "softdnserr") || (equals(w, "rdns") && next.map { isWord($0, "failed") } == true) {
                     f.rdnsFailed = true
-                } else if w == Array("from".utf8), let n = next, n.kind == .word {
+                } else if equals(w, "from"), let nx = next, nx.kind == .word {
                     // Sendmail `(from user@localhost)`, Postfix `(Postfix, from userid 889)`.
-                    if isWord(n, "userid") {
+                    if isWord(nx, "userid") {
                         f.localMarker = true
-                        if k + 2 < toks.count { f.localUser = "uid " + text(toks[k + 2].range, max: 32) }
-                    } else if contains(n.range, "@") || !contains(n.range, ".") {
-                        f.localUser = text(n.range, max: 64)
+                        if k + 2 < n {
+                            let uid = clamp(toks[k + 2].range, 32)
+                            f.localUser = .uid(
+                                Int32(truncatingIfNeeded: uid.lowerBound), Int32(truncatingIfNeeded: uid.upperBound))
+                        }
+                    } else if containsByte(nx.range, ASCII.at) || !containsByte(nx.range, ASCII.dot) {
+                        f.localUser = .plain(clamp(nx.range, 64))
                     }
                     k += 2
                     continue
-                } else if !f.hasAddress, !isHeloValue(toks, k) {
-                    if let a = bareAddress(t.range, into: &f) {
+                } else if !f.hasAddress, !isHeloValue(base, k) {
+                    if let a = bareAddress(w, into: &f) {
                         f.ip = a.0
                         f.port = a.1
                         f.ipIsLiteral = false
@@ -689,17 +954,42 @@ private struct Reader {
         return f
     }
 
-    func isHeloValue(_ toks: [ReceivedToken], _ k: Int) -> Bool {
-        guard k > 0 else { return false }
-        return isWord(toks[k - 1], "helo") || isWord(toks[k - 1], "ehlo") || isWord(toks[k - 1], "account")
+    /// Whether token `k` (of a comment whose tokens start at `base`) is the argument of HELO, EHLO or account.
+    func isHeloValue(_ base: Int, _ k: Int) -> Bool {
+        guard k > base else { return false }
+        let p = toks[k - 1]
+        return isWord(p, "helo") || isWord(p, "ehlo") || isWord(p, "account")
     }
 
     /// `rdns`, `rdns.`, `user@rdns`, `IDENT:user@rdns`, `unknown`, `softdnserr`.
     func readName(_ r: Range<Int>, into f: inout CommentFacts) {
+        let full = clamp(r, 255)
+        guard isASCII(full) else { return readNameText(r, into: &f) }
+        var lo = full.lowerBound
+        var hi = full.upperBound
+        if hasPrefix(lo..<hi, "ident:") { lo += 6 }
+        var at = hi
+        while at > lo, b[at - 1] != ASCII.at { at -= 1 }
+        if at > lo {
+            f.ident = .plain(lo..<(at - 1))
+            lo = at
+        }
+        while hi > lo, b[hi - 1] == ASCII.dot { hi -= 1 }
+        let l = lo..<hi
+        if equals(l, "softdnserr") || equals(l, "unknown") || l.isEmpty {
+            f.rdnsFailed = true
+            return
+        }
+        if equals(l, "may") || equals(l, "verified") { return }
+        f.name = .plain(l)
+    }
+
+    /// `readName` for text that is not ASCII, with `String` semantics.
+    func readNameText(_ r: Range<Int>, into f: inout CommentFacts) {
         var s = text(r)
         if s.lowercased().hasPrefix("ident:") { s = String(s.dropFirst(6)) }
         if let at = s.lastIndex(of: "@") {
-            f.ident = String(s[..<at])
+            f.ident = .string(String(s[..<at]))
             s = String(s[s.index(after: at)...])
         }
         while s.hasSuffix(".") { s.removeLast() }
@@ -709,16 +999,16 @@ private struct Reader {
             return
         }
         if l == "may" || l == "verified" { return }
-        f.name = s
+        f.name = .string(s)
     }
 
     /// qmail `(ip)`, `(user@ip)`, Exchange `(ip)`, `(ip.port)`.
     func bareAddress(_ r: Range<Int>, into f: inout CommentFacts) -> (IPAddress, Int?)? {
         if let a = address(in: r) { return a }
-        if let at = r.last(where: { b[$0] == ASCII.at }), at + 1 < r.upperBound,
-            let a = address(in: (at + 1)..<r.upperBound)
-        {
-            f.ident = text(r.lowerBound..<at, max: 64)
+        var at = r.upperBound - 1
+        while at >= r.lowerBound, b[at] != ASCII.at { at -= 1 }
+        if at >= r.lowerBound, at + 1 < r.upperBound, let a = address(in: (at + 1)..<r.upperBound) {
+            f.ident = .plain(clamp(r.lowerBound..<at, 64))
             return a
         }
         return nil
@@ -745,6 +1035,11 @@ extension ReceivedParser {
     /// Reads a date the way Received dates are read (tolerant of broken years, zones and orders). Used for the
     /// Date header when comparing hop times with it.
     public static func date(_ value: [UInt8]) -> ReceivedDate? {
-        ReceivedDateParser.parse(value[...])
+        value.withUnsafeBufferPointer { ReceivedDateParser.parse($0, 0..<$0.count) }
+    }
+
+    /// The same over bytes in place.
+    public static func date(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> ReceivedDate? {
+        ReceivedDateParser.parse(b, range)
     }
 }
