@@ -81,6 +81,14 @@ struct OriginDigestTests {
             let c = a.context
             out += "context \(c.isList) \(c.listDomains) \(c.recipients) \(String(describing: c.date))"
             out += " \(c.originatingHeader.map { "\($0.name) \($0.ip)" } ?? "-") \(c.exchangeOnline)\n"
+            // What a scan stores comes from the same decision made without the reasons.
+            let scan = OriginAnalyzer.analyze(
+                header: header, bytes: b, config: OriginConfig(trustListServers: trust), profile: profile)
+            if scan.hops != a.hops || scan.origin != a.origin || scan.diagnostics != a.diagnostics
+                || scan.observations != OriginAnalyzer.observe(header: header, bytes: b)
+            {
+                out += "scan differs\n"
+            }
         }
         for o in OriginAnalyzer.observe(header: header, bytes: b) {
             out += "observe \(o.relay) \(o.source.map { "\($0)" } ?? "-")\n"

@@ -72,6 +72,7 @@ public struct MessageAnalyzer: Sendable {
             facts.hops = o.hops
             facts.origin = o.origin
             facts.diagnostics += o.diagnostics
+            facts.relayObservations = o.observations
         }
         if streamedSHA256 != nil {
             facts.diagnostics.append(

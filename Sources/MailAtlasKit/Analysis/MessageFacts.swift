@@ -26,6 +26,9 @@ public struct MessageFacts: Sendable {
     public var attachments: [AttachmentFacts]
     /// Repairs and problems met while reading this message.
     public var diagnostics: [DiagnosticFacts]
+    /// What the message says about the receiving site's relays (`OriginAnalyzer.observe`), made from the same
+    /// parse as the origin; the store's relay profile adds it up across the spool.
+    public var relayObservations: [RelayObservation] = []
 
     public init(
         size: Int, sha256: String, messageID: String? = nil, dateUTC: String? = nil, subject: String? = nil,

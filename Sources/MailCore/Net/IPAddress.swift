@@ -78,6 +78,8 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
             lo += 5
         }
         guard hi > lo, hi - lo <= 64 else { return nil }
+        // Every address starts with a hexadecimal digit or a colon: most host names are turned away here.
+        guard ASCII.isHexDigit(s[lo]) || s[lo] == ASCII.colon else { return nil }
         var colon = false
         var k = lo
         while k < hi {

@@ -108,6 +108,31 @@ public struct ReceivedDate: Sendable, Equatable {
         let days = secondsSince1970 >= 0 ? secondsSince1970 / 86_400 : (secondsSince1970 - 86_399) / 86_400
         let rest = secondsSince1970 - days * 86_400
         let (y, m, d) = CivilDate.civil(fromDays: days)
+        guard y >= 0, y <= 9999 else { return slowISO8601(y, m, d, rest) }
+        return String(unsafeUninitializedCapacity: 20) { out in
+            func two(_ v: Int64, at k: Int) {
+                out[k] = UInt8(truncatingIfNeeded: 0x30 + v / 10)
+                out[k + 1] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+            }
+            two(y / 100, at: 0)
+            two(y % 100, at: 2)
+            out[4] = 0x2D
+            two(m, at: 5)
+            out[7] = 0x2D
+            two(d, at: 8)
+            out[10] = 0x54
+            two(rest / 3600, at: 11)
+            out[13] = 0x3A
+            two(rest % 3600 / 60, at: 14)
+            out[16] = 0x3A
+            two(rest % 60, at: 17)
+            out[19] = 0x5A
+            return 20
+        }
+    }
+
+    /// Years outside 0…9999 (not produced by the parser, which reads 1900…9999).
+    private func slowISO8601(_ y: Int64, _ m: Int64, _ d: Int64, _ rest: Int64) -> String {
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         var year = "\(y)"
         while year.count < 4 { year = "0" + year }

@@ -38,7 +38,8 @@ public enum ReceivedParser {
     /// the only allocations.
     public static func parse(_ value: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) -> ReceivedHop {
         var p = Reader(b: value, limits: limits)
-        return p.run()
+        p.run()
+        return (consume p).hop
     }
 
     public static func parse(_ value: String, limits: Limits = Limits()) -> ReceivedHop {
@@ -150,7 +151,7 @@ private struct Reader {
     func string(_ v: Val) -> String {
         switch v {
         case .plain(let lo, let hi): return decode(Int(lo)..<Int(hi))
-        case .trimmed(let lo, let hi): return decode(Int(lo)..<Int(hi)).trimmingBlanks
+        case .trimmed(let lo, let hi): return trimmedBlanks(Int(lo)..<Int(hi))
         case .account(let lo, let hi): return "account " + decode(Int(lo)..<Int(hi))
         case .uid(let lo, let hi): return "uid " + decode(Int(lo)..<Int(hi))
         case .string(let s): return s
@@ -260,7 +261,7 @@ private struct Reader {
 
     // MARK: Driver
 
-    mutating func run() -> ReceivedHop {
+    mutating func run() {
         var end = b.count
         if end > limits.maxBytes {
             end = limits.maxBytes
@@ -329,7 +330,6 @@ private struct Reader {
         if hop.ip == nil, hop.fromWord == nil, !sawFrom, hop.by != nil, hop.protocolKind == .local {
             hop.isLocal = true
         }
-        return hop
     }
 
     /// The bytes from the first to the last of `toks[indices]` (not empty).
@@ -647,11 +647,43 @@ private struct Reader {
                 if hop.ident == nil { hop.ident = c.localUser.map(string) }
             }
         }
-        if hop.heloIP == nil, let h = hop.helo, let ip = IPAddress(h.trimmingQuestionMarks) { hop.heloIP = ip }
+        if hop.heloIP == nil, let h = hop.helo, let ip = Reader.addressTrimmingQuestionMarks(h) { hop.heloIP = ip }
     }
 
+    /// `IPAddress(s.trimmingQuestionMarks)`.
+    static func addressTrimmingQuestionMarks(_ s: String) -> IPAddress? {
+        let r = s.utf8.withContiguousStorageIfAvailable { p -> IPAddress?? in
+            for c in p where c >= 0x80 { return .none }
+            var lo = 0
+            var hi = p.count
+            while lo < hi, p[lo] == ASCII.question { lo += 1 }
+            while hi > lo, p[hi - 1] == ASCII.question { hi -= 1 }
+            return .some(IPAddress.parse(p, lo..<hi))
+        }
+        // nil: no contiguous storage; .some(nil): not ASCII; .some(.some(x)): the answer.
+        if let r, let ascii = r { return ascii }
+        return IPAddress(s.trimmingQuestionMarks)
+    }
+
+    /// `text(r).trimmingQuestionMarks`.
     func stripQuestion(_ r: Range<Int>) -> String {
-        text(r).trimmingQuestionMarks
+        let c = clamp(r, 255)
+        guard isASCII(c) else { return text(r).trimmingQuestionMarks }
+        var lo = c.lowerBound
+        var hi = c.upperBound
+        while lo < hi, b[lo] == ASCII.question { lo += 1 }
+        while hi > lo, b[hi - 1] == ASCII.question { hi -= 1 }
+        return decode(lo..<hi)
+    }
+
+    /// `decode(r).trimmingBlanks` (`r` already clamped).
+    func trimmedBlanks(_ r: Range<Int>) -> String {
+        guard isASCII(r) else { return decode(r).trimmingBlanks }
+        var lo = r.lowerBound
+        var hi = r.upperBound
+        while lo < hi, ASCII.isSpaceOrTab(b[lo]) { lo += 1 }
+        while hi > lo, ASCII.isSpaceOrTab(b[hi - 1]) { hi -= 1 }
+        return decode(lo..<hi)
     }
 
     mutating func readBy(_ c: ClauseSpan) {
@@ -699,7 +731,7 @@ private struct Reader {
     func softwareName(_ r: Range<Int>) -> String? {
         var hi = r.lowerBound
         while hi < r.upperBound, b[hi] != 0x2C { hi += 1 }
-        let s = text(r.lowerBound..<hi, max: 96).trimmingBlanks
+        let s = trimmedBlanks(clamp(r.lowerBound..<hi, 96))
         return s.isEmpty ? nil : s
     }
 
@@ -738,12 +770,70 @@ private struct Reader {
         }
     }
 
+    /// The protocol class from the first word of `with` (`ESMTPSA`, `Microsoft SMTP Server`, `IMAP`…), and the
+    /// authentication and TLS it implies.
     mutating func classifyProtocol() {
+        guard hop.with?.utf8.allSatisfy({ $0 < 0x80 }) ?? true else { return classifyProtocolText() }
+        // The first word of `with`, lower case, at most 16 bytes, packed.
+        var name = ProtocolNames.Packed()
+        if let w = hop.with {
+            for c in w.utf8 {
+                if c == ASCII.space || c == 0x2F || c == ASCII.openParen { break }
+                name.append(ASCII.lower(c))
+            }
+        }
+        var authenticated = false
+        var tlsName = false
+        if let entry = ProtocolNames.table.first(where: { $0.name == name }) {
+            hop.protocolKind = entry.kind
+            authenticated = entry.authenticated
+            tlsName = entry.tls
+            if entry.microsoft {
+                hop.protocolKind =
+                    hop.with.map { ReceivedParser.lowerHasPrefix($0, "microsoft smtpsvc") } == true ? .smtp : .esmtp
+            }
+        } else if name.count == 0 {
+            hop.protocolKind = .unknown
+        } else if name.hasPrefix("esmtp") {
+            hop.protocolKind = .esmtp
+        } else if name.hasPrefix("smtp") {
+            hop.protocolKind = .smtp
+        } else {
+            hop.protocolKind = .other
+        }
+        if hop.protocolKind == .unknown || hop.protocolKind == .other, let v = hop.via?.lowercased(),
+            v == "http" || v == "https"
+        {
+            hop.protocolKind = .http
+        }
+        if hop.mta == .fetchmail || hop.mta == .getmail, hop.protocolKind != .imap, hop.protocolKind != .pop,
+            hop.with != nil, name.contains("pop") || name.contains("imap")
+        {
+            hop.protocolKind = name.contains("pop") ? .pop : .imap
+        }
+        if hop.auth == nil, authenticated, let w = hop.with {
+            hop.auth = firstWordOf(w)
+        }
+        if hop.tls == nil, let w = hop.with {
+            if tlsName {
+                hop.tls = firstWordOf(w)
+            } else {
+                // The bytes after the first `/`, when `TLS` is among them.
+                var u = w.utf8[...]
+                if let slash = u.firstIndex(of: 0x2F) {
+                    u = u[slash...]
+                    if u.count >= 3, containsTLS(u) { hop.tls = String(u.dropFirst())! }
+                }
+            }
+        }
+        if hop.protocolKind == .local { hop.isLocal = true }
+    }
+
+    /// `classifyProtocol` with `String` semantics, for a `with` that is not ASCII.
+    mutating func classifyProtocolText() {
         // The first word of `with`, lower case, at most 16 bytes.
         var packed: (UInt64, UInt64) = (0, 0)
         var n = 0
-        // Character-level semantics (a blank followed by a combining mark is no blank) only matter beyond ASCII.
-        let withASCII = hop.with?.utf8.allSatisfy { $0 < 0x80 } ?? true
         if let w = hop.with {
             for c in w.utf8 {
                 if c == ASCII.space || c == 0x2F || c == ASCII.openParen { break }
@@ -802,7 +892,7 @@ private struct Reader {
         default: authenticated = false
         }
         if hop.auth == nil, authenticated, let w = hop.with {
-            hop.auth = withASCII ? firstWordOf(w) : String(w.prefix { $0 != " " && $0 != "/" })
+            hop.auth = String(w.prefix { $0 != " " && $0 != "/" })
         }
         let tlsName: Bool
         switch name {
@@ -813,14 +903,7 @@ private struct Reader {
         }
         if hop.tls == nil, let w = hop.with {
             if tlsName {
-                hop.tls = withASCII ? firstWordOf(w) : String(w.prefix { $0 != " " && $0 != "/" })
-            } else if withASCII {
-                // ASCII: the bytes after the first `/`, when `TLS` is among them.
-                var u = w.utf8[...]
-                if let slash = u.firstIndex(of: 0x2F) {
-                    u = u[slash...]
-                    if u.count >= 3, containsTLS(u) { hop.tls = String(u.dropFirst())! }
-                }
+                hop.tls = String(w.prefix { $0 != " " && $0 != "/" })
             } else if let slash = w.firstIndex(of: "/"), w[slash...].uppercased().contains("TLS") {
                 hop.tls = String(w[w.index(after: slash)...])
             }
@@ -850,6 +933,25 @@ private struct Reader {
 
     // MARK: Comments
 
+    /// `using tls`, `using ssl`, `version=tls`, `version=ssl` or `cipher=` in `b[r]`, in one pass.
+    func mentionsTLS(_ r: Range<Int>) -> Bool {
+        let end = r.upperBound
+        var i = r.lowerBound
+        while i < end {
+            switch ASCII.lower(b[i]) {
+            case 0x75:  // u
+                if matches(at: i, "using tls", end: end) || matches(at: i, "using ssl", end: end) { return true }
+            case 0x76:  // v
+                if matches(at: i, "version=tls", end: end) || matches(at: i, "version=ssl", end: end) { return true }
+            case 0x63:  // c
+                if matches(at: i, "cipher=", end: end) { return true }
+            default: break
+            }
+            i += 1
+        }
+        return false
+    }
+
     mutating func comment(_ r: Range<Int>, depth: Int) -> CommentFacts {
         var f = CommentFacts()
         let base = toks.count
@@ -857,11 +959,7 @@ private struct Reader {
         let n = toks.count
         defer { toks.removeLast(toks.count - base) }
         if n > base, toks[base].kind == .literal { f.firstIsLiteral = true }
-        if contains(r, "using tls") || contains(r, "using ssl") || contains(r, "version=tls")
-            || contains(r, "version=ssl") || contains(r, "cipher=") || contains(r, "using tlsv")
-        {
-            f.tls = .trimmed(clamp(r, 200))
-        }
+        if mentionsTLS(r) { f.tls = .trimmed(clamp(r, 200)) }
         var k = base
         while k < n {
             let t = toks[k]
@@ -1041,5 +1139,106 @@ extension ReceivedParser {
     /// The same over bytes in place.
     public static func date(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> ReceivedDate? {
         ReceivedDateParser.parse(b, range)
+    }
+}
+
+/// The protocol names `classifyProtocol` knows, packed for byte comparison.
+private enum ProtocolNames {
+    /// Up to 16 lower-case bytes in two words, and the count.
+    struct Packed: Equatable {
+        var a: UInt64 = 0
+        var b: UInt64 = 0
+        var count = 0
+
+        init() {}
+
+        init(_ s: StaticString) {
+            let p = UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
+            for c in p { append(c) }
+        }
+
+        @inline(__always)
+        mutating func append(_ c: UInt8) {
+            guard count < 16 else { return }
+            if count < 8 { a |= UInt64(c) << UInt64(8 * count) } else { b |= UInt64(c) << UInt64(8 * (count - 8)) }
+            count += 1
+        }
+
+        func byte(_ k: Int) -> UInt8 {
+            UInt8(truncatingIfNeeded: k < 8 ? a >> UInt64(8 * k) : b >> UInt64(8 * (k - 8)))
+        }
+
+        func hasPrefix(_ s: StaticString) -> Bool {
+            let n = s.utf8CodeUnitCount
+            guard count >= n else { return false }
+            for k in 0..<n where byte(k) != s.utf8Start[k] { return false }
+            return true
+        }
+
+        func contains(_ s: StaticString) -> Bool {
+            let n = s.utf8CodeUnitCount
+            guard count >= n else { return false }
+            for i in 0...(count - n) {
+                var k = 0
+                while k < n, byte(i + k) == s.utf8Start[k] { k += 1 }
+                if k == n { return true }
+            }
+            return false
+        }
+    }
+
+    struct Entry {
+        var name: Packed
+        var kind: ReceivedHop.ProtocolKind
+        var authenticated = false
+        var tls = false
+        var microsoft = false
+    }
+
+    static let table: [Entry] = {
+        var t: [Entry] = []
+        func add(_ kind: ReceivedHop.ProtocolKind, _ names: [StaticString]) {
+            for n in names { t.append(Entry(name: Packed(n), kind: kind)) }
+        }
+        add(.smtp, ["smtp", "utf8smtp", "asmtp", "nnfmp", "qmqp", "smtps"])
+        add(
+            .esmtp,
+            [
+                "esmtp", "esmtps", "esmtpa", "esmtpsa", "utf8esmtp", "utf8esmtps", "utf8esmtpa", "utf8esmtpsa",
+                "utf8smtps", "utf8smtpa", "utf8smtpsa",
+            ])
+        add(.lmtp, ["lmtp", "lmtps", "lmtpa", "lmtpsa", "utf8lmtp", "utf8lmtps", "utf8lmtpa", "utf8lmtpsa"])
+        add(.http, ["http", "https"])
+        add(.local, ["local", "local-esmtp", "local-smtp", "local-bsmtp", "unix"])
+        add(.imap, ["imap", "imap4", "imaps", "imap4s", "imap4rev1"])
+        add(.pop, ["pop", "pop3", "pops", "pop3s", "pop2", "apop", "sdps", "odmr"])
+        add(.mapi, ["mapi"])
+        add(.esmtp, ["microsoft"])
+        let authenticated: [StaticString] = [
+            "esmtpa", "esmtpsa", "lmtpa", "lmtpsa", "utf8smtpa", "utf8smtpsa", "utf8esmtpa", "utf8esmtpsa", "utf8lmtpa",
+            "utf8lmtpsa", "asmtp",
+        ]
+        let tls: [StaticString] = [
+            "esmtps", "esmtpsa", "lmtps", "lmtpsa", "utf8smtps", "utf8smtpsa", "utf8esmtps", "utf8esmtpsa", "smtps",
+            "https", "imaps", "pop3s", "pops", "imap4s",
+        ]
+        for k in t.indices {
+            t[k].authenticated = authenticated.contains { Packed($0) == t[k].name }
+            t[k].tls = tls.contains { Packed($0) == t[k].name }
+            t[k].microsoft = t[k].name == Packed("microsoft")
+        }
+        return t
+    }()
+}
+
+extension ReceivedParser {
+    /// `s.lowercased().hasPrefix(prefix)` for ASCII text and a lower-case ASCII prefix.
+    static func lowerHasPrefix(_ s: String, _ prefix: StaticString) -> Bool {
+        let u = s.utf8
+        guard u.count >= prefix.utf8CodeUnitCount else { return false }
+        for (k, c) in u.prefix(prefix.utf8CodeUnitCount).enumerated() where ASCII.lower(c) != prefix.utf8Start[k] {
+            return false
+        }
+        return true
     }
 }

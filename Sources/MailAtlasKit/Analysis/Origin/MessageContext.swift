@@ -41,44 +41,137 @@ public struct OriginContext: Sendable, Equatable {
     static let listHeaderNames = ["list-id", "list-post", "x-mailing-list", "mailing-list", "x-beenthere"]
     static let recipientHeaderNames = ["delivered-to", "x-original-to", "envelope-to"]
 
+    /// What a header field is to the origin analysis.
+    enum FieldKind: Equatable {
+        case listID, listPost, list, precedence, recipient, date, exchangeOnline, none
+        /// An `originatingHeaderNames` entry, by rank.
+        case originating(Int)
+    }
+
+    /// Classifies a field name (ASCII, any case) without making text of it.
+    static func kind(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> FieldKind {
+        func eq(_ lowered: StaticString) -> Bool {
+            let n = lowered.utf8CodeUnitCount
+            guard r.count == n else { return false }
+            let q = lowered.utf8Start
+            for k in 0..<n where ASCII.lower(b[r.lowerBound + k]) != q[k] { return false }
+            return true
+        }
+        switch r.count {
+        case 4: if eq("date") { return .date }
+        case 7: if eq("list-id") { return .listID }
+        case 8: if eq("x-aol-ip") { return .originating(3) }
+        case 9: if eq("list-post") { return .listPost }
+        case 10: if eq("precedence") { return .precedence }
+        case 11:
+            if eq("x-beenthere") { return .list }
+            if eq("envelope-to") { return .recipient }
+            if eq("x-sender-ip") { return .originating(0) }
+            if eq("x-source-ip") { return .originating(2) }
+        case 12:
+            if eq("mailing-list") { return .list }
+            if eq("delivered-to") { return .recipient }
+        case 13: if eq("x-original-to") { return .recipient }
+        case 14: if eq("x-mailing-list") { return .list }
+        case 15: if eq("x-yahoo-post-ip") { return .originating(4) }
+        case 16: if eq("x-originating-ip") { return .originating(1) }
+        case 23: if eq("x-originating-ipaddress") { return .originating(5) }
+        default: break
+        }
+        if r.count >= 27 {
+            let prefix: StaticString = "x-ms-exchange-organization-"
+            let q = prefix.utf8Start
+            var same = true
+            for k in 0..<27 where ASCII.lower(b[r.lowerBound + k]) != q[k] {
+                same = false
+                break
+            }
+            if same { return .exchangeOnline }
+        }
+        return .none
+    }
+
     /// Reads the context from a message's header block.
     public init(header: HeaderBlock, bytes b: UnsafeBufferPointer<UInt8>) {
         self.init()
-        var originating: (Int, String, IPAddress)? = nil
+        var originating: (Int, Range<Int>, IPAddress)? = nil
         for field in header.fields {
-            let name = b[field.name]
-            guard name.count >= 4, name.count <= 32 else { continue }
-            let lower = String(decoding: name.map(ASCII.lower), as: UTF8.self)
-            if OriginContext.listHeaderNames.contains(lower) {
+            let n = field.name.count
+            guard n >= 4, n <= 32 else { continue }
+            switch OriginContext.kind(b, field.name) {
+            case .listID, .listPost:
                 isList = true
-                if lower == "list-id" || lower == "list-post", listDomains.count < 4 {
-                    let v = String(lossyUTF8: field.unfoldedValue(in: b).prefix(512)).lowercased()
+                if listDomains.count < 4 {
+                    let v = field.unfoldedValue(in: b)
                     if let o = OriginContext.listDomain(v), !listDomains.contains(o) { listDomains.append(o) }
                 }
-            } else if lower == "precedence" {
+            case .list:
+                isList = true
+            case .precedence:
                 let v = field.unfoldedValue(in: b)
                 if v.count <= 64,
-                    v.map(ASCII.lower).split(separator: ASCII.space).contains(where: { Array($0) == Array("list".utf8) }
-                    )
+                    v.split(separator: ASCII.space).contains(where: { $0.equalsLowercasedASCII("list".utf8) })
                 {
                     isList = true
                 }
-            } else if OriginContext.recipientHeaderNames.contains(lower), recipients.count < 16 {
-                var v = String(lossyUTF8: field.unfoldedValue(in: b).prefix(254)).lowercased()
-                v = v.stripping(" <>\t")
-                if !v.isEmpty { recipients.append(v) }
-            } else if lower == "date", date == nil {
-                date = ReceivedParser.date(field.unfoldedValue(in: b))
-            } else if lower.hasPrefix("x-ms-exchange-organization-") {
+            case .recipient:
+                if recipients.count < 16, let v = OriginContext.recipient(field.unfoldedValue(in: b)) {
+                    recipients.append(v)
+                }
+            case .date:
+                if date == nil { date = ReceivedParser.date(field.unfoldedValue(in: b)) }
+            case .exchangeOnline:
                 exchangeOnline = true
-            } else if let rank = OriginContext.originatingHeaderNames.firstIndex(of: lower) {
+            case .originating(let rank):
                 let v = field.unfoldedValue(in: b)
                 if v.count <= 80, let ip = OriginContext.address(in: v), originating.map({ rank < $0.0 }) ?? true {
-                    originating = (rank, String(lossyUTF8: name), ip)
+                    originating = (rank, field.name, ip)
                 }
+            case .none:
+                break
             }
         }
-        if let o = originating { originatingHeader = (o.1, o.2) }
+        if let o = originating { originatingHeader = (String(lossyUTF8: b[o.1]), o.2) }
+    }
+
+    /// An envelope recipient as stored: lower case, without blanks and angle brackets around it; nil when empty.
+    static func recipient(_ value: [UInt8]) -> String? {
+        let v = value.prefix(254)
+        if v.allSatisfy({ $0 < 0x80 }) {
+            var lo = v.startIndex
+            var hi = v.endIndex
+            func trim(_ c: UInt8) -> Bool {
+                c == ASCII.space || c == ASCII.openAngle || c == ASCII.closeAngle || c == ASCII.tab
+            }
+            while lo < hi, trim(v[lo]) { lo += 1 }
+            while hi > lo, trim(v[hi - 1]) { hi -= 1 }
+            guard hi > lo else { return nil }
+            return v[lo..<hi].withUnsafeBufferPointer { OrgDomain.lowered($0) }
+        }
+        let s = String(lossyUTF8: v).lowercased().stripping(" <>\t")
+        return s.isEmpty ? nil : s
+    }
+
+    /// The organisation of a List-Id or List-Post value.
+    static func listDomain(_ value: [UInt8]) -> String? {
+        let v = value.prefix(512)
+        guard v.allSatisfy({ $0 < 0x80 }) else { return listDomain(String(lossyUTF8: v).lowercased()) }
+        // ASCII: the same steps on bytes, ignoring case.
+        guard let lt = v.lastIndex(of: ASCII.openAngle), let gt = v.lastIndex(of: ASCII.closeAngle), lt < gt else {
+            return nil
+        }
+        var lo = lt + 1
+        var hi = gt
+        if hi - lo >= 7, v[lo..<lo + 7].equalsLowercasedASCII("mailto:".utf8) { lo += 7 }
+        if let q = v[lo..<hi].firstIndex(of: ASCII.question) { hi = q }
+        if let at = v[lo..<hi].lastIndex(of: ASCII.at) { lo = at + 1 }
+        return v[lo..<hi].withUnsafeBufferPointer { p -> String? in
+            switch OrgDomain.range(in: p) {
+            case .org(let r): return OrgDomain.lowered(UnsafeBufferPointer(rebasing: p[r]))
+            case .none: return nil
+            case .notASCII: return OrgDomain.ofText(String(lossyUTF8: p))
+            }
+        }
     }
 
     /// The organisation in `<mailto:list@example.org>` or `Name <list-name.example.org>`.

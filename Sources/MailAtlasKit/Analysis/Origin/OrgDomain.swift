@@ -17,10 +17,111 @@ enum OrgDomain {
         "local", "localdomain", "lan", "internal", "home", "corp", "localhost", "invalid", "intranet", "private",
         "loc", "domain", "workgroup", "arpa",
     ]
+    /// The same lists as lower-case labels packed into two words (labels are at most 11 bytes), for byte lookups.
+    private static let secondLevelPacked: [Packed] = secondLevel.map { Packed(Array($0.utf8)[...]) }
+    private static let notRealPacked: [Packed] = notReal.map { Packed(Array($0.utf8)[...]) }
+
+    /// Up to 16 lower-case bytes in two words, and the length.
+    private struct Packed: Equatable {
+        var a: UInt64 = 0
+        var b: UInt64 = 0
+        var count: Int = 0
+
+        init?(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) {
+            guard r.count <= 16 else { return nil }
+            count = r.count
+            for (k, i) in r.enumerated() {
+                let c = UInt64(ASCII.lower(p[i]))
+                if k < 8 { a |= c << UInt64(8 * k) } else { b |= c << UInt64(8 * (k - 8)) }
+            }
+        }
+
+        init(_ bytes: ArraySlice<UInt8>) {
+            count = bytes.count
+            for (k, c) in bytes.enumerated() where k < 16 {
+                if k < 8 { a |= UInt64(c) << UInt64(8 * k) } else { b |= UInt64(c) << UInt64(8 * (k - 8)) }
+            }
+        }
+    }
 
     /// The organisation domain of a host name, or nil for names that cannot be one (single labels, address
     /// literals, reserved names).
     static func of(_ host: String?) -> String? {
+        guard let host else { return nil }
+        switch host.utf8.withContiguousStorageIfAvailable({ range(in: $0) }) {
+        case .some(.org(let r)):
+            return host.utf8.withContiguousStorageIfAvailable { lowered(UnsafeBufferPointer(rebasing: $0[r])) }
+        case .some(.none): return nil
+        case .some(.notASCII), nil: return ofText(host)
+        }
+    }
+
+    enum Found: Equatable {
+        /// `name[range]`, in any case, is the organisation.
+        case org(Range<Int>)
+        case none
+        /// Not printable ASCII: use `ofText`, which has Unicode's idea of letters and case.
+        case notASCII
+    }
+
+    /// Where the organisation domain sits in a host name (bytes as written), without making any text.
+    static func range(in p: UnsafeBufferPointer<UInt8>) -> Found {
+        let n = p.count
+        for c in p where c < 0x21 || c > 0x7E { return .notASCII }
+        guard n > 0, n <= 255 else { return .none }
+        var hi = n
+        while hi > 0, p[hi - 1] == ASCII.dot { hi -= 1 }
+        if hi > 0, p[0] == ASCII.openBracket { return .none }
+        if IPAddress.parse(p, 0..<hi) != nil { return .none }
+        // Labels, from the right: every label 1…63 of letters, digits, `-`, `_`; the TLD 2+ of letters and `-`.
+        var labels = 0
+        var end = hi
+        var starts: (Int, Int, Int) = (0, 0, 0)  // starts of the last three labels
+        var secondLast: Range<Int> = 0..<0
+        var tld: Range<Int> = 0..<0
+        var i = hi
+        while true {
+            var s = end
+            while s > 0, p[s - 1] != ASCII.dot { s -= 1 }
+            let count = end - s
+            guard count > 0, count <= 63 else { return .none }
+            for k in s..<end {
+                let c = p[k]
+                guard ASCII.isAlphaNumeric(c) || c == ASCII.hyphen || c == 0x5F else { return .none }
+            }
+            labels += 1
+            switch labels {
+            case 1:
+                tld = s..<end
+                starts.0 = s
+            case 2:
+                secondLast = s..<end
+                starts.1 = s
+            case 3: starts.2 = s
+            default: break
+            }
+            i = s
+            if i == 0 { break }
+            end = i - 1
+        }
+        guard labels >= 2, tld.count >= 2 else { return .none }
+        for k in tld where !(ASCII.isAlpha(p[k]) || p[k] == ASCII.hyphen) { return .none }
+        if let t = Packed(p, tld), notRealPacked.contains(t) { return .none }
+        var take = 2
+        if tld.count == 2, labels >= 3, let s = Packed(p, secondLast), secondLevelPacked.contains(s) { take = 3 }
+        return .org((take == 3 ? starts.2 : starts.1)..<hi)
+    }
+
+    /// ASCII bytes in lower case, as a String.
+    static func lowered(_ p: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: p.count) { out in
+            for k in 0..<p.count { out[k] = ASCII.lower(p[k]) }
+            return p.count
+        }
+    }
+
+    /// `of` with `String` semantics (Unicode letters, case and characters), for names that are not plain ASCII.
+    static func ofText(_ host: String?) -> String? {
         guard var h = host?.lowercased(), !h.isEmpty, h.count <= 255 else { return nil }
         while h.hasSuffix(".") { h.removeLast() }
         if h.hasPrefix("[") || IPAddress(h) != nil { return nil }

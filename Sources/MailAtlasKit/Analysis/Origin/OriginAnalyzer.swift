@@ -23,13 +23,21 @@ public enum OriginAnalyzer {
     /// Received headers read per message; more become one `received.hop-limit` diagnostic.
     public static let maxHops = 100
 
-    /// The entry point the message analyzer calls.
+    /// The entry point the message analyzer calls: the stored facts and, from the same parsed hops, what the
+    /// message says about the site's relays.
     public static func analyze(
         header: HeaderBlock, bytes: UnsafeBufferPointer<UInt8>, config: OriginConfig = OriginConfig(),
         profile: RelayProfile? = nil
-    ) -> (hops: [HopFacts], origin: OriginFacts?, diagnostics: [DiagnosticFacts]) {
-        let a = analysis(header: header, bytes: bytes, config: config, profile: profile)
-        return (a.hops, a.origin, a.diagnostics)
+    ) -> (
+        hops: [HopFacts], origin: OriginFacts?, diagnostics: [DiagnosticFacts], observations: [RelayObservation]
+    ) {
+        let (received, diagnostics) = receivedHops(header: header, bytes: bytes)
+        let context = OriginContext(header: header, bytes: bytes)
+        let memo = ChainMemo(hops: received, context: context)
+        let a = decide(
+            received: received, context: context, config: config, profile: profile, explain: false, memo: memo)
+        let observations = observe(received: received, context: context, memo: memo)
+        return (a.hops, a.origin, diagnostics + a.diagnostics, observations)
     }
 
     /// The parsed Received headers of a message, top first, and the diagnostics of reading them.
@@ -39,7 +47,9 @@ public enum OriginAnalyzer {
         var hops: [ReceivedHop] = []
         var diagnostics: [DiagnosticFacts] = []
         var extra = 0
-        for field in header.fields where bytes[field.name].equalsLowercasedASCII("received".utf8) {
+        // Every value is unfolded into the same buffer and parsed there.
+        var value: [UInt8] = []
+        for field in header.fields where isReceived(field.name, bytes) {
             if hops.count >= maxHops {
                 extra += 1
                 continue
@@ -49,7 +59,8 @@ public enum OriginAnalyzer {
             let limit = ReceivedParser.Limits().maxBytes
             var clipped = field
             clipped.value = field.value.lowerBound..<min(field.value.upperBound, field.value.lowerBound + 3 * limit + 3)
-            let hop = ReceivedParser.parse(clipped.unfoldedValue(in: bytes))
+            unfold(clipped, in: bytes, into: &value)
+            let hop = value.withUnsafeBufferPointer { ReceivedParser.parse($0) }
             if hop.truncated {
                 diagnostics.append(
                     DiagnosticFacts(
@@ -77,6 +88,27 @@ public enum OriginAnalyzer {
         return (hops, diagnostics)
     }
 
+    /// Whether a field name is `Received` (any case).
+    @inline(__always)
+    static func isReceived(_ r: Range<Int>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard r.count == 8, ASCII.lower(b[r.lowerBound]) == 0x72 else { return false }
+        return b[r].equalsLowercasedASCII("received".utf8)
+    }
+
+    /// `field.unfoldedValue(in:)` into a reused buffer: line breaks removed, trailing blanks trimmed.
+    static func unfold(_ field: HeaderField, in b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        let end = min(field.value.upperBound, b.count)
+        var i = max(0, min(field.value.lowerBound, end))
+        while i < end {
+            var j = i
+            while j < end, b[j] != ASCII.cr, b[j] != ASCII.lf { j += 1 }
+            if j > i { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j])) }
+            i = j + 1
+        }
+        while let last = out.last, ASCII.isSpaceOrTab(last) { out.removeLast() }
+    }
+
     public static func analysis(
         header: HeaderBlock, bytes: UnsafeBufferPointer<UInt8>, config: OriginConfig = OriginConfig(),
         profile: RelayProfile? = nil
@@ -93,9 +125,19 @@ public enum OriginAnalyzer {
         received: [ReceivedHop], context: OriginContext, config: OriginConfig = OriginConfig(),
         profile: RelayProfile? = nil
     ) -> OriginAnalysis {
-        var walker = TrustWalker(hops: received, context: context, config: config, profile: profile)
+        decide(received: received, context: context, config: config, profile: profile, explain: true, memo: nil)
+    }
+
+    /// The decision; without `explain` the reasons and the explanation are left empty (a scan stores neither).
+    static func decide(
+        received: [ReceivedHop], context: OriginContext, config: OriginConfig, profile: RelayProfile?, explain: Bool,
+        memo: ChainMemo?
+    ) -> OriginAnalysis {
+        var walker = TrustWalker(
+            hops: received, context: context, config: config, profile: profile, explain: explain, memo: memo)
         var explanation: [String] = []
-        var site = Set<String>()
+        func say(_ sentence: @autoclosure () -> String) { if explain { explanation.append(sentence()) } }
+        var site = OrgSet()
         var nearby: [IPAddress] = []
         let boundary = walker.boundary(from: 0, site: &site, nearby: &nearby, mode: .recipient)
 
@@ -105,17 +147,19 @@ public enum OriginAnalyzer {
         if let b = boundary {
             walker.note(b, false, "first hop from outside the receiving side")
             if context.isList, config.trustListServers, let j = walker.nextWritten(after: b),
-                TrustWalker.consistent(received[b], received[j]), received[b].ip != nil
+                walker.memo.consistentWithNext(b), received[b].ip != nil
             {
-                var listSite = Set(TrustWalker.names(received[b]).compactMap { OrgDomain.of($0) })
+                var listSite = OrgSet(walker.memo.nameOrgs(b))
                 var listNearby = received[b].ip.map { [$0] } ?? []
                 let before = walker.steps.count
                 let b2 = walker.boundary(from: j, site: &listSite, nearby: &listNearby, mode: .relay)
                 if let b2, let ip = received[b2].ip, ip.isPublic {
                     originHop = b2
                     viaList = true
-                    walker.steps[before - 1].reason =
-                        "mailing-list server: the message carries list headers and the list's hops below are consistent"
+                    if explain {
+                        walker.steps[before - 1].reason =
+                            "mailing-list server: the message carries list headers and the list's hops below are consistent"
+                    }
                     walker.note(b2, false, "handed the message to the mailing-list server")
                 } else {
                     walker.steps.removeSubrange(before..<walker.steps.count)
@@ -145,19 +189,19 @@ public enum OriginAnalyzer {
                 }
             } else if let a = h.ip {
                 rule = "none-nonpublic"
-                explanation.append(
+                say(
                     "The first hop from outside records \(a), a \(a.scope.rawValue) address: no real origin.")
             } else if let u = h.unparsedIP {
                 rule = "none-nonpublic"
-                explanation.append("The first hop from outside records the address \"\(u)\", which is not an address.")
+                say("The first hop from outside records the address \"\(u)\", which is not an address.")
             } else {
                 rule = "none-unclear"
-                explanation.append(
+                say(
                     "The first hop from outside (\(h.fromWord ?? "no name")) records no connecting address.")
             }
         } else {
             rule = "none-internal"
-            explanation.append(
+            say(
                 received.isEmpty
                     ? "The message has no Received headers."
                     : "Every hop is on the receiving side: the message never crossed from outside.")
@@ -175,58 +219,57 @@ public enum OriginAnalyzer {
         var confidence = walker.medium ? "medium" : "high"
         if rule.hasPrefix("none") { confidence = walker.medium ? "medium" : "high" }
         if let o = originHop, ip != nil {
-            explanation.insert(
-                "Origin \(ip.map { "\($0)" } ?? "-"): the sending host of hop \(o) (\(received[o].fromWord ?? "no name")), as recorded by \(received[o].by ?? "the receiving host").",
-                at: 0)
+            if explain {
+                explanation.insert(
+                    "Origin \(ip.map { "\($0)" } ?? "-"): the sending host of hop \(o) (\(received[o].fromWord ?? "no name")), as recorded by \(received[o].by ?? "the receiving host").",
+                    at: 0)
+            }
             if viaList, let b = boundary, let l = received[b].ip {
-                explanation.append(
+                say(
                     "The mailing-list server \(l) handed the message over (handover IP); the origin is the host that posted to the list."
                 )
             }
             if listFallback {
-                explanation.append(
+                say(
                     "The message carries list headers, but nothing below the list server names another sender: the list server is the origin."
                 )
             }
         }
         if let h = context.originatingHeader {
-            explanation.append(
+            say(
                 "\(h.name) says \(h.ip) (weaker evidence: written by the sender's provider, not verified here).")
         }
 
         let origin = OriginFacts(
-            ip: ip.map { "\($0)" }, hop: ip == nil ? nil : originHop, rule: rule, confidence: confidence,
-            handoverIP: handover.map { "\($0)" }, claimedFirstIP: claimed.map { "\($0)" },
-            originatingIPHeader: context.originatingHeader.map { "\($0.ip)" })
+            ip: ip?.description, hop: ip == nil ? nil : originHop, rule: rule, confidence: confidence,
+            handoverIP: handover?.description, claimedFirstIP: claimed?.description,
+            originatingIPHeader: context.originatingHeader?.ip.description)
 
         // Hop rows.
         var reasons: [Int: String] = [:]
-        var trusted: [Int: Bool] = [:]
-        for s in walker.steps {
-            reasons[s.position] = s.reason
-            trusted[s.position] = s.trusted
-        }
+        for s in walker.steps { reasons[s.position] = s.reason }
         let limit = originHop ?? received.count
         var rows: [HopFacts] = []
-        for (k, h) in received.enumerated() {
+        rows.reserveCapacity(received.count)
+        for k in received.indices {
             var f = HopFacts(position: k, trusted: k < limit)
-            f.fromHelo = h.helo
-            f.fromRDNS = h.rdns
-            f.fromIP = h.ip.map { "\($0)" }
-            f.heloIP = h.heloIP.map { "\($0)" }
-            f.ident = h.ident
-            f.byHost = h.by
-            f.via = h.via
-            f.protocolName = h.with
-            f.smtpID = h.id
-            f.forAddress = h.forAddress
-            f.tls = h.tls
-            f.auth = h.auth
-            f.timestampUTC = h.date?.iso8601UTC
-            if k + 1 < received.count, let t = h.date, let older = received[k + 1].date {
+            f.fromHelo = received[k].helo
+            f.fromRDNS = received[k].rdns
+            f.fromIP = received[k].ip?.description
+            f.heloIP = received[k].heloIP?.description
+            f.ident = received[k].ident
+            f.byHost = received[k].by
+            f.via = received[k].via
+            f.protocolName = received[k].with
+            f.smtpID = received[k].id
+            f.forAddress = received[k].forAddress
+            f.tls = received[k].tls
+            f.auth = received[k].auth
+            f.timestampUTC = received[k].date?.iso8601UTC
+            if k + 1 < received.count, let t = received[k].date, let older = received[k + 1].date {
                 f.delaySeconds = clampInt(t.secondsSince1970 - older.secondsSince1970)
             }
-            if let t = h.date, let d = context.date {
+            if let t = received[k].date, let d = context.date {
                 f.dateOffsetSeconds = clampInt(t.secondsSince1970 - d.secondsSince1970)
             }
             rows.append(f)
@@ -244,8 +287,8 @@ public enum OriginAnalyzer {
     }
 
     static func isGoogleMX(_ by: String?) -> Bool {
-        guard let b = by?.lowercased() else { return false }
-        return b == "mx.google.com" || b.hasSuffix(".mx.google.com")
+        guard let b = by else { return false }
+        return HostText.lowerEquals(b, "mx.google.com") || HostText.lowerHasSuffix(b, ".mx.google.com")
     }
 
     static func clampInt(_ v: Int64) -> Int {
@@ -258,8 +301,13 @@ public enum OriginAnalyzer {
     /// (and, for list mail, the relay that handed it to the list server), and whether that relay had itself received
     /// it over SMTP from an unrelated public sender. Empty for messages with no public handover.
     public static func observe(received: [ReceivedHop], context: OriginContext) -> [RelayObservation] {
-        var walker = TrustWalker(hops: received, context: context, config: OriginConfig(), profile: nil)
-        var site = Set<String>()
+        observe(received: received, context: context, memo: nil)
+    }
+
+    static func observe(received: [ReceivedHop], context: OriginContext, memo: ChainMemo?) -> [RelayObservation] {
+        var walker = TrustWalker(
+            hops: received, context: context, config: OriginConfig(), profile: nil, explain: false, memo: memo)
+        var site = OrgSet()
         var nearby: [IPAddress] = []
         var out: [RelayObservation] = []
         guard let b = walker.boundary(from: 0, site: &site, nearby: &nearby, mode: .recipient) else { return out }
@@ -268,8 +316,8 @@ public enum OriginAnalyzer {
             return out
         }
         // List mail: the list server is left to the list rule; look at what handed the message to it.
-        guard let j = walker.nextWritten(after: b), TrustWalker.consistent(received[b], received[j]) else { return out }
-        var listSite = Set(TrustWalker.names(received[b]).compactMap { OrgDomain.of($0) })
+        guard let j = walker.nextWritten(after: b), walker.memo.consistentWithNext(b) else { return out }
+        var listSite = OrgSet(walker.memo.nameOrgs(b))
         var listNearby = received[b].ip.map { [$0] } ?? []
         if let b2 = walker.boundary(from: j, site: &listSite, nearby: &listNearby, mode: .relay),
             let o = observation(at: b2, walker: &walker)
@@ -282,16 +330,16 @@ public enum OriginAnalyzer {
     /// The observation for the relay that hop `b` records as its sender.
     static func observation(at b: Int, walker: inout TrustWalker) -> RelayObservation? {
         let received = walker.hops
-        let h = received[b]
-        guard let ip = h.ip, ip.isPublic, h.rdnsStatus == .name, let by = OrgDomain.of(h.by),
-            !TrustWalker.isExchangeOnlineFrontend(h.by), !TrustWalker.looksDynamic(h.rdns, ip)
+        guard let ip = received[b].ip, ip.isPublic, received[b].rdnsStatus == .name, let by = walker.memo.byOrg(b),
+            !TrustWalker.isExchangeOnlineFrontend(received[b].by), !TrustWalker.looksDynamic(received[b].rdns, ip)
         else { return nil }
         let relay = RelayProfile.Relay(site: by, network: RelayProfile.network(of: ip))
         var source: IPNetwork? = nil
-        if let j = walker.nextWritten(after: b), TrustWalker.consistent(h, received[j]),
-            let t0 = h.date, let t1 = received[j].date, abs(t0.secondsSince1970 - t1.secondsSince1970) <= 86_400
+        if let j = walker.nextWritten(after: b), walker.memo.consistentWithNext(b),
+            let t0 = received[b].date, let t1 = received[j].date,
+            abs(t0.secondsSince1970 - t1.secondsSince1970) <= 86_400
         {
-            var relaySite = Set(TrustWalker.names(h).compactMap { OrgDomain.of($0) })
+            var relaySite = OrgSet(walker.memo.nameOrgs(b))
             var relayNearby = [ip]
             if let b3 = walker.boundary(from: j, site: &relaySite, nearby: &relayNearby, mode: .relay),
                 let s = received[b3].ip, s.isPublic, !TrustWalker.near(s, ip), received[b3].protocolKind != .http

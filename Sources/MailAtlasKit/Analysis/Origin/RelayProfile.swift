@@ -38,8 +38,11 @@ public struct RelayProfile: Sendable, Equatable {
         relays[Relay(site: site, network: RelayProfile.network(of: ip))] != nil
     }
 
+    private static let v4Network = IPNetwork("0.0.0.0/24")!
+    private static let v6Network = IPNetwork("::/48")!
+
     static func network(of ip: IPAddress) -> IPNetwork {
-        var n = IPNetwork(ip.isIPv4 ? "0.0.0.0/24" : "::/48")!
+        var n = ip.isIPv4 ? v4Network : v6Network
         n.address =
             ip.isIPv4 ? IPAddress(ipv4: (ip.ipv4Value ?? 0) & 0xFFFF_FF00) : IPAddress(high: ip.high & ~0xFFFF, low: 0)
         return n
@@ -54,18 +57,43 @@ public struct RelayObservation: Sendable, Equatable {
 }
 
 /// Accumulates observations into a `RelayProfile`. Feed it observations from any number of workers (merge the
-/// builders), then `build()`.
+/// builders), then `build()`. The counts themselves can be kept (the store's `relay_profile` table) and fed again
+/// later: `counts` and `init(counts:)`.
 public struct RelayProfileBuilder: Sendable {
+    /// What the observations say about one relay so far.
+    public struct Counts: Sendable, Equatable {
+        /// Messages in which the relay handed the message to the site.
+        public var messages: Int
+        /// Of those, messages in which it had received the message from a public SMTP sender.
+        public var forwarded: Int
+        /// Distinct /16 networks of those senders, at most `maxSources` of them.
+        public var sources: Set<IPNetwork>
+
+        public init(messages: Int = 0, forwarded: Int = 0, sources: Set<IPNetwork> = []) {
+            self.messages = messages
+            self.forwarded = forwarded
+            self.sources = sources
+        }
+    }
+
+    /// Source networks kept per relay: the count is all that matters, and it only needs to reach the minimum.
+    public static let maxSources = 64
+
     /// Messages in which a relay must have forwarded mail from a public sender.
     public var minimumForwarded: Int
     /// Distinct /16 source networks it must have forwarded from.
     public var minimumSources: Int
 
-    private var counts: [RelayProfile.Relay: (messages: Int, forwarded: Int, sources: Set<IPNetwork>)] = [:]
+    public private(set) var counts: [RelayProfile.Relay: Counts] = [:]
 
     public init(minimumForwarded: Int = 3, minimumSources: Int = 5) {
         self.minimumForwarded = minimumForwarded
         self.minimumSources = minimumSources
+    }
+
+    public init(counts: [RelayProfile.Relay: Counts], minimumForwarded: Int = 3, minimumSources: Int = 5) {
+        self.init(minimumForwarded: minimumForwarded, minimumSources: minimumSources)
+        self.counts = counts
     }
 
     public mutating func add(_ observations: [RelayObservation]) {
@@ -73,30 +101,35 @@ public struct RelayProfileBuilder: Sendable {
     }
 
     public mutating func add(_ o: RelayObservation) {
-        var c = counts[o.relay] ?? (0, 0, [])
+        var c = counts[o.relay] ?? Counts()
         c.messages += 1
         if let s = o.source {
             c.forwarded += 1
-            if c.sources.count < 64 { c.sources.insert(s) }
+            if c.sources.count < RelayProfileBuilder.maxSources { c.sources.insert(s) }
         }
         counts[o.relay] = c
     }
 
     public mutating func merge(_ other: RelayProfileBuilder) {
         for (k, v) in other.counts {
-            var c = counts[k] ?? (0, 0, [])
+            var c = counts[k] ?? Counts()
             c.messages += v.messages
             c.forwarded += v.forwarded
-            for s in v.sources where c.sources.count < 64 { c.sources.insert(s) }
+            for s in v.sources where c.sources.count < RelayProfileBuilder.maxSources { c.sources.insert(s) }
             counts[k] = c
         }
     }
 
-    /// Relays that forwarded mail from enough distinct senders, in at least half of the messages they handed over.
+    /// Whether a relay with these counts is learned: it forwarded mail from enough distinct senders, in at least
+    /// half of the messages it handed over.
+    public func isLearned(_ c: Counts) -> Bool {
+        c.forwarded >= minimumForwarded && c.forwarded * 2 >= c.messages && c.sources.count >= minimumSources
+    }
+
+    /// The learned relays.
     public func build() -> RelayProfile {
         var out: [RelayProfile.Relay: RelayProfile.Evidence] = [:]
-        for (k, c) in counts
-        where c.forwarded >= minimumForwarded && c.forwarded * 2 >= c.messages && c.sources.count >= minimumSources {
+        for (k, c) in counts where isLearned(c) {
             out[k] = RelayProfile.Evidence(messages: c.messages, forwarded: c.forwarded, sources: c.sources.count)
         }
         return RelayProfile(relays: out)

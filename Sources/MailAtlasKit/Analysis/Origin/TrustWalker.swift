@@ -12,6 +12,22 @@ enum TrustKind: Sendable, Equatable {
     case authenticated
 }
 
+/// Why a hop's sending host is on the receiving side, made into a sentence only when asked (`TrustWalker.text`).
+enum TrustReason {
+    case internalNetwork(IPAddress)
+    case trustedNetwork(IPAddress)
+    case inside(IPAddress)
+    case authenticated(String)
+    case microsoftInternal
+    case localStep(String?)
+    /// The sender's name and the receiving organisation it is in.
+    case sameOrganisation(String, String)
+    case heloNearby(String, IPAddress)
+    case forwarder(String)
+    /// Hop, address and the organisation it relays into.
+    case learned(Int, IPAddress, String)
+}
+
 struct TrustStep: Sendable, Equatable {
     var position: Int
     var trusted: Bool
@@ -26,6 +42,11 @@ struct TrustWalker {
     let context: OriginContext
     let config: OriginConfig
     let profile: RelayProfile?
+    /// Answers about the hops, shared with the other walks over the same chain.
+    let memo: ChainMemo
+
+    /// Whether to record the reasons (`steps`): `trace` and the tests want them, a scan does not.
+    let explain: Bool
 
     var steps: [TrustStep] = []
     var usedOwnRelay = false
@@ -33,56 +54,65 @@ struct TrustWalker {
     var fetched = false
     var medium = false
 
-    init(hops: [ReceivedHop], context: OriginContext, config: OriginConfig, profile: RelayProfile?) {
+    init(
+        hops: [ReceivedHop], context: OriginContext, config: OriginConfig, profile: RelayProfile?, explain: Bool = true,
+        memo: ChainMemo? = nil
+    ) {
         self.hops = hops
         self.context = context
         self.config = config
         self.profile = profile
+        self.explain = explain
+        self.memo = memo ?? ChainMemo(hops: hops, context: context)
     }
 
-    mutating func note(_ i: Int, _ trusted: Bool, _ reason: String) {
-        steps.append(TrustStep(position: i, trusted: trusted, reason: reason))
+    mutating func note(_ i: Int, _ trusted: Bool, _ reason: @autoclosure () -> String) {
+        if explain { steps.append(TrustStep(position: i, trusted: trusted, reason: reason())) }
+    }
+
+    mutating func note(_ i: Int, _ trusted: Bool, _ reason: TrustReason) {
+        if explain { steps.append(TrustStep(position: i, trusted: trusted, reason: text(reason))) }
     }
 
     enum Mode { case recipient, relay }
 
     /// The index of the first hop, at or below `start`, whose sending host is not on the receiving side; nil when
     /// the chain ends first. `site` holds the organisations of the receiving side and grows as the walk goes down.
-    mutating func boundary(from start: Int, site: inout Set<String>, nearby: inout [IPAddress], mode: Mode) -> Int? {
+    mutating func boundary(from start: Int, site: inout OrgSet, nearby: inout [IPAddress], mode: Mode) -> Int? {
+        let hops = self.hops
         var i = start
         while i < hops.count {
-            let h = hops[i]
-            if let o = OrgDomain.of(h.by) { site.insert(o) }
-            if let bip = h.byIP ?? h.by.flatMap({ IPAddress($0.stripping("[]")) }), bip.isPublic {
+            if let o = memo.byOrg(i) { site.insert(o) }
+            if let bip = memo.byAddress(i), bip.isPublic {
                 nearby.append(bip)
             }
-            if h.isJunk {
+            if hops[i].isJunk {
                 note(i, true, "not a Received header anyone could read: skipped")
                 medium = true
                 i += 1
                 continue
             }
-            if h.isQmailQueueStep {
+            if hops[i].isQmailQueueStep {
                 note(i, true, "qmail queue step (the network hop is the header below)")
                 i += 1
                 continue
             }
-            if h.ip == nil, h.unparsedIP == nil, h.by == nil, h.fromWord != nil {
+            if hops[i].ip == nil, hops[i].unparsedIP == nil, hops[i].by == nil, hops[i].fromWord != nil {
                 note(i, true, "incomplete header (no address, no writing host): skipped")
                 medium = true
                 i += 1
                 continue
             }
-            if h.ip == nil, h.unparsedIP == nil, h.fromWord == nil {
-                note(i, true, h.isLocal ? "local submission" : "internal step with no sending host")
+            if hops[i].ip == nil, hops[i].unparsedIP == nil, hops[i].fromWord == nil {
+                note(i, true, hops[i].isLocal ? "local submission" : "internal step with no sending host")
                 i += 1
                 continue
             }
-            if h.isRetrieval, mode == .recipient {
-                let server = h.ip.map { " from \($0)" } ?? ""
+            if hops[i].protocolKind == .pop || hops[i].protocolKind == .imap, mode == .recipient {  // isRetrieval
                 note(
                     i, true,
-                    "retrieved with \(h.with ?? "POP/IMAP")\(server): the chain restarts at that mailbox's provider")
+                    "retrieved with \(hops[i].with ?? "POP/IMAP")\(hops[i].ip.map { " from \($0)" } ?? ""): the chain restarts at that mailbox's provider"
+                )
                 fetched = true
                 site.removeAll()
                 nearby.removeAll()
@@ -92,11 +122,11 @@ struct TrustWalker {
             if let (kind, reason) = receivingSide(i, site: site, nearby: nearby, mode: mode) {
                 note(i, true, reason)
                 switch kind {
-                case .ownRelay: if h.ip?.isPublic == true { usedOwnRelay = true }
+                case .ownRelay: if hops[i].ip?.isPublic == true { usedOwnRelay = true }
                 case .provider: usedProvider = true
                 case .inside, .authenticated: break
                 }
-                if let ip = h.ip, ip.isPublic { nearby.append(ip) }
+                if let ip = hops[i].ip, ip.isPublic { nearby.append(ip) }
                 i += 1
                 continue
             }
@@ -106,60 +136,80 @@ struct TrustWalker {
     }
 
     /// Whether hop `i`'s sending host is on the receiving side, and why.
-    mutating func receivingSide(_ i: Int, site: Set<String>, nearby: [IPAddress], mode: Mode) -> (TrustKind, String)? {
-        let h = hops[i]
-        if let ip = h.ip {
+    mutating func receivingSide(_ i: Int, site: OrgSet, nearby: [IPAddress], mode: Mode) -> (
+        TrustKind, TrustReason
+    )? {
+        if let ip = hops[i].ip {
             if config.internalNetworks.contains(where: { $0.contains(ip) }) {
-                return (.ownRelay, "\(ip) is in the configured internal networks")
+                return (.ownRelay, .internalNetwork(ip))
             }
             if config.trustedNetworks.contains(where: { $0.contains(ip) }) {
-                return (.ownRelay, "\(ip) is in the configured trusted networks")
+                return (.ownRelay, .trustedNetwork(ip))
             }
             switch ip.scope {
             case .loopback, .private, .linkLocal, .sharedCGNAT, .uniqueLocal:
-                return (.inside, "\(ip) is a \(ip.scope.rawValue) address: inside the site")
+                return (.inside, .inside(ip))
             default: break
             }
         }
-        if let a = h.auth {
-            return (.authenticated, "authenticated submission (\(a)): the sender is a user of this site")
+        if let a = hops[i].auth {
+            return (.authenticated, .authenticated(a))
         }
-        if TrustWalker.isExchangeOnlineFrontend(h.by) {
+        if TrustWalker.isExchangeOnlineFrontend(hops[i].by) {
             return nil
         }
-        if TrustWalker.isMicrosoftInternal(h) {
-            return (.provider, "Exchange Online internal hop")
+        if TrustWalker.isMicrosoftInternal(by: hops[i].by, helo: hops[i].helo ?? hops[i].fromWord, ip: hops[i].ip) {
+            return (.provider, .microsoftInternal)
         }
-        guard let ip = h.ip else {
-            if h.unparsedIP == nil, isLocalName(h) {
-                return (.inside, "local step (\(h.fromWord ?? "no host"), no network address)")
+        guard let ip = hops[i].ip else {
+            if hops[i].unparsedIP == nil, isLocalName(hops[i]) {
+                return (.inside, .localStep(hops[i].fromWord))
             }
             return nil
         }
-        let names = TrustWalker.names(h)
-        if h.rdnsStatus == .name, let o = OrgDomain.of(h.rdns), site.contains(o), !TrustWalker.looksDynamic(h.rdns, ip)
+        if hops[i].rdnsStatus == .name, let o = memo.rdnsOrg(i), site.contains(o),
+            !TrustWalker.looksDynamic(hops[i].rdns, ip)
         {
-            return (.ownRelay, "\(h.rdns ?? o) is in the receiving organisation (\(o))")
+            return (.ownRelay, .sameOrganisation(hops[i].rdns ?? o, o))
         }
-        if h.rdnsStatus != .name, let o = OrgDomain.of(h.helo), site.contains(o), !TrustWalker.looksDynamic(h.helo, ip),
+        if hops[i].rdnsStatus != .name, let o = memo.heloOrg(i), site.contains(o),
+            !TrustWalker.looksDynamic(hops[i].helo, ip),
             nearby.contains(where: { TrustWalker.near($0, ip) })
         {
             medium = true
-            return (.ownRelay, "HELO \(h.helo ?? o) is in the receiving organisation and \(ip) sits next to its relays")
+            return (.ownRelay, .heloNearby(hops[i].helo ?? o, ip))
         }
         if mode == .recipient, !context.isList || !context.listDomains.isEmpty, let fwd = forwarder(i) {
             medium = true
-            return (.ownRelay, "forwarder: it accepted the message for <\(fwd)> in its own domain and passed it on")
+            return (.ownRelay, .forwarder(fwd))
         }
-        if let p = profile, let by = OrgDomain.of(h.by), p.contains(site: by, ip: ip),
+        if let p = profile, !p.relays.isEmpty, let by = memo.byOrg(i), p.contains(site: by, ip: ip),
             mode == .relay || !isListServer(i)
         {
             medium = true
-            return (
-                .ownRelay, "\(names.first ?? "\(ip)") [\(ip)] recurs as a forwarding relay into \(by) across the spool"
-            )
+            return (.ownRelay, .learned(i, ip, by))
         }
         return nil
+    }
+
+    /// The sentence for a reason.
+    func text(_ r: TrustReason) -> String {
+        switch r {
+        case .internalNetwork(let ip): return "\(ip) is in the configured internal networks"
+        case .trustedNetwork(let ip): return "\(ip) is in the configured trusted networks"
+        case .inside(let ip): return "\(ip) is a \(ip.scope.rawValue) address: inside the site"
+        case .authenticated(let a): return "authenticated submission (\(a)): the sender is a user of this site"
+        case .microsoftInternal: return "Exchange Online internal hop"
+        case .localStep(let name): return "local step (\(name ?? "no host"), no network address)"
+        case .sameOrganisation(let name, let o): return "\(name) is in the receiving organisation (\(o))"
+        case .heloNearby(let helo, let ip):
+            return "HELO \(helo) is in the receiving organisation and \(ip) sits next to its relays"
+        case .forwarder(let fwd):
+            return "forwarder: it accepted the message for <\(fwd)> in its own domain and passed it on"
+        case .learned(let i, let ip, let by):
+            let names = memo.names(i)
+            return "\(names.first ?? "\(ip)") [\(ip)] recurs as a forwarding relay into \(by) across the spool"
+        }
     }
 
     /// In list mail: whether hop `i`'s sender is the list server (its names, or the recipient of the hop below, are
@@ -167,8 +217,7 @@ struct TrustWalker {
     func isListServer(_ i: Int) -> Bool {
         guard context.isList else { return false }
         if context.listDomains.isEmpty { return true }
-        let h = hops[i]
-        if TrustWalker.names(h).contains(where: { OrgDomain.of($0).map(context.listDomains.contains) ?? false }) {
+        if memo.names(i).contains(where: { OrgDomain.of($0).map(context.listDomains.contains) ?? false }) {
             return true
         }
         if let j = nextWritten(after: i), let f = hops[j].forAddress?.lowercased(), let at = f.lastIndex(of: "@"),
@@ -181,6 +230,7 @@ struct TrustWalker {
 
     func isLocalName(_ h: ReceivedHop) -> Bool {
         guard let w = h.fromWord?.lowercased() else { return true }
+        // (Rare: only hops with no address get here.)
         if !w.contains(".") || w.contains("@") || w.hasPrefix("localhost") { return true }
         if h.isLocal || h.protocolKind == .local || h.protocolKind == .lmtp { return true }
         if let by = h.by?.lowercased(), by.hasPrefix("localhost") || by == w || !by.contains(".") { return true }
@@ -189,10 +239,15 @@ struct TrustWalker {
 
     /// Host names a hop gives for its sending host, lower case, without trailing dots.
     static func names(_ h: ReceivedHop) -> [String] {
+        names(rdns: h.rdns, helo: h.helo, fromWord: h.fromWord)
+    }
+
+    static func names(rdns: String?, helo: String?, fromWord: String?) -> [String] {
         var out: [String] = []
-        for n in [h.rdns, h.helo, h.fromWord] {
-            guard var s = n?.lowercased(), !s.isEmpty else { continue }
-            while s.hasSuffix(".") { s.removeLast() }
+        out.reserveCapacity(3)
+        for n in [rdns, helo, fromWord] {
+            guard let n, !n.isEmpty else { continue }
+            let s = HostText.lowerWithoutTrailingDots(n)
             if !out.contains(s) { out.append(s) }
         }
         return out
@@ -201,18 +256,24 @@ struct TrustWalker {
     /// Whether `below` was written by the host that `h` records as its sender: the names agree, or the
     /// organisations do, or the addresses.
     static func consistent(_ h: ReceivedHop, _ below: ReceivedHop) -> Bool {
-        guard var by = below.by?.lowercased() else { return false }
-        while by.hasSuffix(".") { by.removeLast() }
-        let names = TrustWalker.names(h).filter { IPAddress($0.stripping("[]?")) == nil }
-        if let ip = h.ip {
-            if below.byIP == ip || IPAddress(by.stripping("[]")) == ip { return true }
+        consistent([h, below], 0, 1, names: TrustWalker.names(h))
+    }
+
+    /// `consistent(hops[i], hops[j])`, reading the two hops in place; `names` are `names(hops[i])`.
+    static func consistent(_ hops: [ReceivedHop], _ i: Int, _ j: Int, names allNames: [String]) -> Bool {
+        guard let belowBy = hops[j].by else { return false }
+        let by = HostText.lowerWithoutTrailingDots(belowBy)
+        let names = allNames.filter { HostText.address($0, stripping: "[]?") == nil }
+        let byAddress = HostText.address(by, stripping: "[]")
+        if let ip = hops[i].ip {
+            if hops[j].byIP == ip || byAddress == ip { return true }
         }
-        if IPAddress(by.stripping("[]")) != nil { return false }
+        if byAddress != nil { return false }
         if names.contains(by) { return true }
         if let bo = OrgDomain.of(by), names.contains(where: { OrgDomain.of($0) == bo }) { return true }
         // The relay talking to itself over loopback under its own name (a content filter, a list manager).
-        if let bip = below.ip, bip.scope == .loopback || bip.scope == .private,
-            let bh = (below.helo ?? below.fromWord)?.lowercased(), names.contains(bh)
+        if let bip = hops[j].ip, bip.scope == .loopback || bip.scope == .private,
+            let bh = (hops[j].helo ?? hops[j].fromWord)?.lowercased(), names.contains(bh)
         {
             return true
         }
@@ -221,29 +282,26 @@ struct TrustWalker {
 
     /// The next hop below `i` that names its writer (`by`), skipping unreadable headers.
     func nextWritten(after i: Int) -> Int? {
-        var j = i + 1
-        while j < hops.count {
-            if !hops[j].isJunk, hops[j].by != nil { return j }
-            j += 1
-        }
-        return nil
+        memo.nextWritten(after: i)
     }
 
     /// A forwarder of the recipient: the hop below was written by this sender and accepted the message for an
     /// address in the sender's own domain, a domain none of the recipients named above is in (an alias or a
     /// forwarding mailbox the recipient set up there), not for a mailing list, and recorded a network sender.
     func forwarder(_ i: Int) -> String? {
-        let h = hops[i]
-        guard let j = nextWritten(after: i), TrustWalker.consistent(h, hops[j]) else { return nil }
-        let below = hops[j]
-        guard below.ip != nil, !below.isAuthenticated, var fa = below.forAddress?.lowercased() else { return nil }
+        memo.forwarder(i) { findForwarder(i) }
+    }
+
+    private func findForwarder(_ i: Int) -> String? {
+        guard let j = nextWritten(after: i), memo.consistentWithNext(i) else { return nil }
+        guard hops[j].ip != nil, hops[j].auth == nil, var fa = hops[j].forAddress?.lowercased() else { return nil }
         fa = fa.stripping("<>")
         guard let at = fa.lastIndex(of: "@"), let forOrg = OrgDomain.of(String(fa[fa.index(after: at)...])) else {
             return nil
         }
         if context.listDomains.contains(forOrg) { return nil }
         // The forwarding mailbox is in the relay's own domain: the relay is that domain's mail host.
-        let relayOrgs = Set((TrustWalker.names(h) + [below.by?.lowercased() ?? ""]).compactMap { OrgDomain.of($0) })
+        let relayOrgs = Set((memo.names(i) + [hops[j].by?.lowercased() ?? ""]).compactMap { OrgDomain.of($0) })
         guard relayOrgs.contains(forOrg) else { return nil }
         var above = Set(context.recipients)
         for k in 0...i { if let f = hops[k].forAddress?.lowercased() { above.insert(f.stripping("<>")) } }
@@ -257,7 +315,69 @@ struct TrustWalker {
     /// A reverse-DNS or HELO name of a dial-up, DSL, cable or other customer pool: it spells out the address or
     /// names the pool. Such hosts are an ISP's customers, never its relays.
     static func looksDynamic(_ name: String?, _ ip: IPAddress) -> Bool {
-        guard let n = name?.lowercased() else { return false }
+        guard let name else { return false }
+        if let r = HostText.withASCII(name, { looksDynamic($0, ip) }) { return r }
+        return looksDynamicText(name, ip)
+    }
+
+    static let pools: [StaticString] = [
+        "ppp", "dsl", "dial", "dhcp", "dyn", "pool", "cable", "client", "cust", "broadband", "catv", "modem",
+        "pppoe", "static", "host-", "user", "adsl", "ip-", "mobile", "wireless", "hfc",
+    ]
+
+    /// `looksDynamic` over ASCII bytes.
+    static func looksDynamic(_ p: UnsafeBufferPointer<UInt8>, _ ip: IPAddress) -> Bool {
+        let n = p.count
+        if let v4 = ip.ipv4Value {
+            // Octets written out in the name as whole runs of digits (`1-2-3-4`, `4.3.2.1`, `h1.2.3`).
+            var hits = 0
+            for o in [v4 >> 24, (v4 >> 16) & 0xFF, (v4 >> 8) & 0xFF, v4 & 0xFF] {
+                var i = 0
+                while i < n {
+                    guard ASCII.isDigit(p[i]) else {
+                        i += 1
+                        continue
+                    }
+                    var j = i
+                    var v: UInt32 = 0
+                    while j < n, ASCII.isDigit(p[j]) {
+                        if j - i < 4 { v = v * 10 + UInt32(p[j] &- 0x30) }
+                        j += 1
+                    }
+                    let len = j - i
+                    // The run is the octet's decimal text: no leading zero, at most three digits.
+                    if len <= 3, v == o, len == 1 || p[i] != 0x30 {
+                        hits += 1
+                        break
+                    }
+                    i = j
+                }
+            }
+            if hits >= 3 { return true }
+        }
+        // The first non-empty label (or the whole name when there is none).
+        var lo = 0
+        while lo < n, p[lo] == ASCII.dot { lo += 1 }
+        var hi = lo
+        while hi < n, p[hi] != ASCII.dot { hi += 1 }
+        if lo == n { (lo, hi) = (0, n) }
+        for pool in pools {
+            let m = pool.utf8CodeUnitCount
+            guard hi - lo >= m else { continue }
+            let q = pool.utf8Start
+            var i = lo
+            while i + m <= hi {
+                var k = 0
+                while k < m, ASCII.lower(p[i + k]) == q[k] { k += 1 }
+                if k == m { return true }
+                i += 1
+            }
+        }
+        return false
+    }
+
+    static func looksDynamicText(_ name: String, _ ip: IPAddress) -> Bool {
+        let n = name.lowercased()
         let first = n.split(separator: ".").first.map(String.init) ?? n
         if let v4 = ip.ipv4Value {
             let octets = [v4 >> 24, (v4 >> 16) & 0xFF, (v4 >> 8) & 0xFF, v4 & 0xFF].map { String($0) }
@@ -266,11 +386,7 @@ struct TrustWalker {
             for o in octets where numbers.contains(o) { hits += 1 }
             if hits >= 3 { return true }
         }
-        let pools = [
-            "ppp", "dsl", "dial", "dhcp", "dyn", "pool", "cable", "client", "cust", "broadband", "catv", "modem",
-            "pppoe", "static", "host-", "user", "adsl", "ip-", "mobile", "wireless", "hfc",
-        ]
-        return pools.contains { first.contains($0) }
+        return pools.contains { first.contains($0.description) }
     }
 
     /// Two addresses in the same /24 (IPv4) or /48 (IPv6).
@@ -282,11 +398,12 @@ struct TrustWalker {
 
     /// `*.mail.protection.outlook.com`: Exchange Online Protection's frontends, where mail enters Microsoft.
     static func isExchangeOnlineFrontend(_ by: String?) -> Bool {
-        guard let b = by?.lowercased() else { return false }
-        return b.hasSuffix(".mail.protection.outlook.com") || b.hasSuffix(".mail.eo.outlook.com")
+        guard let b = by else { return false }
+        return HostText.lowerHasSuffix(b, ".mail.protection.outlook.com")
+            || HostText.lowerHasSuffix(b, ".mail.eo.outlook.com")
     }
 
-    static let microsoftSuffixes = [
+    static let microsoftSuffixes: [StaticString] = [
         ".prod.outlook.com", ".protection.outlook.com", ".outlook.office365.com", ".office365.com",
         ".prod.exchangelabs.com",
     ]
@@ -294,21 +411,17 @@ struct TrustWalker {
     /// A hop between Exchange Online servers: both ends named in Microsoft's datacenter scheme, and the sender's
     /// address (when given) Microsoft's internal IPv6 (2603:1000::/24), private or loopback.
     static func isMicrosoftInternal(_ h: ReceivedHop) -> Bool {
-        guard let by = h.by?.lowercased(), microsoftSuffixes.contains(where: { by.hasSuffix($0) }) else { return false }
-        guard let helo = (h.helo ?? h.fromWord)?.lowercased(), microsoftSuffixes.contains(where: { helo.hasSuffix($0) })
-        else { return false }
-        guard let ip = h.ip else { return true }
+        isMicrosoftInternal(by: h.by, helo: h.helo ?? h.fromWord, ip: h.ip)
+    }
+
+    static func isMicrosoftInternal(by: String?, helo: String?, ip: IPAddress?) -> Bool {
+        guard let by, microsoftSuffixes.contains(where: { HostText.lowerHasSuffix(by, $0) }) else {
+            return false
+        }
+        guard let helo, microsoftSuffixes.contains(where: { HostText.lowerHasSuffix(helo, $0) }) else { return false }
+        guard let ip else { return true }
         // Microsoft's IPv6 space used inside Exchange Online: 2603:1000::/24 and 2a01:111::/32.
         if !ip.isIPv4, ip.high >> 40 == 0x2603_10 || ip.high >> 32 == 0x2A01_0111 { return true }
         return !ip.isPublic
-    }
-}
-
-extension String {
-    func stripping(_ set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
     }
 }
