@@ -92,7 +92,9 @@ public final class GeoCache {
     public private(set) var lookups = 0
     public private(set) var hits = 0
 
-    public init(resolver: GeoResolver, limit: Int = 1 << 20) {
+    /// The default keeps 65,536 answers (about 10 MB): a lookup costs well under a microsecond, so a larger table
+    /// saves little and made a scan's peak memory grow with the spool (73 MB at 100,000 messages, 110 MB at 400,000).
+    public init(resolver: GeoResolver, limit: Int = 1 << 16) {
         self.resolver = resolver
         self.limit = limit
     }

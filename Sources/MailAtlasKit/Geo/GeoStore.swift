@@ -51,7 +51,7 @@ public struct GeoRefresher {
         let lock = try ScanLock(storePath: storePath)
         defer { withExtendedLifetime(lock) {} }
         let store = try MailStore.openForWriting(path: storePath)
-        let cache = GeoCache(resolver: resolver)
+        let cache = GeoCache(resolver: resolver, limit: 1 << 20)
         var counts = Counts()
         let scanID = try store.pool.write { db in
             try db.execute(
