@@ -32,6 +32,15 @@ import Testing
         #expect(!ContentSniffer.sniff(dovecotIndex, fileSize: 72).isMail)
     }
 
+    /// A head that is all one long first line with a colon, where the file goes on: a message behind a huge
+    /// `X-Junk:` field is mail, a JSON-lines file (`{"src": …`) is not.
+    @Test func aLongFirstLineIsMailOnlyWithAFieldName() {
+        let junk = Array(("X-Junk: " + String(repeating: "a", count: 20_000)).utf8)
+        #expect(ContentSniffer.sniff(junk, fileSize: 10_000_000) == .message)
+        let json = Array(("{\"src\": \"spam/1.eml\", \"sha256\": \"" + String(repeating: "0", count: 20_000)).utf8)
+        #expect(!ContentSniffer.sniff(json, fileSize: 10_000_000).isMail)
+    }
+
     @Test func gzipByMagic() {
         #expect(ContentSniffer.sniff([0x1F, 0x8B, 0x08, 0x00], fileSize: 4) == .gzip)
     }

@@ -83,13 +83,16 @@ public enum ContentSniffer {
     static func looksLikeMessage(_ b: UnsafeBufferPointer<UInt8>, from start: Int, more: Bool = false) -> Bool {
         guard HeaderScan.isFieldLine(b, at: start) else { return false }
         let block = HeaderBlock(parsing: b, from: start, limits: .init(maxFields: 200))
+        var plainNames = true
         for field in block.fields {
             var name = Array(b[field.name])
             for k in name.indices { name[k] = ASCII.lower(name[k]) }
             if mailFieldNames.contains(name) { return true }
+            // Names as mail writes them (`X-Junk`), not the `{"key"` of a JSON line, which also has a colon.
+            if !name.allSatisfy({ ASCII.isAlphaNumeric($0) || $0 == 0x2D || $0 == 0x5F }) { plainNames = false }
         }
-        return more && !block.hasSeparator && block.bodyStart == b.count && block.droppedFields == 0
-            && binaryReason(b) == nil
+        return more && plainNames && !block.fields.isEmpty && !block.hasSeparator && block.bodyStart == b.count
+            && block.droppedFields == 0 && binaryReason(b) == nil
     }
 
     static func binaryReason(_ b: UnsafeBufferPointer<UInt8>) -> String? {
