@@ -96,6 +96,28 @@ import Testing
     }
 }
 
+/// glibc's "UTF-16" and "UTF-32" converters read the byte-order mark only on a descriptor's first use and keep the
+/// byte order they found, even across a reset: a pooled descriptor decoded a later text by an earlier one's mark.
+/// Seen as a corpus digest that changed only when other tests decoded UTF-16 at the same time.
+@Suite struct ByteOrderMarkTests {
+    @Test func everyTextIsReadByItsOwnByteOrderMark() {
+        let little: [UInt8] = [0xFF, 0xFE, 0x3D, 0xD8, 0x49, 0xDC, 0x41, 0x00]  // 👉A
+        let big: [UInt8] = [0xFE, 0xFF, 0xD8, 0x3D, 0xDC, 0x49, 0x00, 0x41]
+        for _ in 0..<3 {
+            for (bytes, label) in [(little, "utf-16"), (big, "utf-16"), (little, "UTF-16"), (big, "unicode")] {
+                #expect(CharsetDecoder.string(bytes, charset: Charset.resolve(label)).0 == "👉A", "\(label) \(bytes)")
+            }
+        }
+        let little32: [UInt8] = [0xFF, 0xFE, 0x00, 0x00, 0x49, 0xF4, 0x01, 0x00]
+        let big32: [UInt8] = [0x00, 0x00, 0xFE, 0xFF, 0x00, 0x01, 0xF4, 0x49]
+        for _ in 0..<3 {
+            for bytes in [little32, big32] {
+                #expect(CharsetDecoder.string(bytes, charset: Charset.resolve("utf-32")).0 == "👉")
+            }
+        }
+    }
+}
+
 /// `CharsetDecoder.isValidUTF8` (a hand-written check) against the standard library's UTF-8 decoder.
 @Suite struct UTF8ValidationTests {
     static func stdlibValid(_ bytes: [UInt8]) -> Bool {
