@@ -27,7 +27,9 @@ struct SQLCommand: ParsableCommand {
         do {
             result = try ReadOnlyQuery.run(query, on: queue)
         } catch let error as StoreError {
-            throw ValidationError(error.description)
+            // A refusal, not a mistake in the command line: said once, without the usage text (exit 64).
+            Terminal.writeError("mailatlas: \(error.description)\n")
+            throw ExitCode(64)
         }
         let width = wide || !Terminal.stdoutIsTTY ? nil : max(20, Terminal.width / max(1, result.columns.count))
         Terminal.write(TableOutput.render(result, format: format, maxCellWidth: width))

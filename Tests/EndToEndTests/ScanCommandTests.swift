@@ -29,6 +29,7 @@ import Testing
         let refused = try Binary.run(["sql", "--db", db, "DELETE FROM messages"])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("refused"), "\(refused.stderr)")
+        #expect(refused.status == 64 && !refused.stderr.contains("Usage:"), "\(refused.stderr)")
         let attach = try Binary.run(["sql", "--db", db, "ATTACH DATABASE '\(t.path)/x.sqlite' AS x"])
         #expect(attach.status != 0)
         #expect(!FileManager.default.fileExists(atPath: t.path + "/x.sqlite"))
