@@ -39,7 +39,7 @@ public enum ZipArchive {
         var cdOffset = UInt64(b.le32(eocd + 16) ?? 0)
         // ZIP64: the locator sits right before the end record.
         if eocd >= 20, b.le32(eocd - 20) == end64LocatorSignature, let rec = b.le64(eocd - 12),
-            let r = Int(exactly: rec), r + 56 <= b.count, b.le32(r) == end64Signature,
+            let r = Int(exactly: rec), r >= 0, r <= b.count - 56, b.le32(r) == end64Signature,
             let size = b.le64(r + 40), let offset = b.le64(r + 48)
         {
             cdSize = size
