@@ -168,9 +168,10 @@ enum RarInfo {
 /// file list, the contents, or both.
 enum SevenZipInfo {
     static func isEncrypted(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let offset = b.le64(12), let size = b.le64(20), let start = Int(exactly: offset).map({ $0 + 32 }),
-            let length = Int(exactly: size), start >= 32, start < b.count
+        guard let offset = b.le64(12), let size = b.le64(20), let o = Int(exactly: offset), o >= 0, o < b.count - 32,
+            let length = Int(exactly: size)
         else { return false }
+        let start = o + 32
         let end = length > b.count - start ? b.count : start + min(length, 1 << 20)
         return ByteSearch.find([0x06, 0xF1, 0x07, 0x01], in: UnsafeBufferPointer(rebasing: b[start..<end])) != nil
     }
