@@ -18,23 +18,23 @@ enum Iconv {
     static func convert(
         _ input: UnsafeBufferPointer<UInt8>, from name: String, into out: inout [UInt8], stopAtInvalid: Bool
     ) -> Int? {
+        func convert(with cd: iconv_t) -> Int {
+            let mark = out.count
+            let result = run(cd, input, into: &out, stopAtInvalid: stopAtInvalid)
+            if result < 0 { out.removeSubrange(mark...) }
+            return result
+        }
         if readsByteOrderMark(name) {
             // glibc reads the byte-order mark only on a descriptor's first use and keeps the byte order it found
             // across resets, so a reused descriptor would read this text in an earlier one's byte order.
             let cd = iconv_open("UTF-8", name)
             guard let cd, cd != failed else { return nil }
             defer { iconv_close(cd) }
-            let mark = out.count
-            let result = run(cd, input, into: &out, stopAtInvalid: stopAtInvalid)
-            if result < 0 { out.removeSubrange(mark...) }
-            return result
+            return convert(with: cd)
         }
         guard let handle = take(name) else { return nil }
         defer { give(back: handle, for: name) }
-        let mark = out.count
-        let result = run(handle.cd, input, into: &out, stopAtInvalid: stopAtInvalid)
-        if result < 0 { out.removeSubrange(mark...) }
-        return result
+        return convert(with: handle.cd)
     }
 
     /// Converters whose byte order comes from a byte-order mark (`UTF-16LE` and the like have a fixed one).
