@@ -53,6 +53,23 @@ import Testing
         #expect(!outcome.unknownLabel)
     }
 
+    /// glibc's UTF-8 reader (behind a label iconv tidies into `UTF8` by dropping the `>`) passes a code point above
+    /// U+10FFFF through as it is, which the mime fuzzer found; UCS-4 above U+10FFFF is rejected by glibc today.
+    /// Either way what the decoder returns is well-formed UTF-8 with the bad bytes replaced.
+    @Test(
+        arguments: [
+            ("utf8>", [0x61, 0xF7, 0xBF, 0xAE, 0xBB]),
+            ("ucs-4", [0, 0, 0, 0x61, 0x7F, 0xFF, 0xFF, 0xFF]),
+        ] as [(String, [UInt8])])
+    func iconvOutputIsAlwaysWellFormed(_ label: String, _ bytes: [UInt8]) {
+        var out: [UInt8] = []
+        let outcome = bytes.withUnsafeBufferPointer {
+            CharsetDecoder.decode($0, charset: Charset.resolve(label), into: &out)
+        }
+        #expect(out.withUnsafeBufferPointer { CharsetDecoder.isValidUTF8($0) }, "\(label): \(out)")
+        #expect(outcome.invalidBytes > 0 || out.contains(0xEF), "\(label): nothing was replaced")
+    }
+
     @Test func mislabeledTextFallsBack() {
         // US-ASCII with UTF-8 bytes: UTF-8.
         let (s1, o1) = decode([0xC3, 0xA9], "us-ascii")

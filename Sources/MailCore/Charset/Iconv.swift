@@ -20,8 +20,26 @@ enum Iconv {
     ) -> Int? {
         func convert(with cd: iconv_t) -> Int {
             let mark = out.count
-            let result = run(cd, input, into: &out, stopAtInvalid: stopAtInvalid)
-            if result < 0 { out.removeSubrange(mark...) }
+            var result = run(cd, input, into: &out, stopAtInvalid: stopAtInvalid)
+            if result < 0 {
+                out.removeSubrange(mark...)
+                return result
+            }
+            // glibc's output is not always well-formed: its UTF-8 reader (reached through labels it tidies into
+            // UTF-8, like `utf8>`) passes F5–F7 lead bytes, code points above U+10FFFF, through as they are. Its
+            // output counts as UTF-8 only once checked; what is not becomes U+FFFD here.
+            let isValid = out.withUnsafeBufferPointer {
+                CharsetDecoder.isValidUTF8(UnsafeBufferPointer(rebasing: $0[mark...]))
+            }
+            if !isValid {
+                if stopAtInvalid {
+                    out.removeSubrange(mark...)
+                    return -1
+                }
+                let produced = Array(out[mark...])
+                out.removeSubrange(mark...)
+                result += produced.withUnsafeBufferPointer { CharsetDecoder.appendValidatingUTF8($0, into: &out) }
+            }
             return result
         }
         if readsByteOrderMark(name) {
