@@ -168,9 +168,11 @@ public enum ZipArchive {
     public static func storedData(
         of entry: ZipEntry, in b: UnsafeBufferPointer<UInt8>, baseOffset: Int
     ) -> UnsafeBufferPointer<UInt8>? {
+        // Both numbers come from the archive: a ZIP64 offset near Int.max plus a positive base must not overflow.
         guard let off = Int(exactly: entry.localHeaderOffset) else { return nil }
-        let local = off + baseOffset
-        guard local >= 0, local + 30 <= b.count, b.le32(local) == localSignature, let nameLen = b.le16(local + 26),
+        let (local, overflow) = off.addingReportingOverflow(baseOffset)
+        guard !overflow, local >= 0, local <= b.count - 30, b.le32(local) == localSignature,
+            let nameLen = b.le16(local + 26),
             let extraLen = b.le16(local + 28)
         else { return nil }
         let start = local + 30 + Int(nameLen) + Int(extraLen)

@@ -97,6 +97,8 @@ enum OLE2 {
     struct Directory {
         var names: [String]
         var rootCLSID: [UInt8]?
+        /// How many FAT entries were read to follow the chain (bounded by the sectors in the buffer).
+        var fatEntries = 0
     }
 
     /// Stream and storage names from the directory chain. Nil when the header or the chain cannot be followed
@@ -122,14 +124,18 @@ enum OLE2 {
             var hops = 0
             while next < 0xFFFF_FFFA, hops < Int(min(count, 4096)), let off = sectorOffset(next) {
                 let per = sectorSize / 4 - 1
-                for k in 0..<per {
+                for k in 0..<per where difat.count < 1 << 16 {
                     if let s = b.le32(off + 4 * k), s < 0xFFFF_FFFA { difat.append(s) }
                 }
                 next = b.le32(off + 4 * per) ?? 0xFFFF_FFFE
                 hops += 1
             }
         }
+        // Only sectors inside the buffer can be followed, so the FAT never needs more entries than the buffer has
+        // sectors: a DIFAT that lists one sector 65,536 times builds a FAT no larger than the file.
+        let sectorsInBuffer = b.count / sectorSize
         for s in difat.prefix(Int(min(fatSectors, 1 << 16))) {
+            guard fat.count < sectorsInBuffer else { break }
             guard let off = sectorOffset(s) else { continue }
             for k in 0..<(sectorSize / 4) { fat.append(b.le32(off + 4 * k) ?? 0xFFFF_FFFF) }
         }
@@ -153,7 +159,7 @@ enum OLE2 {
             sector = fat[Int(sector)]
         }
         guard !names.isEmpty else { return nil }
-        return Directory(names: names, rootCLSID: rootCLSID)
+        return Directory(names: names, rootCLSID: rootCLSID, fatEntries: fat.count)
     }
 }
 

@@ -122,6 +122,30 @@ private func list(_ b: [UInt8], limits: ArchiveLimits = ArchiveLimits()) -> Arch
         #expect(l.inflatedBytes <= limits.maxSniffedMembers)
     }
 
+    /// A ZIP64 extra field may declare a local header offset near Int.max; behind a stub (a positive base offset)
+    /// the sum overflowed. The member is listed, its data is not read.
+    @Test func zip64OffsetNearIntMaxBehindAStub() throws {
+        let name = Fixtures.bytes("a.txt")
+        let data = Fixtures.bytes("AB")
+        let crc = 0x0A5D_C3E3  // unused: the data is never reached
+        var local = Fixtures.le32(0x0403_4B50) + Fixtures.le16(45) + Fixtures.le16(0) + Fixtures.le16(0)
+        local += Fixtures.le32(0) + Fixtures.le32(crc) + Fixtures.le32(2) + Fixtures.le32(2)
+        local += Fixtures.le16(name.count) + Fixtures.le16(0) + name + data
+        let extra = Fixtures.le16(1) + Fixtures.le16(8) + Fixtures.le64(Int.max - 8)
+        var central = Fixtures.le32(0x0201_4B50) + Fixtures.le16(45) + Fixtures.le16(45) + Fixtures.le16(0)
+        central += Fixtures.le16(0) + Fixtures.le32(0) + Fixtures.le32(crc) + Fixtures.le32(2) + Fixtures.le32(2)
+        central += Fixtures.le16(name.count) + Fixtures.le16(extra.count) + Fixtures.le16(0) + Fixtures.le16(0)
+        central += Fixtures.le16(0) + Fixtures.le32(0) + Fixtures.le32(0xFFFF_FFFF) + name + extra
+        let end =
+            Fixtures.le32(0x0605_4B50) + Fixtures.le16(0) + Fixtures.le16(0) + Fixtures.le16(1) + Fixtures.le16(1)
+            + Fixtures.le32(central.count) + Fixtures.le32(local.count) + Fixtures.le16(0)
+        let stub = Fixtures.pe(dll: false)
+        let zip = stub + local + central + end
+        let l = try #require(zip.withUnsafeBufferPointer { ArchiveLister.list($0, type: .zip) })
+        #expect(l.members.map(\.name) == ["a.txt"])
+        #expect(l.members.first?.detectedType == nil)
+    }
+
     @Test func damagedArchivesDoNotTrap() {
         let zip = Fixtures.zip([
             .init(name: "a.exe", data: Fixtures.pe(dll: false)), .init(name: "b.txt", data: Fixtures.bytes("hi")),

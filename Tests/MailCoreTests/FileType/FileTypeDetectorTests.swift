@@ -1,4 +1,4 @@
-import MailCore
+@testable import MailCore
 import Testing
 
 private func detect(_ b: [UInt8]) -> FileTypeDetector.Result {
@@ -230,4 +230,24 @@ private let fixtures: [(String, [UInt8], FileType)] = {
         ole.replaceSubrange(512 + 4..<512 + 8, with: Fixtures.le32(1))
         #expect(detect(ole).type == .doc)
     }
+
+    /// A compound file whose DIFAT lists the one FAT sector 65,536 times and chains back to itself 4,096 times
+    /// (a 2 KB file that used to build an 8-million-entry FAT) is read with a FAT no larger than the file, and its
+    /// directory is still found.
+    @Test func loopingDIFATBuildsASmallFAT() {
+        var b = Fixtures.ole2(streams: ["WordDocument", "1Table"])
+        func put(_ v: Int, at o: Int) { b.replaceSubrange(o..<(o + 4), with: Fixtures.le32(v)) }
+        put(65_536, at: 0x2C)  // FAT sectors
+        put(2, at: 0x44)  // first DIFAT sector: sector 2, right after the directory
+        put(4096, at: 0x48)  // DIFAT sectors
+        for k in 1..<109 { put(0, at: 0x4C + 4 * k) }
+        var difat: [UInt8] = []
+        for _ in 0..<127 { difat += Fixtures.le32(0) }
+        difat += Fixtures.le32(2)  // the next DIFAT sector is this one
+        b += difat
+        let fat = b.withUnsafeBufferPointer { OLE2.directoryNames($0)?.fatEntries }
+        #expect(fat == 128)  // one FAT sector's entries already cover every sector of the file
+        #expect(b.withUnsafeBufferPointer { FileTypeDetector.detect($0).type } == .doc)
+    }
+
 }
