@@ -48,7 +48,9 @@ mkdir -p "$corpus" "$artifacts"
 
 log=$build/fuzz-$target.log
 set +e
-"$bin" "$corpus" "$seeds" -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=2560 \
+# Swift's own crash reporter would catch a trap first and then trip AddressSanitizer while it reads memory
+# ("unknown-crash ... memserver_read"), hiding the trap; with it off, libFuzzer reports the signal and the stack.
+SWIFT_BACKTRACE=enable=no "$bin" "$corpus" "$seeds" -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=2560 \
   -artifact_prefix="$artifacts/" -print_final_stats=1 -detect_leaks=0 "$@" 2>"$log"
 status=$?
 set -e
@@ -59,5 +61,17 @@ execs=$(grep -E "^stat::number_of_executed_units" "$log" | awk '{print $2}')
 edges=$(echo "$last" | sed -nE 's/.*cov: ([0-9]+).*/\1/p')
 features=$(echo "$last" | sed -nE 's/.*ft: ([0-9]+).*/\1/p')
 units=$(ls "$corpus" | wc -l)
+if [ "$status" -ne 0 ]; then
+  # The stack libFuzzer printed, and the input itself (base64), so a crash seen only in CI's log can be replayed:
+  #   base64 -d > crash <<< '...'; .build-fuzz/release/fuzz-TARGET crash
+  grep -E "^    #[0-9]+ " "$log" | head -40 >&2 || true
+  for crash in $(grep -oE "Test unit written to [^ ]+" "$log" | awk '{print $5}'); do
+    if [ -f "$crash" ] && [ "$(stat -c %s "$crash")" -le 65536 ]; then
+      echo "input $crash (base64):" >&2
+      base64 -w 0 "$crash" >&2
+      echo >&2
+    fi
+  done
+fi
 echo "fuzz $target: ${seconds}s, ${execs:-?} executions, cov ${edges:-?} edges, ft ${features:-?} features, corpus $units, exit $status"
 exit $status
