@@ -1,5 +1,5 @@
-@testable import MailCore
 import Testing
+@testable import MailCore
 
 private func detect(_ b: [UInt8]) -> FileTypeDetector.Result {
     b.withUnsafeBufferPointer { FileTypeDetector.detect($0) }
