@@ -4,6 +4,7 @@
 #
 #   scripts/kill-trials.sh [SPOOL] [TRIALS] [MAILATLAS]
 #   defaults: ../shared/corpus, 20, .build/release/mailatlas (built if missing)
+#   COMMIT_EVERY=N passes --commit-every N to the killed scans (more commits to be killed between)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 spool=${1:-../shared/corpus}
@@ -29,7 +30,7 @@ for i in $(seq 1 "$trials"); do
   db="$work/trial-$i.sqlite"
   # A random moment within the clean scan's duration.
   delay=$(python3 -c "import random; print(round(random.uniform(0.01, $clean_seconds), 3))")
-  "$bin" scan "$spool" --db "$db" --quiet & pid=$!
+  "$bin" scan "$spool" --db "$db" --quiet ${COMMIT_EVERY:+--commit-every "$COMMIT_EVERY"} & pid=$!
   sleep "$delay"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true

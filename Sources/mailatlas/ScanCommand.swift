@@ -50,10 +50,19 @@ struct ScanCommand: AsyncParsableCommand {
             valueName: "n"))
     var learnRelays: Int = 20_000
 
+    @Option(
+        help: ArgumentHelp(
+            "Messages written per transaction: what a kill loses and how often a reader sees progress.",
+            valueName: "n"))
+    var commitEvery: Int = 5000
+
     @OptionGroup(title: "IP databases") var geo: GeoDatabaseOptions
 
     func validate() throws {
         guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
+        guard commitEvery >= 1 && commitEvery <= 1_000_000 else {
+            throw ValidationError("--commit-every must be between 1 and 1000000")
+        }
         guard Format.parseSize(maxMessageSize) != nil else {
             throw ValidationError("--max-message-size: not a size: \(maxMessageSize) (examples: 50M, 1G, 65536)")
         }
@@ -67,7 +76,7 @@ struct ScanCommand: AsyncParsableCommand {
     func run() async throws {
         var options = ScanOptions(
             roots: roots, label: label, jobs: jobs, maxMessageSize: Format.parseSize(maxMessageSize) ?? 50 << 20,
-            followSymlinks: followSymlinks, prune: prune)
+            followSymlinks: followSymlinks, prune: prune, messagesPerTransaction: commitEvery)
         options.origin = try origin.config()
         options.links = try links.extractorOptions()
         options.learnRelays = max(0, learnRelays)

@@ -66,7 +66,7 @@ import Testing
         for trial in 0..<trials {
             let store = dir.path + "/trial\(trial).sqlite"
             let delay = 0.02 + Double(rng.next() % 1000) / 1000 * clean.result.wallSeconds
-            let running = try Binary.start(["scan", root, "--db", store, "--quiet"])
+            let running = try Binary.start(["scan", root, "--db", store, "--quiet", "--commit-every", "300"])
             usleep(UInt32(delay * 1e6))
             kill(running.process.processIdentifier, SIGKILL)
             running.process.waitUntilExit()
@@ -97,7 +97,7 @@ import Testing
         let dir = TempDirectory("signal")
         let root = try Self.makeSpool(dir)
         let store = dir.path + "/s.sqlite"
-        let running = try Binary.start(["scan", root, "--db", store, "--jobs", "1"])
+        let running = try Binary.start(["scan", root, "--db", store, "--jobs", "1", "--commit-every", "300"])
         // Once the store exists the scan is under way.
         for _ in 0..<400 where !FileManager.default.fileExists(atPath: store) { usleep(5_000) }
         usleep(100_000)
@@ -128,7 +128,7 @@ import Testing
         let dir = TempDirectory("signal")
         let root = try Self.makeSpool(dir)
         let store = dir.path + "/s.sqlite"
-        let running = try Binary.start(["scan", root, "--db", store, "--jobs", "1"])
+        let running = try Binary.start(["scan", root, "--db", store, "--jobs", "1", "--commit-every", "300"])
         for _ in 0..<400 where !FileManager.default.fileExists(atPath: store) { usleep(5_000) }
         usleep(100_000)
         kill(running.process.processIdentifier, SIGINT)
@@ -158,7 +158,7 @@ import Testing
         }
         defer { _ = try? Child.run(["/bin/umount", "-l", mnt], timeout: 20) }
         let store = mnt + "/s.sqlite"
-        let full = try HostileScan.run([root], store: store)
+        let full = try HostileScan.run([root], store: store, args: ["--commit-every", "300"])
         #expect(full.result.finishedCleanly, "\(full.result)")
         #expect(full.result.status == 1, "\(full.result)")
         #expect(full.result.stderr.contains("no space left for the store"), "\(full.result.stderr)")

@@ -31,7 +31,7 @@ public struct ScanOptions: Sendable {
     public init(
         roots: [String], label: Verdict? = nil, jobs: Int = ScanOptions.defaultJobs, maxMessageSize: Int = 50 << 20,
         followSymlinks: Bool = false, prune: Bool = false, filesPerUnit: Int = 64, messagesPerUnit: Int = 128,
-        messagesPerTransaction: Int = 1000
+        messagesPerTransaction: Int = 5000
     ) {
         self.roots = roots
         self.label = label

@@ -80,6 +80,8 @@ public struct MailStore: Sendable {
         var config = Configuration()
         // Long enough to wait out a report reading the store at rest (the switch to WAL needs it alone).
         config.busyMode = .timeout(60)
+        // The scan's writer keeps its transaction open between results (ScanWriter).
+        config.allowsUnsafeTransactions = true
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
