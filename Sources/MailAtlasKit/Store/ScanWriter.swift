@@ -102,12 +102,20 @@ final class ScanWriter {
             try ScanWriter.saveCounts(db, scanID: scanID, counts: working, status: nil)
             try db.execute(sql: "COMMIT")
         }
+        endTransaction(committed: true)
+        onCommit?(counts)
+    }
+
+    /// Clears the open transaction's bookkeeping; after a commit its counts become the committed ones (after a
+    /// rollback they are dropped: the next transaction starts again from `counts`).
+    private func endTransaction(committed: Bool) {
         inTransaction = false
         transactionMessages = 0
         fileIDs.removeAll(keepingCapacity: true)
-        counts = working
-        incompleteDirectories = workingIncomplete
-        onCommit?(counts)
+        if committed {
+            counts = working
+            incompleteDirectories = workingIncomplete
+        }
     }
 
     /// Runs `body` in the open transaction, opening one first when none is.
@@ -142,11 +150,7 @@ final class ScanWriter {
                 try body(db)
             } catch {
                 if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
-                inTransaction = false
-                transactionMessages = 0
-                fileIDs.removeAll()
-                working = counts
-                workingIncomplete = incompleteDirectories
+                endTransaction(committed: false)
                 throw error
             }
         }
