@@ -221,4 +221,36 @@ import Testing
         #expect(try s.int("SELECT count(*) FROM messages") == 8)
         withExtendedLifetime(lock) {}
     }
+
+    /// A reader that has the store open at the moment a scan ends (a report from cron, `sql` in a shell) does not
+    /// leave it in WAL mode: SQLite refuses to leave WAL at once while anyone has the file open, so the scan waits
+    /// for the reader to go.
+    @Test func aReaderOpenWhenTheScanEndsStillLeavesOneFile() async throws {
+        let s = Spool()
+        try await s.scan()
+        let lock = try ScanLock(storePath: s.store)
+        let writer = try MailStore.openForWriting(path: s.store)
+        try await writer.pool.write { db in try db.execute(sql: "UPDATE scans SET status = status") }
+        let reader = try MailStore.openReadOnly(path: s.store)
+        #expect(try await reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM messages") } == 8)
+        // The reader goes away on a thread of its own: `closeAtRest` blocks the caller's thread, and the tests'
+        // task pool may have no other thread free.
+        let readerGone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            usleep(400_000)
+            try? reader.close()
+            readerGone.signal()
+        }
+        writer.closeAtRest()
+        readerGone.wait()
+        let files = try FileManager.default.contentsOfDirectory(atPath: s.dir.path).filter {
+            $0.hasPrefix("store.sqlite")
+        }
+        #expect(files.sorted() == ["store.sqlite", "store.sqlite.lock"])
+        let mode = try await DatabaseQueue(path: s.store).read { db in
+            try String.fetchOne(db, sql: "PRAGMA journal_mode")
+        }
+        #expect(mode == "delete")
+        withExtendedLifetime(lock) {}
+    }
 }

@@ -101,17 +101,36 @@ public struct MailStore: Sendable {
     /// creating `-wal`/`-shm` files beside it, and which a user who may read it but not write its directory can
     /// query (a read-only connection cannot create the WAL index a WAL database needs). The next scan switches
     /// back to WAL, so readers still work while it runs.
-    public func closeAtRest() {
+    ///
+    /// Leaving WAL needs the file alone, and SQLite does not wait for that (no busy handler is called), so a
+    /// report or `sql` that happens to be reading at the moment the scan ends would otherwise keep the store in WAL
+    /// mode: the switch is retried for up to `patience` seconds. A reader that stays longer wins; the store then
+    /// stays in WAL mode until a later scan ends with nobody reading.
+    public func closeAtRest(patience: Duration = .seconds(10)) {
         do {
             try pool.close()
-            var config = Configuration()
-            config.busyMode = .timeout(5)
-            let queue = try DatabaseQueue(path: path, configuration: config)
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
-            try queue.close()
         } catch {
-            // A reader holds the store: it stays in WAL mode until a later scan ends with nobody reading.
+            return
         }
+        let clock = ContinuousClock()
+        let deadline = clock.now + patience
+        while true {
+            if (try? switchToRollbackJournal()) == true { return }
+            if clock.now >= deadline { return }
+            usleep(50_000)
+        }
+    }
+
+    /// One attempt to leave WAL mode; true once the store is in rollback-journal mode.
+    private func switchToRollbackJournal() throws -> Bool {
+        var config = Configuration()
+        config.busyMode = .timeout(1)
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        defer { try? queue.close() }
+        let mode = try queue.writeWithoutTransaction { db in
+            try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+        }
+        return mode?.lowercased() == "delete"
     }
 
     /// Opens an existing store strictly read-only: the file is never written.
