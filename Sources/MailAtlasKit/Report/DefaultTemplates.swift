@@ -173,7 +173,12 @@ nav a { color: var(--accent); }
 .empty { color: var(--muted); font-style: italic; }
 figure { margin: 0.6rem 0 0.8rem; }
 svg.chart { width: 100%; height: auto; display: block; }
-svg.chart.bars { max-width: 34rem; } svg.chart.lines { max-width: 46rem; }
+svg.chart.bars { max-width: 34rem; } svg.chart.lines { max-width: 46rem; } svg.chart.map { max-width: 64rem; }
+svg.chart.map .tile rect { fill: #e6e9ee; } svg.chart.map .tile text { font-size: 9px; font-weight: 600; }
+svg.chart.map .m1 rect { fill: #fde0c5; } svg.chart.map .m2 rect { fill: #f9b384; }
+svg.chart.map .m3 rect { fill: #ef7d4f; } svg.chart.map .m4 rect { fill: #c9472b; }
+svg.chart.map .m5 rect { fill: #8c1d18; } svg.chart.map .m4 text, svg.chart.map .m5 text { fill: #fff; }
+svg.chart.map text.axis { font-size: 17px; }
 svg.chart text { font: 12px system-ui, "DejaVu Sans", sans-serif; fill: var(--ink); }
 svg.chart text.axis { fill: var(--muted); font-size: 11px; }
 svg.chart .bar { fill: var(--accent); }
@@ -279,6 +284,12 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 <section id="countries" aria-labelledby="h-countries">
 <h2 id="h-countries">Where it came from: origin countries</h2>
 {{#countries.has_rows}}
+{{#countries.has_map}}
+<figure class="map">
+{{{countries.map}}}
+<figcaption>One tile per country (a few large countries have several), placed roughly where it lies; darker means more messages. Point at a tile for its figures.{{#countries.has_off_map}} {{countries.off_map_text}} messages of unknown or no country are not on the map.{{/countries.has_off_map}}</figcaption>
+</figure>
+{{/countries.has_map}}
 <figure>
 {{{countries.chart}}}
 <figcaption>Bars for the first {{countries.charted}} rows of the table below.</figcaption>

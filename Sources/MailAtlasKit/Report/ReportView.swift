@@ -162,8 +162,23 @@ enum ReportView {
             "Messages by origin country, \(r.period.label): "
             + shown.prefix(8).map { Display.country($0.country) + " " + Display.count($0.messages) }
             .joined(separator: "; ") + (shown.count > 8 ? "; and more in the table." : ".")
+        var onMap: [String: Int] = [:]
+        for c in r.byCountry {
+            if let code = c.country, WorldTiles.tiles[code] != nil { onMap[code, default: 0] += c.messages }
+        }
+        let offMap = total - onMap.values.reduce(0, +)
+        let mapSummary =
+            "World map of messages by origin country, \(r.period.label): \(onMap.count) countries shaded"
+            + (offMap > 0 ? "; \(Display.count(offMap)) messages of unknown or no country are not on the map." : ".")
         return [
             "has_rows": !rows.isEmpty, "rows": rows, "count": r.byCountry.filter { $0.country != nil }.count,
+            "map": onMap.isEmpty
+                ? ""
+                : SVGChart.worldMap(
+                    id: "map-countries", title: "Messages by origin country, on a world map",
+                    description: mapSummary, messages: onMap, total: total),
+            "has_map": !onMap.isEmpty,
+            "has_off_map": offMap > 0, "off_map_text": Display.count(offMap),
             "chart": rows.isEmpty
                 ? ""
                 : SVGChart.bars(

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Inline SVG charts for the HTML report: horizontal bars and month trend lines. Every text that goes into the SVG
 /// passes `Display.text` (control and bidi characters made visible) and `Display.xml` (markup escaped), so a label
 /// written by an attacker stays text. Colours come from CSS classes in the template, so a template can restyle them;
@@ -85,6 +87,78 @@ enum SVGChart {
             s += Display.xml(Display.short(line.label, width: 24)) + "</text>"
         }
         return s + "</svg>"
+    }
+
+    /// A world tile map: every country one tile (large countries a block of tiles, `WorldTiles`), shaded by its
+    /// messages in five steps on a logarithmic scale, with a legend; each country's tiles carry a `<title>` with
+    /// its name and figures, so a pointer shows them. Codes not on the map (unknown, `EU`, `AP`, retired codes)
+    /// are left to the table beside it.
+    static func worldMap(id: String, title: String, description: String, messages: [String: Int], total: Int)
+        -> String
+    {
+        let pitch = 16
+        let tile = 14
+        let mapHeight = WorldTiles.rows * pitch
+        let width = WorldTiles.columns * pitch
+        let height = mapHeight + 36
+        let maxValue = max(1, messages.values.max() ?? 1)
+        var s = svgOpen(
+            id: id, kind: "map", width: width, height: height, title: title, description: description)
+        for code in WorldTiles.tiles.keys.sorted() {
+            guard let tiles = WorldTiles.tiles[code], let first = tiles.first else { continue }
+            let value = messages[code] ?? 0
+            let step = shade(value, max: maxValue)
+            let name = CountryNames.name(code) ?? code
+            let figures =
+                value == 0
+                ? "no messages" : Display.count(value) + " messages, " + Display.percent(value, of: total)
+            s += "<g class=\"tile m\(step)\"><title>\(Display.xml(name + " (" + code + "): " + figures))</title>"
+            for t in tiles {
+                s += "<rect x=\"\(t.column * pitch)\" y=\"\(t.row * pitch)\" width=\"\(tile)\" height=\"\(tile)\"/>"
+            }
+            if value > 0 {
+                s += "<text x=\"\(first.column * pitch + tile / 2)\" y=\"\(first.row * pitch + 10)\" "
+                s += "text-anchor=\"middle\">\(Display.xml(code))</text>"
+            }
+            s += "</g>"
+        }
+        // The legend: each shade in use and the range of counts it stands for.
+        let ly = mapHeight + 8
+        s += "<text class=\"axis\" x=\"0\" y=\"\(ly + 12)\">Messages</text>"
+        var x = 96
+        for step in 0...5 {
+            let label: String
+            if step == 0 {
+                label = "none"
+            } else {
+                let from = lowest(step, max: maxValue)
+                let to = step == 5 ? maxValue : lowest(step + 1, max: maxValue) - 1
+                guard from <= to else { continue }
+                label = from == to ? Display.count(from) : Display.count(from) + "–" + Display.count(to)
+            }
+            s += "<g class=\"tile m\(step)\"><rect x=\"\(x)\" y=\"\(ly)\" width=\"\(tile)\" height=\"\(tile)\"/></g>"
+            s += "<text class=\"axis\" x=\"\(x + tile + 5)\" y=\"\(ly + 12)\">\(Display.xml(label))</text>"
+            x += 30 + 10 * label.count
+        }
+        return s + "</svg>"
+    }
+
+    /// The shade of a count: 0 for none, else 1–5 on a logarithmic scale, 1 for a single message and 5 for `max`.
+    static func shade(_ value: Int, max maxValue: Int) -> Int {
+        guard value > 0 else { return 0 }
+        guard maxValue > 1, value < maxValue else { return value >= maxValue ? 5 : 1 }
+        return 1 + Int((4 * log(Double(value)) / log(Double(maxValue))).rounded(.down))
+    }
+
+    /// The smallest count in 1...max whose shade is at least `step` (max + 1 when there is none).
+    static func lowest(_ step: Int, max maxValue: Int) -> Int {
+        var low = 1
+        var high = maxValue + 1
+        while low < high {
+            let mid = (low + high) / 2
+            if shade(mid, max: maxValue) >= step { high = mid } else { low = mid + 1 }
+        }
+        return low
     }
 
     static func marker(_ k: Int, _ x: Int, _ y: Int) -> String {

@@ -11,7 +11,7 @@ import Testing
     static let allowedTags: Set<String> = [
         "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "span", "p", "nav", "ul", "li",
         "a", "main", "section", "figure", "figcaption", "svg", "desc", "text", "rect", "line", "polyline", "circle",
-        "path", "div", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "strong", "code", "footer",
+        "path", "g", "div", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "strong", "code", "footer",
     ]
 
     @Test func theFixtureReallyPutsHostileTextInEverySection() throws {
