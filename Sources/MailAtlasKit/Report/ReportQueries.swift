@@ -246,11 +246,14 @@ public enum ReportQueries {
             var names: [String: [Report.SeenName]] = [:]
             var asNames: [String: String] = [:]
             var subjects: [String: String] = [:]
+            // The period's messages from these addresses are picked from the covering index `messages_report`
+            // first, so only their rows are read from the table: filtering the table's rows of the whole period
+            // read most of a large store from disk when it was not cached (5 s of a 1,000,000-message store).
             for row in try rows(
                 """
                 SELECT m.origin_ip, h.from_rdns, h.from_helo, count(*), max(m.origin_as_org), min(m.subject)
                 FROM messages m LEFT JOIN received_hops h ON h.message_id = m.id AND h.position = m.origin_hop
-                WHERE \(clause) AND m.origin_ip IN (\(marks))
+                WHERE m.id IN (SELECT m.id FROM messages m WHERE \(clause) AND m.origin_ip IN (\(marks)))
                 GROUP BY m.origin_ip, h.from_rdns, h.from_helo ORDER BY 4 DESC, 2, 3
                 """, args + list.map(\.ip.databaseValue)
             ) {
