@@ -239,6 +239,15 @@ import Testing
             name: "asctime date, no zone",
             header: "from x.sender.example ([81.2.69.34]) by y.rcpt.example; Thu Dec  3 10:50:45 2009",
             helo: "x.sender.example", ip: "81.2.69.34", by: "y.rcpt.example", date: "2009-12-03T10:50:45Z"),
+        Case(
+            // A `with` that is not ASCII is classified by its bytes like any other: the ASCII prefix names the
+            // protocol, the unknown word does not make it authenticated, and the TLS after the slash is kept.
+            name: "non-ASCII with",
+            header:
+                "from x.sender.example ([81.2.69.35]) by y.rcpt.example with ESMTPSAé/TLS1.2é; "
+                + "Thu, 3 Dec 2009 10:50:45 +0000",
+            helo: "x.sender.example", ip: "81.2.69.35", by: "y.rcpt.example", with: "ESMTPSAé/TLS1.2é", kind: .esmtp,
+            tls: "TLS1.2é", date: "2009-12-03T10:50:45Z"),
     ]
 
     @Test(arguments: cases)

@@ -772,8 +772,9 @@ private struct Reader {
 
     /// The protocol class from the first word of `with` (`ESMTPSA`, `Microsoft SMTP Server`, `IMAP`…), and the
     /// authentication and TLS it implies.
+    /// Byte semantics throughout, also for a `with` that is not ASCII: every known name is ASCII, so a word with
+    /// other bytes is only ever `other`, or `esmtp`/`smtp` by its ASCII prefix.
     mutating func classifyProtocol() {
-        guard hop.with?.utf8.allSatisfy({ $0 < 0x80 }) ?? true else { return classifyProtocolText() }
         // The first word of `with`, lower case, at most 16 bytes, packed.
         var name = ProtocolNames.Packed()
         if let w = hop.with {
@@ -829,89 +830,7 @@ private struct Reader {
         if hop.protocolKind == .local { hop.isLocal = true }
     }
 
-    /// `classifyProtocol` with `String` semantics, for a `with` that is not ASCII.
-    mutating func classifyProtocolText() {
-        // The first word of `with`, lower case, at most 16 bytes.
-        var packed: (UInt64, UInt64) = (0, 0)
-        var n = 0
-        if let w = hop.with {
-            for c in w.utf8 {
-                if c == ASCII.space || c == 0x2F || c == ASCII.openParen { break }
-                if n < 16 {
-                    if n < 8 {
-                        packed.0 |= UInt64(ASCII.lower(c)) << UInt64(8 * n)
-                    } else {
-                        packed.1 |= UInt64(ASCII.lower(c)) << UInt64(8 * (n - 8))
-                    }
-                    n += 1
-                }
-            }
-        }
-        let name = withUnsafeBytes(of: packed) { String(decoding: $0.prefix(n), as: UTF8.self) }
-        switch name {
-        case "smtp", "utf8smtp", "asmtp", "nnfmp", "qmqp", "smtps":
-            hop.protocolKind = .smtp
-        case "esmtp", "esmtps", "esmtpa", "esmtpsa", "utf8esmtp", "utf8esmtps", "utf8esmtpa", "utf8esmtpsa",
-            "utf8smtps", "utf8smtpa", "utf8smtpsa":
-            hop.protocolKind = .esmtp
-        case "lmtp", "lmtps", "lmtpa", "lmtpsa", "utf8lmtp", "utf8lmtps", "utf8lmtpa", "utf8lmtpsa":
-            hop.protocolKind = .lmtp
-        case "http", "https": hop.protocolKind = .http
-        case "local", "local-esmtp", "local-smtp", "local-bsmtp", "unix": hop.protocolKind = .local
-        case "imap", "imap4", "imaps", "imap4s", "imap4rev1": hop.protocolKind = .imap
-        case "pop", "pop3", "pops", "pop3s", "pop2", "apop", "sdps", "odmr": hop.protocolKind = .pop
-        case "mapi": hop.protocolKind = .mapi
-        case "microsoft":
-            let lowerWith = hop.with?.lowercased() ?? ""
-            hop.protocolKind = lowerWith.hasPrefix("microsoft smtpsvc") ? .smtp : .esmtp
-        case "": hop.protocolKind = .unknown
-        default:
-            if name.hasPrefix("esmtp") {
-                hop.protocolKind = .esmtp
-            } else if name.hasPrefix("smtp") {
-                hop.protocolKind = .smtp
-            } else {
-                hop.protocolKind = .other
-            }
-        }
-        if hop.protocolKind == .unknown || hop.protocolKind == .other, let v = hop.via?.lowercased(),
-            v == "http" || v == "https"
-        {
-            hop.protocolKind = .http
-        }
-        if hop.mta == .fetchmail || hop.mta == .getmail, hop.protocolKind != .imap, hop.protocolKind != .pop,
-            hop.with != nil, name.contains("pop") || name.contains("imap")
-        {
-            hop.protocolKind = name.contains("pop") ? .pop : .imap
-        }
-        let authenticated: Bool
-        switch name {
-        case "esmtpa", "esmtpsa", "lmtpa", "lmtpsa", "utf8smtpa", "utf8smtpsa", "utf8esmtpa", "utf8esmtpsa",
-            "utf8lmtpa", "utf8lmtpsa", "asmtp":
-            authenticated = true
-        default: authenticated = false
-        }
-        if hop.auth == nil, authenticated, let w = hop.with {
-            hop.auth = String(w.prefix { $0 != " " && $0 != "/" })
-        }
-        let tlsName: Bool
-        switch name {
-        case "esmtps", "esmtpsa", "lmtps", "lmtpsa", "utf8smtps", "utf8smtpsa", "utf8esmtps", "utf8esmtpsa", "smtps",
-            "https", "imaps", "pop3s", "pops", "imap4s":
-            tlsName = true
-        default: tlsName = false
-        }
-        if hop.tls == nil, let w = hop.with {
-            if tlsName {
-                hop.tls = String(w.prefix { $0 != " " && $0 != "/" })
-            } else if let slash = w.firstIndex(of: "/"), w[slash...].uppercased().contains("TLS") {
-                hop.tls = String(w[w.index(after: slash)...])
-            }
-        }
-        if hop.protocolKind == .local { hop.isLocal = true }
-    }
-
-    /// An ASCII string up to its first blank or slash.
+    /// The text up to the first blank or slash (both ASCII, so never inside a multi-byte character).
     func firstWordOf(_ w: String) -> String {
         let u = w.utf8
         let end = u.firstIndex { $0 == ASCII.space || $0 == 0x2F } ?? u.endIndex
