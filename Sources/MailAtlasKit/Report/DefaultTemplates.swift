@@ -217,6 +217,9 @@ footer { margin-top: 2.5rem; border-top: 1px solid var(--line); color: var(--mut
   th, td { padding: 0.25rem 0.35rem; }
   /* Wide lists scroll sideways with their table rather than making every row tall. */
   ul.inline, ul.names, td.subject { min-width: 15rem; }
+  /* The map keeps tiles big enough to point at, and scrolls sideways. */
+  figure.map { overflow-x: auto; }
+  svg.chart.map { min-width: 44rem; }
 }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
@@ -285,7 +288,7 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 <h2 id="h-countries">Where it came from: origin countries</h2>
 {{#countries.has_rows}}
 {{#countries.has_map}}
-<figure class="map">
+<figure class="map" role="region" aria-label="World map of origin countries" tabindex="0">
 {{{countries.map}}}
 <figcaption>One tile per country (a few large countries have several), placed roughly where it lies; darker means more messages. Point at a tile for its figures.{{#countries.has_off_map}} {{countries.off_map_text}} messages of unknown or no country are not on the map.{{/countries.has_off_map}}</figcaption>
 </figure>
