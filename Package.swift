@@ -79,7 +79,9 @@ let package = Package(
         // `swift run -c release mailatlas-analysis-bench DIR` (prints µs/message per stage).
         .executableTarget(
             name: "mailatlas-analysis-bench",
-            dependencies: ["MailAtlasKit", "MailCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "MailAtlasKit", "MailCore", "AnalysisRecords", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Benchmarks/AnalysisBench",
             swiftSettings: strict
         ),
@@ -104,6 +106,13 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
+        // The text record of one message's analysis, shared by AnalysisDigestTests and mailatlas-analysis-bench.
+        .target(
+            name: "AnalysisRecords",
+            dependencies: ["MailAtlasKit", "MailCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/AnalysisRecords",
+            swiftSettings: strict
+        ),
         // Stores with every table the report reads filled in, shared by the report's unit and end-to-end tests.
         .target(
             name: "ReportFixtures",
@@ -119,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "MailAtlasKitTests",
             dependencies: [
-                "MailAtlasKit", "MailCore", "TestSupport", "ReportFixtures",
+                "MailAtlasKit", "MailCore", "TestSupport", "ReportFixtures", "AnalysisRecords",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Analysis/Fixtures", "Fixtures"],
