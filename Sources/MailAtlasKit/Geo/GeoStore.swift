@@ -123,8 +123,11 @@ public struct GeoRefresher {
                     sql: "UPDATE scans SET status = 'failed', finished_at = ? WHERE id = ?",
                     arguments: [Clock.nowISO8601(), scanID])
             }
+            store.closeAtRest()
             throw error
         }
+        // One file at rest, as after a scan: a reader (or a user who may only read) finds no WAL to need.
+        store.closeAtRest()
         return counts
     }
 }

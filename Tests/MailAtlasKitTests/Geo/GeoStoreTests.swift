@@ -76,20 +76,28 @@ import Testing
         }
         #expect(recorded == #"[{"date":"2026-05-01","kind":"mailatlas","name":"first","path":"first"}]"#)
 
-        // A refresh with other data changes the stored answers and is recorded.
+        // A refresh with other data changes the stored answers and is recorded, and leaves the store one file in
+        // rollback-journal mode, as a scan does.
+        try store.pool.close()
         let second = try resolver(name: "second", country: "GB", asn: 17557, asName: "PTCL")
         let counts = try GeoRefresher(storePath: path, resolver: second).run()
         #expect(counts == .init(messages: 3, messagesChanged: 1, hops: 4, hopsChanged: 1, distinctAddresses: 3))
-        let after = try store.pool.read { db in
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(files == ["store.sqlite", "store.sqlite.lock"])
+        let reader = try MailStore.openReadOnly(path: path)
+        let mode = try reader.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "delete")
+        let after = try reader.read { db in
             try String.fetchAll(db, sql: "SELECT coalesce(origin_country, '-') FROM messages ORDER BY sha256")
         }
         #expect(after == ["GB", "DE", "-"])
-        let refreshRow = try store.pool.read { db in
+        let refreshRow = try reader.read { db in
             try Row.fetchOne(db, sql: "SELECT status, options, geo_databases FROM scans ORDER BY id DESC LIMIT 1")
         }
         #expect(refreshRow?["status"] == "completed")
         #expect((refreshRow?["geo_databases"] as String?)?.contains("\"second\"") == true)
         // Running it again changes nothing.
+        try reader.close()
         #expect(try GeoRefresher(storePath: path, resolver: second).run().messagesChanged == 0)
     }
 }
