@@ -29,8 +29,9 @@ struct GeoRefreshCommand: ParsableCommand {
         }
         let names = resolver.databases.map { $0.name + ($0.date.map { " " + $0 } ?? "") }.joined(separator: ", ")
         Terminal.write(
-            "refreshed \(Format.count(counts.messages)) messages (\(Format.count(counts.messagesChanged)) changed) and "
-                + "\(Format.count(counts.hops)) untrusted hops (\(Format.count(counts.hopsChanged)) changed); "
+            "refreshed \(Format.count(counts.messages)) messages (\(Format.count(counts.messagesChanged)) changed), "
+                + "\(Format.count(counts.hops)) untrusted hops (\(Format.count(counts.hopsChanged)) changed) and "
+                + "\(Format.count(counts.ipLinks)) links to IP addresses (\(Format.count(counts.ipLinksChanged)) changed); "
                 + "\(Format.count(counts.distinctAddresses)) distinct addresses; databases: \(Escape.terminal(names))\n"
         )
     }

@@ -2,11 +2,12 @@ import MailAtlasKit
 import MailCore
 
 /// The country and provider of the addresses `trace` names: the origin first, then the handover IP and the other
-/// connecting IPs of hops from outside the receiving side (what the scan stores for `received_hops`).
+/// connecting IPs of hops from outside the receiving side (what the scan stores for `received_hops`), then the IP
+/// addresses the message links to (`links.host_country`, `host_asn`).
 enum GeoTrace {
     static let title = "Country and provider"
 
-    static func rows(analysis: OriginAnalysis, resolver: GeoResolver) -> [(String, String)] {
+    static func rows(analysis: OriginAnalysis, links: [LinkFacts], resolver: GeoResolver) -> [(String, String)] {
         var seen: Set<String> = []
         var rows: [(String, String)] = []
         func add(_ label: String, _ text: String?) {
@@ -16,6 +17,11 @@ enum GeoTrace {
         add("origin", analysis.origin.ip)
         add("handover", analysis.origin.handoverIP)
         for hop in analysis.hops where !hop.trusted { add("hop \(hop.position)", hop.fromIP) }
+        var linked: Set<String> = []
+        for link in links where link.isIP && linked.insert(link.host).inserted {
+            guard let ip = IPAddress(link.host) else { continue }
+            rows.append(("link \(ip)", describe(resolver.resolve(ip), resolver: resolver)))
+        }
         return rows
     }
 

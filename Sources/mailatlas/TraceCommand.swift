@@ -55,11 +55,11 @@ struct TraceCommand: ParsableCommand {
             OriginAnalyzer.analysis(header: HeaderBlock(parsing: b), bytes: b, config: config, profile: nil)
         }
         var report = TraceReport(analysis: analysis, config: config)
-        let geoRows = GeoTrace.rows(analysis: analysis, resolver: try geo.resolver())
+        let facts = MessageAnalyzer(options: .init(links: try links.extractorOptions()), origin: config).analyze(bytes)
+        let geoRows = GeoTrace.rows(analysis: analysis, links: facts.links, resolver: try geo.resolver())
         if !geoRows.isEmpty {
             report.sections.append(.init(key: "geo", title: GeoTrace.title, rows: geoRows))
         }
-        let facts = MessageAnalyzer(options: .init(links: try links.extractorOptions()), origin: config).analyze(bytes)
         if !facts.links.isEmpty {
             report.sections.append(.init(key: "links", title: LinksTrace.title, rows: LinksTrace.rows(facts.links)))
         }

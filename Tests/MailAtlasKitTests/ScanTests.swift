@@ -222,6 +222,36 @@ import Testing
         withExtendedLifetime(lock) {}
     }
 
+    /// Links to IP addresses carry the address's country and AS (`links.host_country`, `host_asn`, migration v4),
+    /// and a store from before v4 gets them for the links it already holds from the scan that migrates it.
+    @Test func linkedAddressesArePlacedAlsoInAStoreFromBeforeV4() async throws {
+        let s = Spool()
+        s.dir.write(
+            "spool/eml/ip-link.eml",
+            MailFixture.message(
+                subject: "verify", body: "Log in at http://39.33.27.49/login or http://10.9.8.7/ today\n"))
+        try await s.scan()
+        let placed = "SELECT host || ' ' || coalesce(host_country, '-') FROM links WHERE is_ip = 1 ORDER BY host"
+        #expect(try s.rows(placed).map { $0[0] as String } == ["10.9.8.7 -", "39.33.27.49 PK"])
+        #expect(try s.int("SELECT count(*) FROM links WHERE is_ip = 0 AND host_country IS NOT NULL") == 0)
+        // Take the store back to v3, as an earlier mailatlas left it.
+        let queue = try DatabaseQueue(path: s.store)
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX links_ip_host;
+                    ALTER TABLE links DROP COLUMN host_asn;
+                    ALTER TABLE links DROP COLUMN host_country;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v4';
+                    """)
+        }
+        try queue.close()
+        let again = try await s.scan()
+        #expect(again.counts.added == 0 && again.counts.updated == 0)
+        #expect(try s.rows(placed).map { $0[0] as String } == ["10.9.8.7 -", "39.33.27.49 PK"])
+        #expect(try s.int("SELECT count(*) FROM grdb_migrations WHERE identifier = 'v4'") == 1)
+    }
+
     /// A reader that has the store open at the moment a scan ends (a report from cron, `sql` in a shell) does not
     /// leave it in WAL mode: SQLite refuses to leave WAL at once while anyone has the file open, so the scan waits
     /// for the reader to go.

@@ -154,6 +154,21 @@ public enum ReportFixture {
                                 ["href", "text", "img"][k % 3], 1 + k,
                             ])
                     }
+                    // A link to a bare IP address on every fifth message, hosted in the sending country, in
+                    // another one, or at an address no database places.
+                    if i % 5 == 2 {
+                        let hosts: [(String, String?, Int?)] = [
+                            ("203.0.113.9", nil, nil), ("192.0.2.77", "CN", 4134), ("198.18.4.4", p.country, p.asn),
+                        ]
+                        let h = hosts[(i / 5 + monthIndex) % hosts.count]
+                        try db.execute(
+                            sql: """
+                                INSERT INTO links (message_id, url, host, domain, tld, is_ip, source, count,
+                                    host_country, host_asn)
+                                VALUES (?, ?, ?, ?, NULL, 1, 'href', 1, ?, ?)
+                                """,
+                            arguments: [id, "http://\(h.0)/login", h.0, h.0, h.1, h.2])
+                    }
                     // Attachments on every third message.
                     if i % 3 == 0 {
                         attachmentID += 1

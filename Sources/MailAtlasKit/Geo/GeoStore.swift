@@ -14,6 +14,26 @@ extension GeoCache {
     }
 }
 
+extension MailStore {
+    /// Places the linked IP addresses of a store migrated to `v4` (`links.host_country`, `host_asn`), once, by the
+    /// run that applies the migration, so that links stored before it are not reported as unplaced. Returns the
+    /// number of such links.
+    @discardableResult
+    func placeLinkedAddressesAfterV4(geo: GeoCache) throws -> Int {
+        guard newlyApplied.contains("v4"), !newlyApplied.contains("v1") else { return 0 }
+        return try pool.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT rowid, host FROM links WHERE is_ip = 1")
+            for row in rows {
+                let c = geo.columns(row["host"])
+                guard c.country != nil || c.asn != nil else { continue }
+                try db.cachedStatement(sql: "UPDATE links SET host_country = ?, host_asn = ? WHERE rowid = ?")
+                    .execute(arguments: [c.country, c.asn, row["rowid"] as Int64])
+            }
+            return rows.count
+        }
+    }
+}
+
 extension GeoResolver {
     /// `scans.geo_databases`: a JSON array of the databases in order, each `{name, kind, date, path}`.
     public var databasesJSON: String {
@@ -26,7 +46,8 @@ extension GeoResolver {
     }
 }
 
-/// `mailatlas geo refresh`: re-resolves the stored messages' origin and untrusted hops with the current databases,
+/// `mailatlas geo refresh`: re-resolves the stored messages' origin, untrusted hops and linked IP addresses with the
+/// current databases,
 /// for users who want old mail under new data. Recorded as a `scans` row (options `{"command":"geo refresh"}`) with
 /// the databases used, so each message's data can be traced to the newest such row or its own scan.
 public struct GeoRefresher {
@@ -35,6 +56,9 @@ public struct GeoRefresher {
         public var messagesChanged = 0
         public var hops = 0
         public var hopsChanged = 0
+        /// Links whose host is an IP address (`links.is_ip`).
+        public var ipLinks = 0
+        public var ipLinksChanged = 0
         public var distinctAddresses = 0
     }
 
@@ -106,6 +130,22 @@ public struct GeoRefresher {
                                         WHERE message_id = ? AND position = ?
                                         """
                                 ).execute(arguments: [hc.country, hc.asn, hc.asOrg, id, h["position"] as Int64])
+                            }
+                        }
+                        let links = try Row.fetchAll(
+                            db.cachedStatement(
+                                sql: """
+                                    SELECT rowid, host, host_country, host_asn FROM links
+                                    WHERE message_id = ? AND is_ip = 1
+                                    """), arguments: [id])
+                        for l in links {
+                            counts.ipLinks += 1
+                            let lc = cache.columns(l["host"])
+                            if lc.country != l["host_country"] || lc.asn != l["host_asn"] {
+                                counts.ipLinksChanged += 1
+                                try db.cachedStatement(
+                                    sql: "UPDATE links SET host_country = ?, host_asn = ? WHERE rowid = ?"
+                                ).execute(arguments: [lc.country, lc.asn, l["rowid"] as Int64])
                             }
                         }
                     }

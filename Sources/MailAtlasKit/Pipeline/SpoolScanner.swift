@@ -80,9 +80,10 @@ public struct SpoolScanner {
                 "jobs": "\(options.jobs)", "label": options.label?.rawValue ?? "",
                 "follow_symlinks": "\(options.followSymlinks)", "max_message_size": "\(options.maxMessageSize)",
             ], geoDatabases: options.geo.databasesJSON)
+        let geo = GeoCache(resolver: options.geo)
+        try store.placeLinkedAddressesAfterV4(geo: geo)
         let writer = ScanWriter(
-            store: store, scanID: scanID, messagesPerTransaction: options.messagesPerTransaction,
-            geo: GeoCache(resolver: options.geo))
+            store: store, scanID: scanID, messagesPerTransaction: options.messagesPerTransaction, geo: geo)
         let producer = SpoolProducer(options: options, store: store)
         let total: Int64? = estimate ? SpoolEstimator.bytes(roots: options.roots, store: store, options: options) : nil
         // Made when the first message needs analysing: a rescan that finds nothing new never pays for the

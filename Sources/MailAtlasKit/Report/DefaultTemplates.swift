@@ -103,6 +103,14 @@ name,date,kind,first_scan,last_scan
 {{/quality.geo_databases}}
 
 """#,
+        "csv/ip-link-countries.csv": #"""
+{{% CONTENT_TYPE: CSV}}
+country,host_country,messages,addresses
+{{#cross.ip_hosts}}
+{{country}},{{host_country}},{{messages}},{{addresses}}
+{{/cross.ip_hosts}}
+
+"""#,
         "csv/top-domains.csv": #"""
 {{% CONTENT_TYPE: CSV}}
 domain,messages,occurrences,countries,sources,is_ip
@@ -392,6 +400,21 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 </div>
 {{/cross.has_rows}}
 {{^cross.has_rows}}<p class="empty">No links were recorded for the messages of this period.</p>{{/cross.has_rows}}
+<h3 id="h-ip-hosts">Links to IP addresses: where the linked host is</h3>
+{{#cross.has_ip_hosts}}
+<div class="table-wrap" role="region" aria-labelledby="cap-ip-hosts" tabindex="0">
+<table>
+<caption id="cap-ip-hosts">Messages linking to a bare IP address, by their origin country and the country of the address they link to (the only linked hosts placed without a DNS lookup)</caption>
+<thead><tr><th scope="col">Sent from</th><th scope="col">Linked address in</th><th scope="col" class="num">Messages</th><th scope="col" class="num">Addresses</th></tr></thead>
+<tbody>
+{{#cross.ip_hosts}}
+<tr><th scope="row">{{country_label}}</th><td>{{host_country_label}}{{#same}} (same){{/same}}</td><td class="num">{{messages_text}}</td><td class="num">{{addresses_text}}</td></tr>
+{{/cross.ip_hosts}}
+</tbody>
+</table>
+</div>
+{{/cross.has_ip_hosts}}
+{{^cross.has_ip_hosts}}{{#cross.ip_hosts_known}}<p class="empty">No message of this period links to an IP address.</p>{{/cross.ip_hosts_known}}{{^cross.ip_hosts_known}}<p class="empty">This store was made before linked-host countries were recorded; run <code>mailatlas scan</code> once to migrate it, then <code>mailatlas geo refresh</code>.</p>{{/cross.ip_hosts_known}}{{/cross.has_ip_hosts}}
 </section>
 
 <section id="attachments" aria-labelledby="h-attachments">

@@ -203,6 +203,17 @@ public enum ReportJSON {
                     ("countries", .array(r.countryTLD.countries.map { .string($0) })),
                     ("tlds", .array(r.countryTLD.tlds.map { .string($0) })),
                     ("cells", .array(r.countryTLD.cells.map { row in .array(row.map { .int($0) }) })),
+                    ("ip_hosts_known", .bool(r.countryTLD.ipHostsKnown)),
+                    (
+                        "ip_hosts",
+                        .array(
+                            r.countryTLD.ipHosts.map { h in
+                                .object([
+                                    ("country", .string(h.country)), ("host_country", .string(h.hostCountry)),
+                                    ("messages", .int(h.messages)), ("addresses", .int(h.addresses)),
+                                ])
+                            })
+                    ),
                 ])
             ),
             ("attachments", attachments(r.attachments)),

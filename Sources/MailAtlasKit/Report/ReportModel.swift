@@ -124,6 +124,21 @@ public struct Report: Sendable {
         public var cells: [[Int]]
         /// Messages of the period with at least one link.
         public var messagesWithLinks: Int
+        /// Links to IP addresses, the one kind of linked host placed without DNS: sending country × the country of
+        /// the linked address, most messages first (`links.host_country`).
+        public var ipHosts: [IPHostRow] = []
+        /// False for a store from before migration `v4`, which does not record linked-host countries.
+        public var ipHostsKnown = true
+    }
+
+    public struct IPHostRow: Sendable, Equatable {
+        /// The messages' origin country.
+        public var country: String?
+        /// The country of the linked IP address (nil: private, special-purpose or not in the geo databases).
+        public var hostCountry: String?
+        public var messages: Int
+        /// Distinct linked addresses.
+        public var addresses: Int
     }
 
     public struct CountRow: Sendable, Equatable {

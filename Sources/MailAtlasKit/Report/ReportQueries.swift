@@ -322,9 +322,24 @@ public enum ReportQueries {
             }.prefix(min(top, 12)).map(\.key)
             let tlds = tldTotals.sorted { a, b in a.value != b.value ? a.value > b.value : a.key < b.key }
                 .prefix(min(top, 10)).map(\.key)
-            return Report.CrossTable(
+            var table = Report.CrossTable(
                 countries: countries, tlds: tlds,
                 cells: countries.map { c in tlds.map { t in cells[c]?[t] ?? 0 } }, messagesWithLinks: withLinks)
+            // Links to IP addresses (a store from before v4 has no linked-host countries).
+            table.ipHostsKnown = try db.columns(in: "links").contains { $0.name == "host_country" }
+            if table.ipHostsKnown {
+                table.ipHosts = try rows(
+                    """
+                    SELECT m.origin_country, l.host_country, count(DISTINCT m.id), count(DISTINCT l.host)
+                    FROM messages m JOIN links l ON l.message_id = m.id
+                    WHERE \(clause) AND l.is_ip = 1
+                    GROUP BY 1, 2 ORDER BY 3 DESC, 4 DESC, 1 IS NULL, 1, 2 IS NULL, 2 LIMIT ?
+                    """, args + [top.databaseValue]
+                ).map { row in
+                    Report.IPHostRow(country: row[0], hostCountry: row[1], messages: row[2], addresses: row[3])
+                }
+            }
+            return table
         }
 
         // MARK: Attachments

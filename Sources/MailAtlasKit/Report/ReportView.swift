@@ -310,7 +310,19 @@ enum ReportView {
                 ]
             }
         }
+        let ipHosts: [Object] = t.ipHosts.map { h in
+            [
+                "country": h.country ?? "", "country_label": Display.country(h.country),
+                "host_country": h.hostCountry ?? "",
+                "host_country_label": h.hostCountry == nil
+                    ? "Not placed (private, reserved or unknown address)" : Display.country(h.hostCountry),
+                "same": h.country != nil && h.country == h.hostCountry,
+                "messages": h.messages, "messages_text": Display.count(h.messages),
+                "addresses": h.addresses, "addresses_text": Display.count(h.addresses),
+            ]
+        }
         return [
+            "ip_hosts": ipHosts, "has_ip_hosts": !ipHosts.isEmpty, "ip_hosts_known": t.ipHostsKnown,
             "has_rows": !rows.isEmpty && !t.tlds.isEmpty, "rows": rows, "pairs": pairs,
             "tlds": t.tlds.map { ["tld": $0, "tld_text": $0.isEmpty ? "(none)" : "." + Display.text($0)] as Object },
         ]

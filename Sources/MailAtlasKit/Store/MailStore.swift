@@ -60,6 +60,8 @@ extension StoreError {
 public struct MailStore: Sendable {
     public let pool: DatabasePool
     public let path: String
+    /// The migrations this opening applied (empty when the store was up to date).
+    public var newlyApplied: [String] = []
 
     /// Opens (creating if needed) the store for a scan and migrates it. The caller must hold a `ScanLock`.
     public static func openForWriting(path: String) throws -> MailStore {
@@ -92,8 +94,11 @@ public struct MailStore: Sendable {
             throw StoreError.opening(path, error)
         }
         try checkSchema(pool, path: path)
+        let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
         try Schema.migrator.migrate(pool)
-        return MailStore(pool: pool, path: path)
+        var store = MailStore(pool: pool, path: path)
+        store.newlyApplied = Schema.migrator.migrations.filter { !applied.contains($0) }
+        return store
     }
 
     /// Ends a scan's use of the store: closes the pool and, unless a reader has the file open, returns it from

@@ -446,14 +446,15 @@ private struct WriteContext {
                 h.dateOffsetSeconds, h.trusted, hg.country, hg.asn, hg.asOrg)
         }
         for l in f.links {
+            let lg = l.isIP ? geo.columns(l.host) : (country: nil, asn: nil, asOrg: nil)
             try db.run(
                 """
                 INSERT INTO links (message_id, url, host, domain, tld, is_ip, source, count, display_host,
-                    unicode_host, truncated, defanged)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    unicode_host, truncated, defanged, host_country, host_asn)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 messageID, l.url, l.host, l.domain, l.tld, l.isIP, l.source, l.count, l.displayHost, l.unicodeHost,
-                l.truncated, l.defanged)
+                l.truncated, l.defanged, lg.country, lg.asn)
         }
         for a in f.attachments {
             try db.run(

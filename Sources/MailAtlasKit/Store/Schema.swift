@@ -14,6 +14,9 @@ enum Schema {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
 
@@ -197,5 +200,15 @@ enum Schema {
         CREATE INDEX messages_identity ON messages(sha256, file_id, source_index);
         DROP INDEX messages_sha256;
         CREATE INDEX messages_removed ON messages(sha256, file_id) WHERE removed_scan_id IS NOT NULL;
+        """
+
+    /// The country and AS of a linked host when it is an IP address (the only linked hosts placed without a DNS
+    /// lookup, which mailatlas never makes), for the report's "sent from here, hosted there" table. Rows stored
+    /// before `v4` have them null until `mailatlas geo refresh`. The partial index serves the report: the IP links of
+    /// a period's messages without reading the `links` table.
+    static let v4 = """
+        ALTER TABLE links ADD COLUMN host_country TEXT;
+        ALTER TABLE links ADD COLUMN host_asn INTEGER;
+        CREATE INDEX links_ip_host ON links(message_id, is_ip, host_country, host_asn, host) WHERE is_ip = 1;
         """
 }

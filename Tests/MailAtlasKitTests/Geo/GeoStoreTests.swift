@@ -24,6 +24,17 @@ import Testing
             hop.fromIP = h.0
             return hop
         }
+        // Links: to an address the databases place, to a private one, and to a name (never looked up).
+        facts.links = [
+            LinkFacts(
+                url: "http://39.33.4.85/x", host: "39.33.4.85", domain: "39.33.4.85", tld: nil, isIP: true,
+                source: "href"),
+            LinkFacts(
+                url: "http://10.1.2.3/", host: "10.1.2.3", domain: "10.1.2.3", tld: nil, isIP: true, source: "text"),
+            LinkFacts(
+                url: "http://39.33.4.85.example/", host: "39.33.4.85.example", domain: "39.33.4.85.example",
+                tld: "example", isIP: false, source: "href"),
+        ]
         return AnalysedMessage(
             location: MessageLocation(fileKey: "/spool/\(sha)", sourcePath: "spool/\(sha)", index: 0, offset: 0),
             locationVerdict: nil, facts: facts, truncated: false)
@@ -56,7 +67,7 @@ import Testing
         }
         try writer.accept(result)
         try writer.finish(status: "completed", prune: false)
-        #expect(writer.geo.lookups == 5 && writer.geo.distinctAddresses == 3)
+        #expect(writer.geo.lookups == 11 && writer.geo.distinctAddresses == 5)
 
         let rows = try store.pool.read { db in
             try Row.fetchAll(
@@ -75,13 +86,24 @@ import Testing
             try String.fetchOne(db, sql: "SELECT geo_databases FROM scans WHERE id = ?", arguments: [scanID])
         }
         #expect(recorded == #"[{"date":"2026-05-01","kind":"mailatlas","name":"first","path":"first"}]"#)
+        // Linked IP addresses are placed like origins; names and private addresses are not.
+        let links = try store.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT host, host_country, host_asn FROM links WHERE message_id = 1 ORDER BY host")
+        }
+        #expect(links.map { $0["host_country"] as String? } == [nil, "PK", nil])
+        #expect(links.map { $0["host_asn"] as Int64? } == [nil, 17557, nil])
 
         // A refresh with other data changes the stored answers and is recorded, and leaves the store one file in
         // rollback-journal mode, as a scan does.
         try store.pool.close()
         let second = try resolver(name: "second", country: "GB", asn: 17557, asName: "PTCL")
         let counts = try GeoRefresher(storePath: path, resolver: second).run()
-        #expect(counts == .init(messages: 3, messagesChanged: 1, hops: 4, hopsChanged: 1, distinctAddresses: 3))
+        #expect(
+            counts
+                == .init(
+                    messages: 3, messagesChanged: 1, hops: 4, hopsChanged: 1, ipLinks: 6, ipLinksChanged: 3,
+                    distinctAddresses: 5))
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         #expect(files == ["store.sqlite", "store.sqlite.lock"])
         let reader = try MailStore.openReadOnly(path: path)
@@ -91,6 +113,11 @@ import Testing
             try String.fetchAll(db, sql: "SELECT coalesce(origin_country, '-') FROM messages ORDER BY sha256")
         }
         #expect(after == ["GB", "DE", "-"])
+        let hostCountries = try reader.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT coalesce(host_country, '-') FROM links WHERE is_ip = 1 ORDER BY 1")
+        }
+        #expect(hostCountries == ["-", "GB"])
         let refreshRow = try reader.read { db in
             try Row.fetchOne(db, sql: "SELECT status, options, geo_databases FROM scans ORDER BY id DESC LIMIT 1")
         }

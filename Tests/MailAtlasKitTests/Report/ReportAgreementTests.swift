@@ -152,13 +152,38 @@ import Testing
                 let n: Int = try r.sql(
                     """
                     SELECT count(DISTINCT m.id) FROM messages m JOIN links l ON l.message_id = m.id
-                    WHERE m.\(Self.period) AND m.origin_country IS ? AND l.tld = ?
+                    WHERE m.\(Self.period) AND m.origin_country IS ? AND coalesce(l.tld, '') = ?
                     """, [code, tld])!
                 #expect(cells[i][j] == n, "\(code ?? "null") × \(tld)")
                 #expect(
                     csv.contains { $0["country"] == (code ?? "") && $0["tld"] == tld && $0["messages"] == String(n) })
             }
         }
+        // Links to IP addresses: origin country × the address's country, in JSON, CSV and HTML, each a SQL count.
+        #expect(cross["ip_hosts_known"] as? Bool == true)
+        let ipHosts = cross["ip_hosts"] as! [[String: Any]]
+        let ipSQL = try r.rows(
+            """
+            SELECT m.origin_country, l.host_country, count(DISTINCT m.id), count(DISTINCT l.host) FROM messages m
+            JOIN links l ON l.message_id = m.id WHERE m.\(Self.period) AND l.is_ip = 1
+            GROUP BY 1, 2 ORDER BY 3 DESC, 4 DESC, 1 IS NULL, 1, 2 IS NULL, 2 LIMIT 6
+            """)
+        #expect(ipHosts.count == ipSQL.count && ipHosts.count >= 3)
+        for (h, row) in zip(ipHosts, ipSQL) {
+            #expect(h["country"] as? String == row[0] as String?)
+            #expect(h["host_country"] as? String == row[1] as String?)
+            #expect(h["messages"] as? Int == row[2] as Int)
+            #expect(h["addresses"] as? Int == row[3] as Int)
+        }
+        #expect(ipHosts.contains { $0["host_country"] is NSNull })
+        #expect(ipHosts.contains { $0["host_country"] as? String == "CN" })
+        let ipCSV = r.records("ip-link-countries.csv")
+        #expect(ipCSV.map { Int($0["messages"]!)! } == ipHosts.map { $0["messages"] as! Int })
+        #expect(ipCSV.map { $0["host_country"]! } == ipHosts.map { $0["host_country"] as? String ?? "" })
+        let section = r.section("cross")
+        #expect(section.contains("Links to IP addresses"))
+        #expect(section.contains("Not placed (private, reserved or unknown address)"))
+        #expect(section.contains("CN · China"))
     }
 
     @Test func attachmentsMatchSQL() throws {

@@ -64,5 +64,8 @@ import Testing
         let detail = try #require(plans.first { $0.sql.contains("h.from_rdns") })
         #expect(detail.plan.contains { $0.contains("COVERING INDEX messages_report (date_utc>? AND date_utc<?)") })
         #expect(detail.plan.contains { $0.contains("USING INTEGER PRIMARY KEY (rowid=?)") })
+        // The links to IP addresses come from the partial index of v4 alone.
+        let ipHosts = try #require(plans.first { $0.sql.contains("l.host_country") })
+        #expect(ipHosts.plan.contains { $0.contains("COVERING INDEX links_ip_host") }, "\(ipHosts.plan)")
     }
 }
