@@ -16,12 +16,10 @@ extension GeoCache {
 
 extension MailStore {
     /// Places the linked IP addresses of a store migrated to `v4` (`links.host_country`, `host_asn`), once, by the
-    /// run that applies the migration, so that links stored before it are not reported as unplaced. Returns the
-    /// number of such links.
-    @discardableResult
-    func placeLinkedAddressesAfterV4(geo: GeoCache) throws -> Int {
-        guard newlyApplied.contains("v4"), !newlyApplied.contains("v1") else { return 0 }
-        return try pool.write { db in
+    /// run that applies the migration, so that links stored before it are not reported as unplaced.
+    func placeLinkedAddressesAfterV4(geo: GeoCache) throws {
+        guard newlyApplied.contains("v4"), !newlyApplied.contains("v1") else { return }
+        try pool.write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT rowid, host FROM links WHERE is_ip = 1")
             for row in rows {
                 let c = geo.columns(row["host"])
@@ -29,7 +27,6 @@ extension MailStore {
                 try db.cachedStatement(sql: "UPDATE links SET host_country = ?, host_asn = ? WHERE rowid = ?")
                     .execute(arguments: [c.country, c.asn, row["rowid"] as Int64])
             }
-            return rows.count
         }
     }
 }

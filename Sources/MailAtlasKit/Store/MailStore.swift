@@ -61,7 +61,7 @@ public struct MailStore: Sendable {
     public let pool: DatabasePool
     public let path: String
     /// The migrations this opening applied (empty when the store was up to date).
-    public var newlyApplied: [String] = []
+    public internal(set) var newlyApplied: [String] = []
 
     /// Opens (creating if needed) the store for a scan and migrates it. The caller must hold a `ScanLock`.
     public static func openForWriting(path: String) throws -> MailStore {
