@@ -73,3 +73,75 @@ extension String {
         self = String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// Case-insensitive tests of a range of a byte buffer against a lower-case ASCII literal, and the small range
+/// helpers the header parsers share. Ranges are the caller's (already inside the buffer); nothing is copied.
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether `self[r]` equals the lower-case ASCII literal, ignoring ASCII case.
+    @inline(__always)
+    func asciiEquals(_ r: Range<Int>, _ lowered: StaticString) -> Bool {
+        let n = lowered.utf8CodeUnitCount
+        guard r.count == n else { return false }
+        let p = lowered.utf8Start
+        for k in 0..<n where ASCII.lower(self[r.lowerBound + k]) != p[k] { return false }
+        return true
+    }
+
+    /// Whether `self[r]` starts with the lower-case ASCII literal, ignoring ASCII case.
+    @inline(__always)
+    func asciiHasPrefix(_ r: Range<Int>, _ lowered: StaticString) -> Bool {
+        let n = lowered.utf8CodeUnitCount
+        guard r.count >= n else { return false }
+        let p = lowered.utf8Start
+        for k in 0..<n where ASCII.lower(self[r.lowerBound + k]) != p[k] { return false }
+        return true
+    }
+
+    /// Whether the lower-case ASCII literal occurs at `i`, ignoring ASCII case, not reaching past `end`.
+    @inline(__always)
+    func asciiMatches(at i: Int, _ lowered: StaticString, end: Int) -> Bool {
+        let n = lowered.utf8CodeUnitCount
+        guard i + n <= end else { return false }
+        let p = lowered.utf8Start
+        for k in 0..<n where ASCII.lower(self[i + k]) != p[k] { return false }
+        return true
+    }
+
+    /// Whether the lower-case ASCII literal occurs anywhere in `self[r]`, ignoring ASCII case.
+    func asciiContains(_ r: Range<Int>, _ lowered: StaticString) -> Bool {
+        let n = lowered.utf8CodeUnitCount
+        guard n > 0, r.count >= n else { return false }
+        let first = lowered.utf8Start[0]
+        var i = r.lowerBound
+        let last = r.upperBound - n
+        while i <= last {
+            if ASCII.lower(self[i]) == first, asciiMatches(at: i, lowered, end: r.upperBound) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Whether `byte` occurs in `self[r]`.
+    @inline(__always)
+    func contains(byte: UInt8, in r: Range<Int>) -> Bool {
+        for k in r where self[k] == byte { return true }
+        return false
+    }
+
+    /// Whether every byte of `self[r]` is ASCII.
+    @inline(__always)
+    func isASCII(_ r: Range<Int>) -> Bool {
+        for k in r where self[k] >= 0x80 { return false }
+        return true
+    }
+
+    /// `r` without the bytes `drop` accepts at either end.
+    @inline(__always)
+    func trimming(_ r: Range<Int>, _ drop: (UInt8) -> Bool) -> Range<Int> {
+        var lo = r.lowerBound
+        var hi = r.upperBound
+        while lo < hi, drop(self[lo]) { lo += 1 }
+        while hi > lo, drop(self[hi - 1]) { hi -= 1 }
+        return lo..<hi
+    }
+}
