@@ -248,6 +248,61 @@ import Testing
                 + "Thu, 3 Dec 2009 10:50:45 +0000",
             helo: "x.sender.example", ip: "81.2.69.35", by: "y.rcpt.example", with: "ESMTPSAé/TLS1.2é", kind: .esmtp,
             tls: "TLS1.2é", date: "2009-12-03T10:50:45Z"),
+        Case(
+            // The word is the HELO claim, the glued literal the connecting address; `unknown`: no reverse DNS.
+            name: "address claim, glued unknown[IP]",
+            header:
+                "from 1.2.3.4 (unknown[211.94.164.65]) by mx.rcpt.example (Postfix) with SMTP id 5A1B2C; "
+                + "Tue, 4 Mar 2008 11:22:33 +0800",
+            helo: "1.2.3.4", heloIP: "1.2.3.4", rdnsStatus: .failed, ip: "211.94.164.65", by: "mx.rcpt.example",
+            with: "SMTP", kind: .smtp, id: "5A1B2C", date: "2008-03-04T03:22:33Z", mta: .postfix),
+        Case(
+            name: "glued rdns[IP]",
+            header:
+                "from mail.example.com (host.example.net[198.51.7.9]) by mx.rcpt.example (Postfix) with ESMTP "
+                + "id 3F2E1D; Wed, 5 Mar 2008 09:10:11 +0000",
+            helo: "mail.example.com", rdns: "host.example.net", rdnsStatus: .name, ip: "198.51.7.9",
+            by: "mx.rcpt.example", with: "ESMTP", kind: .esmtp, id: "3F2E1D", date: "2008-03-05T09:10:11Z",
+            mta: .postfix),
+        Case(
+            name: "glued unknown[IP] after a name",
+            header: "from helo (unknown[203.0.114.5]) by mx.rcpt.example with SMTP; Wed, 5 Mar 2008 09:10:11 +0000",
+            helo: "helo", rdnsStatus: .failed, ip: "203.0.114.5", by: "mx.rcpt.example", with: "SMTP", kind: .smtp,
+            date: "2008-03-05T09:10:11Z"),
+        Case(
+            // XMail: `(ip:port)`, the word is the HELO domain; the `with` is a bracketed literal, so no protocol.
+            name: "XMail ip:port",
+            header:
+                "from mail.sender.example (64.15.22.10:38402) by mx.recv.example with [XMail 1.27 ESMTP Server] "
+                + "id <S1A2> for <u@recv.example> from <a@sender.example>; Mon, 3 Mar 2008 10:00:00 +0100",
+            helo: "mail.sender.example", ip: "64.15.22.10", port: 38402, by: "mx.recv.example", id: "S1A2",
+            forAddress: "u@recv.example", date: "2008-03-03T09:00:00Z"),
+        Case(
+            // Momentum (ecelerity): the port inside the literal, the HELO as `helo=`; the word is no HELO claim.
+            name: "Momentum [IP] ([IP:port] helo=)",
+            header:
+                "from [64.15.22.10] ([64.15.22.10:51234] helo=mta.sender.example) by mx.recv.example "
+                + "(envelope-from <b@sender.example>) (ecelerity 4.2.38.62370 r(:)) with ESMTP "
+                + "id 12/34-01234-567890AB; Tue, 4 Mar 2008 12:00:00 -0500",
+            helo: "mta.sender.example", ip: "64.15.22.10", port: 51234, by: "mx.recv.example", with: "ESMTP",
+            kind: .esmtp, id: "12/34-01234-567890AB", date: "2008-03-04T17:00:00Z"),
+        Case(
+            name: "Momentum RDNS ([IP:port] helo=)",
+            header:
+                "from mta.sender.example ([64.15.22.10:51234] helo=mta.sender.example) by mx.recv.example "
+                + "(envelope-from <b@sender.example>) (ecelerity 4.2.38.62370 r(:)) with ESMTP "
+                + "id 12/34-01234-567890AB; Tue, 4 Mar 2008 12:00:00 -0500",
+            helo: "mta.sender.example", rdns: "mta.sender.example", rdnsStatus: .name, ip: "64.15.22.10", port: 51234,
+            by: "mx.recv.example", with: "ESMTP", kind: .esmtp, id: "12/34-01234-567890AB",
+            date: "2008-03-04T17:00:00Z"),
+        Case(
+            // Between two hosts of one site, Sendmail records no address at all.
+            name: "internal hop without an address",
+            header:
+                "from a.maths.example.ie by b.maths.example.ie (8.12.9/8.12.9) with ESMTP id h1; "
+                + "Thu, 6 Mar 2003 10:00:00 GMT",
+            helo: "a.maths.example.ie", by: "b.maths.example.ie", with: "ESMTP", kind: .esmtp, id: "h1",
+            date: "2003-03-06T10:00:00Z", mta: .sendmail),
     ]
 
     @Test(arguments: cases)
@@ -274,6 +329,19 @@ import Testing
         #expect(h.isLocal == c.local)
         #expect(h.isQmailQueueStep == c.queueStep)
         #expect(!h.isJunk)
+    }
+
+    /// The internal hop keeps its `from` word and has no address: the walk must not take anything for one.
+    @Test func internalHopHasNoAddress() {
+        let h = ReceivedParser.parse(
+            "from a.maths.example.ie by b.maths.example.ie (8.12.9/8.12.9) with ESMTP id h1; Thu, 6 Mar 2003 10:00:00 GMT"
+        )
+        #expect(h.fromWord == "a.maths.example.ie")
+        #expect(h.ip == nil)
+        #expect(h.unparsedIP == nil)
+        #expect(h.heloIP == nil)
+        #expect(h.rdnsStatus == .absent)
+        #expect(h.by == "b.maths.example.ie")
     }
 
     @Test func junkIsRecognised() {

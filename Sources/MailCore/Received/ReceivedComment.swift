@@ -17,6 +17,8 @@ struct CommentFacts {
     var eximKeys = false
     var localUser: Val?
     var localMarker = false
+    /// The address was a bare `ip:port` (XMail): the word before the comment is the HELO, not a looked-up name.
+    var colonPort = false
 }
 
 extension Reader {
@@ -143,6 +145,13 @@ extension Reader {
                         f.ip = a.0
                         f.port = a.1
                         f.ipIsLiteral = false
+                        f.colonPort = a.1 != nil && b.contains(byte: ASCII.colon, in: w)
+                    } else if let g = gluedLiteral(w) {
+                        // `unknown[IP]`, `rdns[IP]`: the literal and the name before it, with no blank between.
+                        f.ip = g.ip
+                        f.port = g.port
+                        f.ipIsLiteral = true
+                        readName(g.name, into: &f)
                     }
                 }
             default: break
@@ -210,5 +219,22 @@ extension Reader {
             return a
         }
         return nil
+    }
+
+    /// `name[ip]` or `name[ip]:port` written as one word, with no blank before the bracket (`unknown[IP]`,
+    /// `host.example.net[IP]`): the name's range, the address and the port. One pass over the word.
+    func gluedLiteral(_ w: Range<Int>) -> (name: Range<Int>, ip: IPAddress, port: Int?)? {
+        var open = w.lowerBound
+        while open < w.upperBound, b[open] != ASCII.openBracket { open += 1 }
+        guard open > w.lowerBound, open < w.upperBound else { return nil }
+        var close = open + 1
+        while close < w.upperBound, b[close] != ASCII.closeBracket { close += 1 }
+        guard close < w.upperBound, let a = address(in: (open + 1)..<close) else { return nil }
+        var port = a.1
+        if close + 1 < w.upperBound {
+            guard b[close + 1] == ASCII.colon, let p = self.port(in: (close + 2)..<w.upperBound) else { return nil }
+            port = p
+        }
+        return (w.lowerBound..<open, a.0, port)
     }
 }

@@ -1,6 +1,17 @@
 extension Reader {
+    /// A port: one to five digits, at most 65535.
+    func port(in r: Range<Int>) -> Int? {
+        guard !r.isEmpty, r.count <= 5 else { return nil }
+        var p = 0
+        for k in r {
+            guard ASCII.isDigit(b[k]) else { return nil }
+            p = p * 10 + Int(b[k] &- 0x30)
+        }
+        return p <= 65_535 ? p : nil
+    }
+
     /// An address in a word or literal: strips `?…?`, brackets, a trailing dot or comma, `IPv6:`; accepts
-    /// `a.b.c.d.port` (a port glued on with a dot).
+    /// `a.b.c.d.port` and `a.b.c.d:port` (a port glued on with a dot or a colon).
     func address(in r: Range<Int>) -> (IPAddress, Int?)? {
         var lo = r.lowerBound
         var hi = r.upperBound
@@ -13,6 +24,15 @@ extension Reader {
         }
         guard hi > lo, hi - lo <= 64 else { return nil }
         if let ip = IPAddress.parse(b, lo..<hi) { return (ip, nil) }
+        // a.b.c.d:port (XMail `(ip:port)`, Momentum `[ip:port]`): digits and dots, a colon, digits. Never an IPv6
+        // address, whose colons come before any dot.
+        var colon = lo
+        while colon < hi, ASCII.isDigit(b[colon]) || b[colon] == ASCII.dot { colon += 1 }
+        if colon < hi, b[colon] == ASCII.colon, let ip = IPAddress.parse(b, lo..<colon),
+            let port = port(in: (colon + 1)..<hi)
+        {
+            return (ip, port)
+        }
         // a.b.c.d.port
         var dots = 0
         var fourth = 0
@@ -71,7 +91,7 @@ extension Reader {
             } else if m.ipIsLiteral {
                 fromUnnamedLiteral(m, parts)
             } else {
-                fromBareAddress(parts)
+                fromBareAddress(m, parts)
             }
         } else if parts.extraIP != nil || parts.extraUnparsed != nil {
             fromLiteralAfterWord(parts)
@@ -124,21 +144,23 @@ extension Reader {
             k += 1
         }
         parts.main = parts.comments.first { $0.hasAddress }
+        parts.heloGiven = parts.main.map { $0.eximKeys && $0.helo != nil } ?? false
         return parts
     }
 
     /// The connecting address: the comment's, else a literal after the word, else the word's. The word is a HELO
-    /// claim when another address is recorded.
+    /// claim when another address is recorded, unless the address comment names the HELO as a key (`helo=`): then
+    /// the word is only the client's address again (Momentum `from [IP] ([IP:port] helo=HELO)`).
     mutating func readFromAddress(_ parts: FromParts) {
         if let c = parts.main {
             hop.ip = c.ip
             hop.unparsedIP = c.ip == nil ? c.unparsedIP.map(string) : nil
             hop.port = c.port
-            if let w = parts.wordIP { hop.heloIP = hop.heloIP ?? w.0 }
+            if let w = parts.wordIP, !parts.heloGiven { hop.heloIP = hop.heloIP ?? w.0 }
         } else if let e = parts.extraIP {
             hop.ip = e.0
             hop.port = e.1
-            if let w = parts.wordIP { hop.heloIP = hop.heloIP ?? w.0 }
+            if let w = parts.wordIP, !parts.heloGiven { hop.heloIP = hop.heloIP ?? w.0 }
         } else if let w = parts.wordIP {
             hop.ip = w.0
             hop.port = w.1 ?? parts.wordPort ?? parts.comments.first { $0.port != nil }?.port
@@ -183,9 +205,9 @@ extension Reader {
     }
 
     /// An address without brackets in a comment: qmail `from RDNS (HELO x) (ip)` (the word is the reverse DNS,
-    /// `unknown` when the lookup failed) or Exchange `from HELO (ip)`.
-    mutating func fromBareAddress(_ parts: FromParts) {
-        if hop.mta == .exchange || hop.mta == .exchangeOnline {
+    /// `unknown` when the lookup failed), Exchange `from HELO (ip)` or XMail `from HELO (ip:port)`.
+    mutating func fromBareAddress(_ c: CommentFacts, _ parts: FromParts) {
+        if hop.mta == .exchange || hop.mta == .exchangeOnline || c.colonPort {
             if hop.helo == nil { hop.helo = parts.word }
         } else if let w = parts.word, !parts.wordIsAddress {
             if lowerEquals(.string(w), "unknown") {
@@ -231,6 +253,8 @@ struct FromParts {
     var wordIP: (IPAddress, Int?)?
     var wordIsAddress: Bool { wordIP != nil || wordIsLiteral }
     var comments: [CommentFacts] = []
+    /// Whether the address comment names the HELO as a key (`[IP:port] helo=HELO`).
+    var heloGiven = false
     /// The first comment that holds an address (or an address literal that is none): the connecting host's.
     var main: CommentFacts? = nil
     /// The first address (a literal, else a word) after the word outside comments, and its port.
