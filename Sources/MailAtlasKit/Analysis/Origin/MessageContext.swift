@@ -15,10 +15,15 @@ public struct OriginContext: Sendable, Equatable {
     public var originatingHeader: (name: String, ip: IPAddress)?
     /// The message passed Exchange Online's filter (it carries X-MS-Exchange-Organization-* headers).
     public var exchangeOnline: Bool
+    /// The mailbox an automatic forward came from: the first address of `X-Forwarded-For: from@a to@b` (Gmail and
+    /// other providers write it when they forward a mailbox on), lower case. Nil when absent, or when the header
+    /// holds addresses of the HTTP kind (IPs), as some webmail writes.
+    public var forwardedFrom: String?
 
     public init(
         isList: Bool = false, listDomains: [String] = [], recipients: [String] = [], date: ReceivedDate? = nil,
-        originatingHeader: (name: String, ip: IPAddress)? = nil, exchangeOnline: Bool = false
+        originatingHeader: (name: String, ip: IPAddress)? = nil, exchangeOnline: Bool = false,
+        forwardedFrom: String? = nil
     ) {
         self.isList = isList
         self.listDomains = listDomains
@@ -26,12 +31,14 @@ public struct OriginContext: Sendable, Equatable {
         self.date = date
         self.originatingHeader = originatingHeader
         self.exchangeOnline = exchangeOnline
+        self.forwardedFrom = forwardedFrom
     }
 
     public static func == (a: OriginContext, b: OriginContext) -> Bool {
         a.isList == b.isList && a.listDomains == b.listDomains && a.recipients == b.recipients && a.date == b.date
             && a.originatingHeader?.name == b.originatingHeader?.name
             && a.originatingHeader?.ip == b.originatingHeader?.ip && a.exchangeOnline == b.exchangeOnline
+            && a.forwardedFrom == b.forwardedFrom
     }
 
     /// Header names whose value is the IP of a web or submission client, strongest first.
@@ -43,7 +50,7 @@ public struct OriginContext: Sendable, Equatable {
 
     /// What a header field is to the origin analysis.
     enum FieldKind: Equatable {
-        case listID, listPost, list, precedence, recipient, date, exchangeOnline, none
+        case listID, listPost, list, precedence, recipient, date, exchangeOnline, forwardedFor, none
         /// An `originatingHeaderNames` entry, by rank.
         case originating(Int)
     }
@@ -73,7 +80,9 @@ public struct OriginContext: Sendable, Equatable {
             if eq("delivered-to") { return .recipient }
         case 13: if eq("x-original-to") { return .recipient }
         case 14: if eq("x-mailing-list") { return .list }
-        case 15: if eq("x-yahoo-post-ip") { return .originating(4) }
+        case 15:
+            if eq("x-yahoo-post-ip") { return .originating(4) }
+            if eq("x-forwarded-for") { return .forwardedFor }
         case 16: if eq("x-originating-ip") { return .originating(1) }
         case 23: if eq("x-originating-ipaddress") { return .originating(5) }
         default: break
@@ -122,6 +131,8 @@ public struct OriginContext: Sendable, Equatable {
                 if date == nil { date = ReceivedParser.date(field.unfoldedValue(in: b)) }
             case .exchangeOnline:
                 exchangeOnline = true
+            case .forwardedFor:
+                if forwardedFrom == nil { forwardedFrom = OriginContext.forwardedFrom(field.unfoldedValue(in: b)) }
             case .originating(let rank):
                 let v = field.unfoldedValue(in: b)
                 if v.count <= 80, let ip = OriginContext.address(in: v), originating.map({ rank < $0.0 }) ?? true {
@@ -150,6 +161,14 @@ public struct OriginContext: Sendable, Equatable {
         }
         let s = String(lossyUTF8: v).lowercased().stripping(" <>\t")
         return s.isEmpty ? nil : s
+    }
+
+    /// The forwarding mailbox in `X-Forwarded-For: from@a to@b`: the first of at least two addresses.
+    static func forwardedFrom(_ value: [UInt8]) -> String? {
+        guard value.count <= 512 else { return nil }
+        let words = value.split { ASCII.isWhitespace($0) || $0 == 0x2C }.filter { $0.contains(ASCII.at) }
+        guard words.count >= 2 else { return nil }
+        return recipient(Array(words[0]))
     }
 
     /// The organisation of a List-Id or List-Post value.

@@ -147,7 +147,7 @@ public enum OriginAnalyzer {
         if let b = boundary {
             walker.note(b, false, "first hop from outside the receiving side")
             if context.isList, config.trustListServers, let j = walker.nextWritten(after: b),
-                walker.memo.consistentWithNext(b), received[b].ip != nil
+                walker.listSiteContinues(b, j), received[b].ip != nil
             {
                 var listSite = OrgSet(walker.memo.nameOrgs(b))
                 var listNearby = received[b].ip.map { [$0] } ?? []
@@ -199,6 +199,14 @@ public enum OriginAnalyzer {
                 say(
                     "The first hop from outside (\(h.fromWord ?? "no name")) records no connecting address.")
             }
+        } else if let k = walker.lastPublicRelay, !received[(k + 1)...].contains(where: { $0.recordsSender }) {
+            // The walk ended on a public relay of the site with no header below it: that relay received the message
+            // from somebody, but the header that says from whom is missing. The relay is not the origin.
+            rule = "none-unclear"
+            walker.low = true
+            say(
+                "The last hop is the site's own relay \(received[k].ip.map { "\($0)" } ?? "-"), and the header that recorded who handed it the message is missing: the origin is unknown."
+            )
         } else {
             rule = "none-internal"
             say(
@@ -216,8 +224,7 @@ public enum OriginAnalyzer {
         // The earliest public address the chain claims.
         let claimed = received.reversed().lazy.compactMap { $0.ip }.first { $0.isPublic }
 
-        var confidence = walker.medium ? "medium" : "high"
-        if rule.hasPrefix("none") { confidence = walker.medium ? "medium" : "high" }
+        let confidence = walker.low ? "low" : walker.medium ? "medium" : "high"
         if let o = originHop, ip != nil {
             if explain {
                 explanation.insert(
@@ -307,6 +314,7 @@ public enum OriginAnalyzer {
     static func observe(received: [ReceivedHop], context: OriginContext, memo: ChainMemo?) -> [RelayObservation] {
         var walker = TrustWalker(
             hops: received, context: context, config: OriginConfig(), profile: nil, explain: false, memo: memo)
+        walker.trustNamedRelays = false
         var site = OrgSet()
         var nearby: [IPAddress] = []
         var out: [RelayObservation] = []
@@ -316,7 +324,7 @@ public enum OriginAnalyzer {
             return out
         }
         // List mail: the list server is left to the list rule; look at what handed the message to it.
-        guard let j = walker.nextWritten(after: b), walker.memo.consistentWithNext(b) else { return out }
+        guard let j = walker.nextWritten(after: b), walker.listSiteContinues(b, j) else { return out }
         var listSite = OrgSet(walker.memo.nameOrgs(b))
         var listNearby = received[b].ip.map { [$0] } ?? []
         if let b2 = walker.boundary(from: j, site: &listSite, nearby: &listNearby, mode: .relay),
@@ -330,9 +338,16 @@ public enum OriginAnalyzer {
     /// The observation for the relay that hop `b` records as its sender.
     static func observation(at b: Int, walker: inout TrustWalker) -> RelayObservation? {
         let received = walker.hops
-        guard let ip = received[b].ip, ip.isPublic, received[b].rdnsStatus == .name, let by = walker.memo.byOrg(b),
-            !TrustWalker.isExchangeOnlineFrontend(received[b].by), !TrustWalker.looksDynamic(received[b].rdns, ip)
+        guard let ip = received[b].ip, ip.isPublic, let by = walker.memo.byOrg(b),
+            !TrustWalker.isExchangeOnlineFrontend(received[b].by)
         else { return nil }
+        // A relay's reverse DNS is what its provider chose: a rented host carries the provider's generic name, which
+        // spells out the address like a customer pool's. Such a relay is still observed when its own names chain: it
+        // presented a name of the receiving organisation and wrote the hop below under that name.
+        let named = walker.namedRelay(b, site: OrgSet([by])) != nil
+        guard named || (received[b].rdnsStatus == .name && !TrustWalker.looksDynamic(received[b].rdns, ip)) else {
+            return nil
+        }
         let relay = RelayProfile.Relay(site: by, network: RelayProfile.network(of: ip))
         var source: IPNetwork? = nil
         if let j = walker.nextWritten(after: b), walker.memo.consistentWithNext(b),

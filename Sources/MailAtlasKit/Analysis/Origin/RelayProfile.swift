@@ -33,6 +33,11 @@ public struct RelayProfile: Sendable, Equatable {
 
     public init(relays: [Relay: Evidence] = [:]) { self.relays = relays }
 
+    /// Whether any relay into the site whose organisation is `site` was learned.
+    public func knowsSite(_ site: String) -> Bool {
+        relays.keys.contains { $0.site == site }
+    }
+
     /// Whether `ip` is a learned relay into the site whose organisation is `site`.
     public func contains(site: String, ip: IPAddress) -> Bool {
         relays[Relay(site: site, network: RelayProfile.network(of: ip))] != nil

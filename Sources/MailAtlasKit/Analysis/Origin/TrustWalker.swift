@@ -26,6 +26,8 @@ enum TrustReason {
     case forwarder(String)
     /// Hop, address and the organisation it relays into.
     case learned(Int, IPAddress, String)
+    /// The name the relay gave, which is in the receiving organisation and under which it wrote the hop below.
+    case namedRelay(String)
 }
 
 struct TrustStep: Sendable, Equatable {
@@ -53,6 +55,13 @@ struct TrustWalker {
     var usedProvider = false
     var fetched = false
     var medium = false
+    /// The decision leans on evidence a user should not take at face value (names only, a missing header).
+    var low = false
+    /// The last hop the walk trusted as a public relay of the site (own relay, forwarder, learned, named).
+    var lastPublicRelay: Int? = nil
+    /// Whether a relay's names alone may put it on the receiving side. The walk that observes relays for the
+    /// profile sets this to false: it must see the relay itself as the handover, not trust it already.
+    var trustNamedRelays = true
 
     init(
         hops: [ReceivedHop], context: OriginContext, config: OriginConfig, profile: RelayProfile?, explain: Bool = true,
@@ -122,7 +131,16 @@ struct TrustWalker {
             if let (kind, reason) = receivingSide(i, site: site, nearby: nearby, mode: mode) {
                 note(i, true, reason)
                 switch kind {
-                case .ownRelay: if hops[i].ip?.isPublic == true { usedOwnRelay = true }
+                case .ownRelay:
+                    if hops[i].ip?.isPublic == true {
+                        usedOwnRelay = true
+                        // A relay known by its relaying (not by its organisation's name, which the site's own
+                        // servers share when they write a bounce themselves).
+                        switch reason {
+                        case .learned, .namedRelay, .forwarder: lastPublicRelay = i
+                        default: break
+                        }
+                    }
                 case .provider: usedProvider = true
                 case .inside, .authenticated: break
                 }
@@ -189,6 +207,31 @@ struct TrustWalker {
             medium = true
             return (.ownRelay, .learned(i, ip, by))
         }
+        // Names only: the relay calls itself a host of the receiving organisation and wrote the hop below under that
+        // very name. A spool's evidence outranks names: where the profile has learned relays into this site, a host
+        // that is not one of them is not trusted on its names alone (a sender can claim any HELO).
+        if trustNamedRelays, mode == .recipient, let name = namedRelay(i, site: site),
+            profile.map({ p in !(memo.byOrg(i).map { p.knowsSite($0) } ?? false) }) ?? true
+        {
+            low = true
+            return (.ownRelay, .namedRelay(name))
+        }
+        return nil
+    }
+
+    /// The name under which hop `i`'s sender presented itself (HELO, or the `from` word) when that name is in the
+    /// receiving organisation and the hop below was written by a host of exactly that name, which itself received
+    /// the message from a network sender: the chain of names a relay of the site leaves. Nil otherwise.
+    func namedRelay(_ i: Int, site: OrgSet) -> String? {
+        guard let j = nextWritten(after: i), hops[j].ip != nil || hops[j].unparsedIP != nil,
+            let below = hops[j].by.map(HostText.lowerWithoutTrailingDots)
+        else { return nil }
+        for claimed in [hops[i].helo, hops[i].fromWord] {
+            guard let c = claimed.map(HostText.lowerWithoutTrailingDots), c == below, c.contains("."),
+                HostText.address(c, stripping: "[]?") == nil, let o = OrgDomain.of(c), site.contains(o)
+            else { continue }
+            return c
+        }
         return nil
     }
 
@@ -209,20 +252,60 @@ struct TrustWalker {
         case .learned(let i, let ip, let by):
             let names = memo.names(i)
             return "\(names.first ?? "\(ip)") [\(ip)] recurs as a forwarding relay into \(by) across the spool"
+        case .namedRelay(let name):
+            return
+                "\(name) is a name of the receiving organisation and wrote the hop below under it (names only: low confidence)"
         }
     }
 
     /// In list mail: whether hop `i`'s sender is the list server (its names, or the recipient of the hop below, are
     /// in the list's domain).
     func isListServer(_ i: Int) -> Bool {
-        guard context.isList else { return false }
-        if context.listDomains.isEmpty { return true }
+        // With no list domain to compare (an empty List-Id, only `Precedence: list`) nothing points at this host as the
+        // list server: the spool's evidence about it stands.
+        guard context.isList, !context.listDomains.isEmpty else { return false }
         if memo.names(i).contains(where: { OrgDomain.of($0).map(context.listDomains.contains) ?? false }) {
             return true
         }
         if let j = nextWritten(after: i), let f = hops[j].forAddress?.lowercased(), let at = f.lastIndex(of: "@"),
             let o = OrgDomain.of(String(f[f.index(after: at)...]).stripping("<>")), context.listDomains.contains(o)
         {
+            return true
+        }
+        return false
+    }
+
+    /// In list mail, whether the list site goes on below hop `b` (whose sender would be the list server) into hop
+    /// `j`, the next hop written below it (ORIGIN-RULE.md rule 4). When the message names its list's domain, the
+    /// list evidence must point at these hops: the sender's names, the writer of the hop below, or the recipient of a
+    /// hop below are in the list's domain. A list header left over from a list the message crossed further down
+    /// does not make the hosts above it a list site. Then the hop below must belong to the same site: written by the
+    /// sender's own name or organisation, or, for a list server named in the list's domain, an internal hop
+    /// (loopback or private sender) of the site that sent the message on under another name.
+    func listSiteContinues(_ b: Int, _ j: Int) -> Bool {
+        let domains = context.listDomains
+        if domains.isEmpty { return memo.consistentWithNext(b) }
+        let named = memo.nameOrgs(b).contains { domains.contains($0) }
+        func forOrg(_ k: Int) -> String? {
+            guard let f = hops[k].forAddress?.lowercased(), let at = f.lastIndex(of: "@") else { return nil }
+            return OrgDomain.of(String(f[f.index(after: at)...]).stripping("<>"))
+        }
+        var pointed = named || (memo.byOrg(j).map { domains.contains($0) } ?? false)
+        // The list's own address as the recipient of the hop below, or of the site's internal hops under it (the
+        // list server received the post for the list's address); the search stops at the first public sender and
+        // after a handful of hops.
+        var k = j
+        while !pointed, k < hops.count, k < j + 6 {
+            if let o = forOrg(k), domains.contains(o) {
+                pointed = true
+                break
+            }
+            if let ip = hops[k].ip, ip.isPublic { break }
+            k += 1
+        }
+        guard pointed else { return false }
+        if memo.consistentWithNext(b) { return true }
+        if named, let ip = hops[j].ip, ip.scope == .loopback || ip.scope == .private || ip.scope == .uniqueLocal {
             return true
         }
         return false
@@ -294,6 +377,7 @@ struct TrustWalker {
 
     private func findForwarder(_ i: Int) -> String? {
         guard let j = nextWritten(after: i), memo.consistentWithNext(i) else { return nil }
+        if let fwd = forwardedMailbox(below: i, first: j) { return fwd }
         guard hops[j].ip != nil, hops[j].auth == nil, var fa = hops[j].forAddress?.lowercased() else { return nil }
         fa = fa.stripping("<>")
         guard let at = fa.lastIndex(of: "@"), let forOrg = OrgDomain.of(String(fa[fa.index(after: at)...])) else {
@@ -310,6 +394,27 @@ struct TrustWalker {
         }
         guard !aboveOrgs.isEmpty, !aboveOrgs.contains(forOrg) else { return nil }
         return fa
+    }
+
+    /// The mailbox a provider forwarded on, when the message names it (`X-Forwarded-For: from@a to@b`) and the
+    /// chain shows the forward: below the relay, after hops that record no sender (the provider's own steps), a hop
+    /// accepted the message for that mailbox. That hop's sender is where the message entered the forwarding
+    /// mailbox's provider, which is the recipient's own forwarder (ORIGIN-RULE.md rule 1), whatever its domain.
+    func forwardedMailbox(below i: Int, first j: Int) -> String? {
+        // (The forwarding mailbox's own Delivered-To is in the message too: only the hops above must not be for it.)
+        guard let from = context.forwardedFrom,
+            !hops[0...i].contains(where: { $0.forAddress?.lowercased().stripping("<>") == from })
+        else { return nil }
+        var k = j
+        // A provider writes a few steps between its intake and its outbound relay; look no further than that.
+        while k < hops.count, k < j + 4 {
+            if let f = hops[k].forAddress?.lowercased().stripping("<>"), f == from {
+                return hops[k].recordsSender ? from : nil
+            }
+            if hops[k].recordsSender { return nil }
+            k += 1
+        }
+        return nil
     }
 
     /// A reverse-DNS or HELO name of a dial-up, DSL, cable or other customer pool: it spells out the address or
@@ -423,5 +528,13 @@ struct TrustWalker {
         // Microsoft's IPv6 space used inside Exchange Online: 2603:1000::/24 and 2a01:111::/32.
         if !ip.isIPv4, ip.high >> 40 == 0x2603_10 || ip.high >> 32 == 0x2A01_0111 { return true }
         return !ip.isPublic
+    }
+}
+
+extension ReceivedHop {
+    /// Whether the hop records a sending host at all (an address, or at least a name): what a relay's inbound header
+    /// does and a queue step, a local submission or an unreadable header does not.
+    var recordsSender: Bool {
+        !isJunk && !isQmailQueueStep && (ip != nil || unparsedIP != nil || fromWord != nil)
     }
 }
