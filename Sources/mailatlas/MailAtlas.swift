@@ -19,6 +19,9 @@ struct MailAtlas: AsyncParsableCommand {
             130/143 interrupted by SIGINT/SIGTERM (everything committed so far is kept; rerun to continue).
             """,
         version: MailAtlasKitVersion.string,
-        subcommands: [ScanCommand.self, SQLCommand.self, ReportCommand.self, TraceCommand.self, GeoCommand.self]
+        subcommands: [
+            ScanCommand.self, SQLCommand.self, ReportCommand.self, TraceCommand.self, RelaysCommand.self,
+            GeoCommand.self,
+        ]
     )
 }

@@ -101,7 +101,18 @@ struct ScanCommand: AsyncParsableCommand {
             throw error
         }
         line.clear()
-        if !quiet { Terminal.write(SummaryLine.text(summary, store: store.path) + "\n") }
+        if !quiet {
+            Terminal.write(SummaryLine.text(summary, store: store.path) + "\n")
+            // The origin IPs that look like a relay of the site that was missed: said here, listed by `relays`.
+            if let side = try? ReceivingSide.read(MailStore.openReadOnly(path: store.path), limit: 1),
+                !side.suspects.isEmpty
+            {
+                let ips = side.suspects.map(\.ip).joined(separator: ", ")
+                Terminal.write(
+                    "suspects: \(side.suspects.count) origin IP(s) look like a relay of this site (\(ips)); see mailatlas relays --db \(Escape.terminal(store.path))\n"
+                )
+            }
+        }
         for error in summary.rootErrors { Terminal.writeError("mailatlas: \(error)\n") }
         if let signal = summary.interruptedBy {
             Terminal.writeError(
