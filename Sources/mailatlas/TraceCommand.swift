@@ -56,6 +56,11 @@ struct TraceCommand: ParsableCommand {
         }
         var report = TraceReport(analysis: analysis, config: config)
         let facts = MessageAnalyzer(options: .init(links: try links.extractorOptions()), origin: config).analyze(bytes)
+        // Lines before the header block that were skipped (a log line the saving program wrote): say so first.
+        if let note = facts.diagnostics.first(where: { $0.code == "header.leading-lines" }) {
+            report.sections.append(
+                .init(key: "leading_lines", title: "Before the header block", rows: [("skipped", note.message)]))
+        }
         let geoRows = GeoTrace.rows(analysis: analysis, links: facts.links, resolver: try geo.resolver())
         if !geoRows.isEmpty {
             report.sections.append(.init(key: "geo", title: GeoTrace.title, rows: geoRows))

@@ -74,6 +74,20 @@ import Testing
         #expect(String(decoding: data, as: UTF8.self).contains("\"ip\" : \"39.33.27.49\""))
     }
 
+    /// A message saved behind a log line is traced from its real headers, and the trace says what was skipped.
+    @Test func readsAMessageBehindALogLine() throws {
+        let message = try Data(contentsOf: Self.fixtures.appendingPathComponent("qmail-forged-helo.eml"))
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mailatlas-trace-\(ProcessInfo.processInfo.processIdentifier)-logged.eml")
+        try (Data("\u{2705} Loading modern TOML configuration: ../milter.toml\n".utf8) + message).write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let (status, output) = try Self.run(["trace", path.path])
+        #expect(status == 0)
+        #expect(output.contains("Origin  39.33.27.49"))
+        #expect(output.contains("Before the header block"))
+        #expect(output.contains("the first: \"\u{2705} Loading modern TOML configuration: ../milter.toml\""))
+    }
+
     @Test func rejectsAMissingIndexAndABadNetwork() throws {
         let a = try Self.run(["trace", Self.fixtures.appendingPathComponent("list.mbox").path, "--index", "5"])
         #expect(a.status != 0)

@@ -41,6 +41,37 @@ import Testing
         #expect(!ContentSniffer.sniff(json, fileSize: 10_000_000).isMail)
     }
 
+    /// Blank lines or a log line before the headers: mail when a real header block follows, judged by what follows.
+    @Test func leadingLinesBeforeARealHeaderBlock() {
+        let message = MailFixture.message(received: ["from mx.example.org by mail.example.net"])
+        #expect(sniff("\u{2705} Loading modern TOML configuration: ../foff-milter.toml\n" + message) == .message)
+        #expect(sniff("\n\n" + message) == .message)
+        #expect(sniff("   \r\n" + message) == .message)
+        #expect(sniff(">From alice@example.org Tue Oct 14 09:15:02 2025\n" + message) == .message)
+        #expect(sniff("one\ntwo\nthree\n" + message) == .message)
+        // More than three lines, or more than 1 KiB, before it: not skipped, not mail.
+        #expect(!sniff("one\ntwo\nthree\nfour\n" + message).isMail)
+        #expect(!sniff(String(repeating: "x", count: 1100) + "\n" + message).isMail)
+        // An mbox after a preamble is still an mbox.
+        #expect(sniff("preamble\n" + MailFixture.mbox([message])) == .mbox(preamble: 9))
+    }
+
+    @Test func textWithAHeaderLookingLineIsNotMail() {
+        #expect(!sniff("Dear all,\nthe meeting moved to Friday.\nRegards\n").isMail)
+        #expect(!sniff("Release notes\n\nSubject: the parser\nIt reads more files now.\n").isMail)
+        #expect(!sniff("Build log\nStatus: ok\nDuration: 3s\n").isMail)
+    }
+
+    /// In a Maildir's `cur/` or `new/`, a text file is a message whatever its first lines; empty and binary are not.
+    @Test func maildirFilesAreMessagesUnlessEmptyOrBinary() {
+        let prose = Array("Dear all,\nthe meeting moved to Friday.\n".utf8)
+        #expect(ContentSniffer.sniff(prose, fileSize: Int64(prose.count), expectMail: true) == .message)
+        #expect(!ContentSniffer.sniff(prose, fileSize: Int64(prose.count)).isMail)
+        let zeros = [UInt8](repeating: 0, count: 64)
+        #expect(!ContentSniffer.sniff(zeros, fileSize: 64, expectMail: true).isMail)
+        #expect(ContentSniffer.sniff([], fileSize: 0, expectMail: true) == .empty)
+    }
+
     @Test func gzipByMagic() {
         #expect(ContentSniffer.sniff([0x1F, 0x8B, 0x08, 0x00], fileSize: 4) == .gzip)
     }

@@ -191,6 +191,52 @@ import Testing
         #expect(try await s.scan().counts.added == 0)
     }
 
+    /// Files a program saved with a log line or blank lines before the headers are stored, with a diagnostic
+    /// naming what was skipped; a text file with prose first is still not mail outside a Maildir, and inside one
+    /// it is stored, with a diagnostic.
+    @Test func leadingLinesAreSkippedAndReported() async throws {
+        let s = Spool()
+        let saved = MailFixture.message(
+            subject: "after a log line", received: ["from mx.example.org ([192.0.2.7]) by mail.example.net"],
+            eol: "\r\n")
+        let log = "\u{2705} Loading configuration: \u{1B}[1m../milter.toml\n"
+        s.dir.write("spool/eml/logged.eml", log + saved)
+        s.dir.write("spool/eml/blank.eml", "\n  \n" + MailFixture.message(subject: "after blank lines"))
+        s.dir.write("spool/eml/notes.txt", "Meeting notes\n\nSubject: budget\nWe talked at length.\n")
+        s.dir.write(
+            "spool/Maildir/cur/1003.M4.host:2,S", "log line\n" + MailFixture.message(subject: "maildir after a log"))
+        s.dir.write("spool/Maildir/cur/1004.M5.host:2,S", "Just a note someone put here.\n")
+        let r = try await s.scan()
+        #expect(r.counts.added == 12)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE subject = 'after a log line'") == 1)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE subject = 'after blank lines'") == 1)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE subject = 'maildir after a log'") == 1)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE source_path LIKE '%notes.txt'") == 0)
+        #expect(try s.int("SELECT count(*) FROM files WHERE path LIKE '%notes.txt' AND kind = 'not-mail'") == 1)
+        let notes = try s.rows(
+            """
+            SELECT m.subject, d.severity, d.message FROM diagnostics d JOIN messages m ON m.id = d.message_id
+            WHERE d.code = 'header.leading-lines' ORDER BY m.subject
+            """)
+        #expect(notes.count == 3)
+        let logged = try #require(notes.first { ($0[0] as String?) == "after a log line" })
+        #expect(logged[1] as String == "info")
+        #expect(
+            logged[2] as String
+                == "1 line (\(log.utf8.count) bytes) before the header block were skipped, the first: "
+                + "\"\u{2705} Loading configuration: \\x1B[1m../milter.toml\"")
+        // The origin analysis read the Received field behind the log line.
+        #expect(
+            try s.int(
+                "SELECT count(*) FROM received_hops h JOIN messages m ON m.id = h.message_id "
+                    + "WHERE m.subject = 'after a log line'") == 1)
+        // The Maildir note is stored because of where it is, and says so.
+        #expect(
+            try s.int(
+                "SELECT count(*) FROM diagnostics d JOIN messages m ON m.id = d.message_id "
+                    + "WHERE d.code = 'spool.odd-head' AND m.source_path LIKE '%1004.M5%'") == 1)
+    }
+
     @Test func oversizedMessagesAreStoredFromTheirHeaders() async throws {
         let s = Spool()
         let body = String(repeating: "x", count: 120) + "\n"

@@ -36,6 +36,11 @@ struct DecodingConformanceTests {
         }
     }
 
+    /// Rows whose file begins with lines before the header block (a log line the saving program wrote, blank
+    /// lines): Python's parser takes those lines for the headers' end and reads no header block, mailatlas skips
+    /// them (`HeaderBlock.leadingSkip`). Left out of the header comparisons, counted in the report.
+    static func pythonReadsNoHeaders(_ parsed: ParsedMessage) -> Bool { !parsed.headers.leadingSkip.isEmpty }
+
     /// Whether Python reads this Subject without defects, judged from the raw bytes the way Python's parser
     /// would: the value is 7-bit (8-bit bytes are an `UndecodableBytesDefect`), has no control characters
     /// (`NonPrintableDefect`), and every `=?` starts a well-formed encoded word (`=?charset?b|q?text?=`, text
@@ -129,6 +134,10 @@ struct DecodingConformanceTests {
         for row in try Self.rows() {
             let parsed = MessageParser.parse(row.bytes)
             let expected = row.json["py_subject"] as? String
+            if Self.pythonReadsNoHeaders(parsed) {
+                excludedSources.append(row.src)
+                continue
+            }
             if let raw = parsed.rawHeader("subject"), !Self.pythonDecodesCleanly(raw) {
                 excludedSources.append(row.src)
                 if parsed.subject != expected {
@@ -156,12 +165,17 @@ struct DecodingConformanceTests {
 
     /// The Date in UTC against Python's `py_date` (Python takes a missing or unknown zone as UTC, as we do).
     @Test func dateMatchesPython() throws {
+        var leftOut = 0
         var compared = 0
         var equal = 0
         var mismatches: [String] = []
         for row in try Self.rows() {
             let parsed = MessageParser.parse(row.bytes)
             let expected = row.json["py_date"] as? String
+            if Self.pythonReadsNoHeaders(parsed) {
+                leftOut += 1
+                continue
+            }
             compared += 1
             if parsed.dateUTC == expected {
                 equal += 1
@@ -172,18 +186,23 @@ struct DecodingConformanceTests {
                 )
             }
         }
-        Self.report("date (\(equal)/\(compared))", mismatches)
+        Self.report("date (\(equal)/\(compared); \(leftOut) rows with lines before the headers left out)", mismatches)
         #expect(Double(equal) / Double(max(compared, 1)) >= 0.99, "date agreement \(equal)/\(compared)")
     }
 
     /// The Message-ID against Python's `py_message_id` (which keeps comments and blanks Python's parser leaves).
     @Test func messageIDMatchesPython() throws {
+        var leftOut = 0
         var compared = 0
         var equal = 0
         var mismatches: [String] = []
         for row in try Self.rows() {
             let parsed = MessageParser.parse(row.bytes)
             let expected = row.json["py_message_id"] as? String
+            if Self.pythonReadsNoHeaders(parsed) {
+                leftOut += 1
+                continue
+            }
             compared += 1
             if parsed.messageID == expected {
                 equal += 1
@@ -193,7 +212,8 @@ struct DecodingConformanceTests {
                 )
             }
         }
-        Self.report("message-id (\(equal)/\(compared))", mismatches)
+        Self.report(
+            "message-id (\(equal)/\(compared); \(leftOut) rows with lines before the headers left out)", mismatches)
         #expect(Double(equal) / Double(max(compared, 1)) >= 0.99, "message-id agreement \(equal)/\(compared)")
     }
 

@@ -92,7 +92,7 @@ struct UnitProcessor: Sendable {
             fail("spool.read", "\(error)")
             return
         }
-        // A Maildir file is a message by where it is, but still must look like one.
+        // A Maildir file is a message by where it is, unless it is empty or binary.
         let sniffed = ContentSniffer.sniff(
             Array(bytes.prefix(ContentSniffer.headLength)), fileSize: Int64(bytes.count), expectMail: task.inMaildir)
         switch sniffed {
@@ -114,6 +114,16 @@ struct UnitProcessor: Sendable {
             break
         }
         var facts = analyzer.analyze(bytes, fullSize: fullSize, streamedSHA256: streamedSHA)
+        if task.inMaildir,
+            case .notMail(let why) = ContentSniffer.sniff(
+                Array(bytes.prefix(ContentSniffer.headLength)), fileSize: Int64(bytes.count))
+        {
+            // Stored because of where it is; say that it would not have passed for mail elsewhere.
+            facts.diagnostics.append(
+                DiagnosticFacts(
+                    .warning, "spool.odd-head",
+                    "a file in a Maildir folder does not begin like a message (\(why)); stored as one"))
+        }
         if let damage = gzipDamage {
             facts.diagnostics.append(
                 DiagnosticFacts(

@@ -24,7 +24,9 @@ public enum SpoolContent: Equatable, Sendable {
 /// Classifies a file by content.
 ///
 /// A message must begin with a header field and carry at least one field that only mail has (`From`, `Received`,
-/// `Message-ID`…): that keeps Debian `copyright` files, YAML front matter and other `Name: value` texts out. An mbox
+/// `Message-ID`…): that keeps Debian `copyright` files, YAML front matter and other `Name: value` texts out. A few
+/// blank lines or non-field lines before such a header block are allowed (`LeadingLines`: at most 3 lines and
+/// 1 KiB, and only when what follows is a real header block). An mbox
 /// begins with a `From ` line whose next line is a header; a short preamble before the first such line is tolerated.
 /// NUL bytes or mostly non-text bytes in the head mean a binary file.
 public enum ContentSniffer {
@@ -42,7 +44,7 @@ public enum ContentSniffer {
 
     ///
     /// `expectMail` is for files whose place says they are messages (a Maildir's `cur/` and `new/`): any file that
-    /// begins with a header field and is not binary is then a message, whatever its field names.
+    /// is not empty and not binary is then a message, whatever its first lines (the scan notes an odd head).
     public static func sniff(_ head: [UInt8], fileSize: Int64, expectMail: Bool = false) -> SpoolContent {
         if fileSize == 0 || head.isEmpty { return .empty }
         if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B { return .gzip }
@@ -52,8 +54,15 @@ public enum ContentSniffer {
             // Mail first: a real message may carry a stray NUL or control byte further down.
             if isEnvelopeStart(b, at: start) { return .mbox(preamble: start) }
             if looksLikeMessage(b, from: start, more: fileSize > Int64(b.count)) { return .message }
+            // Blank lines or a line a program wrote before the headers it saved: mail when a real header block
+            // follows them (the same rule the header parser skips them by).
+            if let skip = LeadingLines.skip(b, from: start),
+                looksLikeMessage(b, from: skip.headerStart, more: fileSize > Int64(b.count))
+            {
+                return .message
+            }
             if let reason = binaryReason(b) { return .notMail(reason) }
-            if expectMail, HeaderScan.isFieldLine(b, at: start) { return .message }
+            if expectMail { return .message }
             // A short preamble, then an mbox (seen in some mail-library test files).
             var i = start
             var lines = 0

@@ -17,9 +17,12 @@ public struct HeaderField: Sendable, Equatable {
 /// The header block of a message (RFC 5322 section 2.2), parsed in one linear pass over the bytes.
 ///
 /// Lines may end in CRLF, LF or a lone CR, as mail clients accept them. A leading UTF-8 byte-order mark and a
-/// leading mbox `From ` envelope line are skipped. The block ends at the first empty line; a line that is neither a
-/// field nor a continuation also ends it (the body starts there and `hasSeparator` is false), which is what Python's
-/// `email` and most clients do with a missing blank line.
+/// leading mbox `From ` envelope line are skipped. When a whole message is parsed, a few lines before the header
+/// block that are not fields (blank lines, a log line the saving program wrote first, a `>From ` line) are skipped
+/// too, but only when a real header block follows them (see `LeadingLines`); `leadingSkip` says what was skipped.
+/// The block ends at the first empty line; a line that is neither a field nor a continuation also ends it (the body
+/// starts there and `hasSeparator` is false), which is what Python's `email` and most clients do with a missing
+/// blank line.
 public struct HeaderBlock: Sendable {
     public struct Limits: Sendable {
         /// Fields kept; later fields are counted in `droppedFields` but not recorded.
@@ -40,13 +43,18 @@ public struct HeaderBlock: Sendable {
     public var hadBOM: Bool
     /// Lines at the top that were not fields (continuation lines with nothing to continue).
     public var strayLines: Int
+    /// Bytes before the header block that were skipped as not part of it (after a BOM and an envelope line); empty
+    /// when the header block starts there. Only a whole-message parse skips anything.
+    public var leadingSkip: Range<Int>
+    /// Lines in `leadingSkip`.
+    public var leadingLines: Int
 
     public init(parsing bytes: UnsafeBufferPointer<UInt8>, limits: Limits = Limits()) {
-        self = HeaderBlock.parse(bytes, from: 0, limits: limits)
+        self = HeaderBlock.parse(bytes, from: 0, limits: limits, wholeMessage: true)
     }
 
     public init(parsing bytes: [UInt8], limits: Limits = Limits()) {
-        self = bytes.withUnsafeBufferPointer { HeaderBlock.parse($0, from: 0, limits: limits) }
+        self = bytes.withUnsafeBufferPointer { HeaderBlock.parse($0, from: 0, limits: limits, wholeMessage: true) }
     }
 
     /// Parses a header block that begins at `offset` (a MIME part's headers inside a message).
@@ -68,6 +76,8 @@ public struct HeaderBlock: Sendable {
         droppedFields = 0
         hadBOM = false
         strayLines = 0
+        leadingSkip = start..<start
+        leadingLines = 0
     }
 
     /// The first field with this name (ASCII case-insensitive; pass the name in lower case).
@@ -82,9 +92,10 @@ public struct HeaderBlock: Sendable {
         return fields.filter { bytes[$0.name].equalsLowercasedASCII(key) }
     }
 
-    static func parse(_ all: UnsafeBufferPointer<UInt8>, from offset: Int, end: Int? = nil, limits: Limits)
-        -> HeaderBlock
-    {
+    static func parse(
+        _ all: UnsafeBufferPointer<UInt8>, from offset: Int, end: Int? = nil, limits: Limits,
+        wholeMessage: Bool = false
+    ) -> HeaderBlock {
         let n = max(0, min(end ?? all.count, all.count))
         let b = UnsafeBufferPointer(rebasing: all[0..<n])
         var i = max(0, min(offset, n))
@@ -96,6 +107,12 @@ public struct HeaderBlock: Sendable {
         // An mbox envelope line ("From sender date") at the very top is not a header.
         if i + 5 <= n, b[i] == 0x46, b[i + 1] == 0x72, b[i + 2] == 0x6F, b[i + 3] == 0x6D, b[i + 4] == ASCII.space {
             i = HeaderBlock.nextLine(b, from: i)
+        }
+        block.leadingSkip = i..<i
+        if wholeMessage, let skip = LeadingLines.skip(b, from: i) {
+            block.leadingSkip = i..<skip.headerStart
+            block.leadingLines = skip.lines
+            i = skip.headerStart
         }
         block.start = i
         var current: (name: Range<Int>, valueStart: Int)? = nil

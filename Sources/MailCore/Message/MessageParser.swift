@@ -69,6 +69,9 @@ public enum MessageParser {
                     .error, "header.field-limit",
                     "\(headers.droppedFields) header fields beyond \(limits.maxHeaderFields) were not read")
             }
+            if !headers.leadingSkip.isEmpty {
+                leadingLines(headers)
+            }
             if !headers.hasSeparator && headers.bodyStart < b.count {
                 note(
                     .info, "header.no-separator",
@@ -135,6 +138,21 @@ public enum MessageParser {
             }
             message.diagnostics = diagnostics
             return message
+        }
+
+        /// What was skipped before the header block: how much, and the first line as the file has it.
+        mutating func leadingLines(_ headers: HeaderBlock) {
+            let skip = headers.leadingSkip
+            let n = headers.leadingLines
+            let lines = "\(n) line\(n == 1 ? "" : "s") (\(skip.count) bytes)"
+            if b[skip].allSatisfy({ ASCII.isWhitespace($0) }) {
+                note(.info, "header.leading-lines", "\(lines) of blanks before the header block were skipped")
+            } else {
+                let first = LeadingLines.describeLine(b, in: skip)
+                note(
+                    .info, "header.leading-lines",
+                    "\(lines) before the header block were skipped, the first: \"\(first)\"")
+            }
         }
 
         mutating func headerReport(_ r: HeaderText.Report, field: String) {
