@@ -21,11 +21,11 @@ import Testing
     /// The site's relay `gate` rents an address whose reverse DNS spells it out (the provider's generic name, which
     /// also looks like a customer pool). It presents itself as `gate.rcpt.example` and writes the hop below under
     /// that name; `k` varies the sender.
-    static func rentedRelayChain(_ k: Int, sender: String? = nil) -> [String] {
+    static func rentedRelayChain(_ k: Int, sender: String? = nil, site: String = "rcpt.example") -> [String] {
         let ip = sender ?? "\(40 + k * 7).\(k * 3 + 1).\(k).\(k + 9)"
         return [
-            "Received: from gate.rcpt.example (23-95-222-152-host.colo.example [23.95.222.152] (may be forged))\r\n\tby inbox.rcpt.example (8.18.1/8.18.1) with ESMTPS id 5AJ\(k)\r\n\tfor <user@rcpt.example>; Wed, 19 Nov 2025 19:01:0\(k % 10) GMT",
-            "Received: from out\(k).sender\(k).example (out\(k).sender\(k).example [\(ip)])\r\n\tby gate.rcpt.example (8.16.1/8.16.1) with ESMTPS id 5AK\(k)\r\n\tfor <user@rcpt.example>; Wed, 19 Nov 2025 13:01:0\(k % 10) -0600",
+            "Received: from gate.\(site) (23-95-222-152-host.colo.example [23.95.222.152] (may be forged))\r\n\tby inbox.\(site) (8.18.1/8.18.1) with ESMTPS id 5AJ\(k)\r\n\tfor <user@rcpt.example>; Wed, 19 Nov 2025 19:01:0\(k % 10) GMT",
+            "Received: from out\(k).sender\(k).example (out\(k).sender\(k).example [\(ip)])\r\n\tby gate.\(site) (8.16.1/8.16.1) with ESMTPS id 5AK\(k)\r\n\tfor <user@rcpt.example>; Wed, 19 Nov 2025 13:01:0\(k % 10) -0600",
         ]
     }
 
@@ -39,6 +39,24 @@ import Testing
         #expect(a.origin.ip == "89.22.7.16")
         #expect(a.origin.rule == "own-relays")
         #expect(a.origin.confidence == "medium")
+    }
+
+    @Test func aSiteNamedOutsideThePublicNamespaceStillHasItsRelayLearned() {
+        // The same relay, in a site whose hosts have internal names (`.internal`, no registrable domain): the site is
+        // what the names share, and the spool's evidence decides as before.
+        func chain(_ k: Int) -> [String] { Self.rentedRelayChain(k, site: "mail.corp.internal") }
+        var builder = RelayProfileBuilder()
+        for k in 1...20 { Self.observe(chain(k), into: &builder) }
+        let profile = builder.build()
+        #expect(profile.contains(site: "mail.corp.internal", ip: IPAddress("23.95.222.152")!))
+        let a = Self.analyze(chain(7), profile: profile)
+        #expect(a.origin.ip == "89.22.7.16")
+        #expect(a.origin.rule == "own-relays")
+        // With no spool and no public name, names alone do not reach outside the site's namespace either: the
+        // relay's HELO is the site's host and wrote the hop below, so it is trusted with low confidence.
+        let alone = Self.analyze(chain(7))
+        #expect(alone.origin.ip == "89.22.7.16")
+        #expect(alone.origin.confidence == "low")
     }
 
     @Test func withoutASpoolTheRelaysNamesDecideWithLowConfidence() {

@@ -27,10 +27,10 @@ final class ChainMemo {
         memo = Array(repeating: HopMemo(), count: hops.count)
     }
 
-    /// `OrgDomain.of(by)`.
+    /// `OrgDomain.site(of: by)`: the site of the hop's writer.
     func byOrg(_ i: Int) -> String? {
         if let v = memo[i].byOrg { return v }
-        let v = OrgDomain.of(hops[i].by)
+        let v = OrgDomain.site(of: hops[i].by)
         memo[i].byOrg = .some(v)
         return v
     }

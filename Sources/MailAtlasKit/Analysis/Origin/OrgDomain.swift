@@ -56,6 +56,24 @@ enum OrgDomain {
         }
     }
 
+    /// The site a host belongs to, for keying a receiving site's relays: its organisation domain, or, for a name
+    /// that has none (an internal `mx1.corp.local`, a `.lan` or `.internal` host, a name a corpus anonymised), the
+    /// name without its first label. Nil for single labels, address literals and `localhost` names. Only the site
+    /// keys use this: a host outside the public namespace can still name the receiving side's own hosts.
+    static func site(of host: String?) -> String? {
+        if let o = of(host) { return o }
+        guard let host, !host.isEmpty, host.utf8.count <= 255 else { return nil }
+        var h = HostText.lowerWithoutTrailingDots(host)
+        while h.hasPrefix(".") { h.removeFirst() }
+        guard !h.hasPrefix("localhost"), !h.hasPrefix("["), IPAddress(h) == nil,
+            h.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x40 && $0 != 0x5B && $0 != 0x5D && $0 != 0x2C })
+        else { return nil }
+        guard let dot = h.firstIndex(of: ".") else { return nil }
+        let rest = h[h.index(after: dot)...]
+        guard !rest.isEmpty, !rest.hasPrefix("."), !rest.hasPrefix("localhost") else { return nil }
+        return String(rest)
+    }
+
     enum Found: Equatable {
         /// `name[range]`, in any case, is the organisation.
         case org(Range<Int>)

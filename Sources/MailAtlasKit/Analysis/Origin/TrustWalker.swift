@@ -228,7 +228,7 @@ struct TrustWalker {
         else { return nil }
         for claimed in [hops[i].helo, hops[i].fromWord] {
             guard let c = claimed.map(HostText.lowerWithoutTrailingDots), c == below, c.contains("."),
-                HostText.address(c, stripping: "[]?") == nil, let o = OrgDomain.of(c), site.contains(o)
+                HostText.address(c, stripping: "[]?") == nil, let o = OrgDomain.site(of: c), site.contains(o)
             else { continue }
             return c
         }
