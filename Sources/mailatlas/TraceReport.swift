@@ -162,7 +162,8 @@ struct TraceReport {
     struct JSONOrigin: Encodable {
         var ip: String?
         var hop: Int?
-        var rule, confidence: String
+        var rule: OriginRule
+        var confidence: OriginConfidence
         var handoverIP, claimedFirstIP, originatingIPHeader, originatingHeaderName: String?
     }
 

@@ -114,13 +114,13 @@ struct OriginCorpusTests {
             t.all.total += 1
             t.byRule[rule, default: Tally()].total += 1
             t.bySource[source, default: Tally()].total += 1
-            t.byConfidence[a.origin.confidence, default: Tally()].total += 1
+            t.byConfidence[a.origin.confidence.rawValue, default: Tally()].total += 1
             if gated { t.gated.total += 1 }
             if ok {
                 t.all.agree += 1
                 t.byRule[rule, default: Tally()].agree += 1
                 t.bySource[source, default: Tally()].agree += 1
-                t.byConfidence[a.origin.confidence, default: Tally()].agree += 1
+                t.byConfidence[a.origin.confidence.rawValue, default: Tally()].agree += 1
                 if gated { t.gated.agree += 1 }
             } else {
                 t.misses.append(

@@ -66,6 +66,15 @@ struct OriginDigestTests {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
+    /// The origin facts field by field, in the form the digests were first recorded in.
+    static func describe(_ o: OriginFacts) -> String {
+        func text(_ s: String?) -> String { s.map { "Optional(\"\($0)\")" } ?? "nil" }
+        return
+            "OriginFacts(ip: \(text(o.ip)), hop: \(o.hop.map { "Optional(\($0))" } ?? "nil"), rule: \"\(o.rule.rawValue)\", "
+            + "confidence: \"\(o.confidence.rawValue)\", handoverIP: \(text(o.handoverIP)), "
+            + "claimedFirstIP: \(text(o.claimedFirstIP)), originatingIPHeader: \(text(o.originatingIPHeader)))"
+    }
+
     static func describe(_ b: UnsafeBufferPointer<UInt8>, profile: RelayProfile) -> String {
         let header = HeaderBlock(parsing: b)
         var out = ""
@@ -74,7 +83,7 @@ struct OriginDigestTests {
                 header: header, bytes: b, config: OriginConfig(trustListServers: trust), profile: profile)
             for h in a.received { out += describe(h) + "\n" }
             for f in a.hops { out += "\(f)\n" }
-            out += "\(a.origin)\n"
+            out += describe(a.origin) + "\n"
             for (k, r) in a.reasons.sorted(by: { $0.key < $1.key }) { out += "reason \(k) \(r)\n" }
             for e in a.explanation { out += "explain \(e)\n" }
             for d in a.diagnostics { out += "diag \(d.severity) \(d.code) \(d.message)\n" }

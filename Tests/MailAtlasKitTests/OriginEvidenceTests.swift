@@ -37,8 +37,8 @@ import Testing
         #expect(profile.contains(site: "rcpt.example", ip: IPAddress("23.95.222.152")!))
         let a = Self.analyze(Self.rentedRelayChain(7), profile: profile)
         #expect(a.origin.ip == "89.22.7.16")
-        #expect(a.origin.rule == "own-relays")
-        #expect(a.origin.confidence == "medium")
+        #expect(a.origin.rule == .ownRelays)
+        #expect(a.origin.confidence == .medium)
     }
 
     @Test func aSiteNamedOutsideThePublicNamespaceStillHasItsRelayLearned() {
@@ -51,12 +51,12 @@ import Testing
         #expect(profile.contains(site: "mail.corp.internal", ip: IPAddress("23.95.222.152")!))
         let a = Self.analyze(chain(7), profile: profile)
         #expect(a.origin.ip == "89.22.7.16")
-        #expect(a.origin.rule == "own-relays")
+        #expect(a.origin.rule == .ownRelays)
         // With no spool and no public name, names alone do not reach outside the site's namespace either: the
         // relay's HELO is the site's host and wrote the hop below, so it is trusted with low confidence.
         let alone = Self.analyze(chain(7))
         #expect(alone.origin.ip == "89.22.7.16")
-        #expect(alone.origin.confidence == "low")
+        #expect(alone.origin.confidence == .low)
     }
 
     @Test func withoutASpoolTheRelaysNamesDecideWithLowConfidence() {
@@ -64,8 +64,8 @@ import Testing
         // written under that very name), so the relay is skipped, and the answer says it rests on names only.
         let a = Self.analyze(Self.rentedRelayChain(3))
         #expect(a.origin.ip == "61.10.3.12")
-        #expect(a.origin.rule == "own-relays")
-        #expect(a.origin.confidence == "low")
+        #expect(a.origin.rule == .ownRelays)
+        #expect(a.origin.confidence == .low)
     }
 
     @Test func aHostThatOnlyClaimsTheSitesNameIsNotTrustedWhereTheSpoolKnowsTheRelays() {
@@ -79,7 +79,7 @@ import Testing
         ]
         let a = Self.analyze(forged, profile: profile)
         #expect(a.origin.ip == "77.1.2.3")
-        #expect(a.origin.rule == "edge")
+        #expect(a.origin.rule == .edge)
     }
 
     @Test func theClaimAloneIsNotEnoughWithoutTheChain() {
@@ -106,7 +106,7 @@ import Testing
     @Test func aListSiteSpanningTwoDomainsIsOneSite() {
         let a = Self.analyze(Self.spanningListSite)
         #expect(a.origin.ip == "150.95.82.189")
-        #expect(a.origin.rule == "list")
+        #expect(a.origin.rule == .list)
         #expect(a.origin.handoverIP == "216.105.38.7")
     }
 
@@ -124,7 +124,7 @@ import Testing
             "List-Id: <talk.far.example>",
         ])
         #expect(a.origin.ip == "93.184.1.1")
-        #expect(a.origin.rule == "edge")
+        #expect(a.origin.rule == .edge)
     }
 
     @Test func anEmptyListIdDoesNotMakeTheSitesLearnedRelayAListServer() {
@@ -133,7 +133,7 @@ import Testing
         let profile = builder.build()
         let a = Self.analyze(Self.rentedRelayChain(4) + ["List-ID: "], profile: profile)
         #expect(a.origin.ip == "68.13.4.13")
-        #expect(a.origin.rule == "own-relays")
+        #expect(a.origin.rule == .ownRelays)
     }
 
     // MARK: A provider's automatic forward
@@ -151,8 +151,8 @@ import Testing
             "Received: from vmta187.sender.example (vmta187.sender.example. [142.0.84.187]) by mx.mailer.example with ESMTPS id 6a18 for <user@webmail.example>; Mon, 10 Nov 2025 10:03:06 -0800 (PST)",
         ])
         #expect(a.origin.ip == "142.0.84.187")
-        #expect(a.origin.rule == "own-relays")
-        #expect(a.origin.confidence == "medium")
+        #expect(a.origin.rule == .ownRelays)
+        #expect(a.origin.confidence == .medium)
     }
 
     @Test func anHTTPStyleForwardedForHeaderIsNotAForward() {
@@ -162,7 +162,7 @@ import Testing
             "X-Forwarded-For: 203.0.113.9, 10.1.1.1",
         ])
         #expect(a.origin.ip == "142.0.84.187")
-        #expect(a.origin.rule == "edge")
+        #expect(a.origin.rule == .edge)
     }
 
     // MARK: Class 5: no outside hop at all
@@ -173,8 +173,8 @@ import Testing
         let profile = builder.build()
         let a = Self.analyze([Self.rentedRelayChain(5)[0]], profile: profile)
         #expect(a.origin.ip == nil)
-        #expect(a.origin.rule == "none-unclear")
-        #expect(a.origin.confidence == "low")
+        #expect(a.origin.rule == .noneUnclear)
+        #expect(a.origin.confidence == .low)
         #expect(a.explanation.contains { $0.contains("missing") })
     }
 }

@@ -103,10 +103,10 @@ public struct OriginFacts: Sendable, Equatable {
     public var ip: String?
     /// Position of the hop that decided (in `hops`).
     public var hop: Int?
-    /// The rule that decided (`edge`, `list`, `fetch`, `exchange-online`, `none-internal`, …).
-    public var rule: String
-    /// `high`, `medium` or `low`.
-    public var confidence: String
+    /// The rule that decided (its raw value is the stored `origin_rule`).
+    public var rule: OriginRule
+    /// How far the decision can be taken at face value (its raw value is the stored `origin_confidence`).
+    public var confidence: OriginConfidence
     /// The IP that handed the message over when mailing-list servers are not trusted.
     public var handoverIP: String?
     /// The earliest public IP the chain claims (unverifiable).
@@ -114,7 +114,7 @@ public struct OriginFacts: Sendable, Equatable {
     /// A value of X-Originating-IP, X-Sender-IP or a similar header.
     public var originatingIPHeader: String?
     public init(
-        ip: String?, hop: Int?, rule: String, confidence: String, handoverIP: String? = nil,
+        ip: String?, hop: Int?, rule: OriginRule, confidence: OriginConfidence, handoverIP: String? = nil,
         claimedFirstIP: String? = nil, originatingIPHeader: String? = nil
     ) {
         self.ip = ip

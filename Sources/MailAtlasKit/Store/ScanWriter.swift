@@ -418,6 +418,8 @@ private struct WriteContext {
         let f = m.facts
         let o = f.origin
         let g = geo.columns(o?.ip)
+        let rule: String? = o?.rule.rawValue
+        let confidence: String? = o?.confidence.rawValue
         try db.run(
             """
             INSERT INTO messages (scan_id, file_id, source_path, source_index, source_offset, folder,
@@ -428,7 +430,7 @@ private struct WriteContext {
             """,
             scanID, fileID, m.location.sourcePath, m.location.index, m.location.offset, m.location.folder,
             m.location.maildirFlags, f.size, f.sha256, f.messageID, f.dateUTC, f.subject, f.fromAddress, f.fromName,
-            verdict.verdict.rawValue, verdict.source, o?.ip, o?.hop, o?.rule, o?.confidence, o?.handoverIP,
+            verdict.verdict.rawValue, verdict.source, o?.ip, o?.hop, rule, confidence, o?.handoverIP,
             o?.claimedFirstIP, o?.originatingIPHeader, g.country, g.asn, g.asOrg, m.truncated)
         let messageID = db.lastInsertedRowID
         for h in f.hops {

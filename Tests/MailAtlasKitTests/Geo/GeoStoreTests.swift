@@ -18,7 +18,7 @@ import Testing
 
     func message(sha: String, origin: String?, hops: [(String?, Bool)]) -> AnalysedMessage {
         var facts = MessageFacts(size: 100, sha256: sha)
-        facts.origin = OriginFacts(ip: origin, hop: 1, rule: "edge", confidence: "high")
+        facts.origin = OriginFacts(ip: origin, hop: 1, rule: .edge, confidence: .high)
         facts.hops = hops.enumerated().map { i, h in
             var hop = HopFacts(position: i, trusted: h.1)
             hop.fromIP = h.0

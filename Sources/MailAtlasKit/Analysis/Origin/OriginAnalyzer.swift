@@ -135,127 +135,16 @@ public enum OriginAnalyzer {
     ) -> OriginAnalysis {
         var walker = TrustWalker(
             hops: received, context: context, config: config, profile: profile, explain: explain, memo: memo)
-        var explanation: [String] = []
-        func say(_ sentence: @autoclosure () -> String) { if explain { explanation.append(sentence()) } }
-        var site = OrgSet()
-        var nearby: [IPAddress] = []
-        let boundary = walker.boundary(from: 0, site: &site, nearby: &nearby, mode: .recipient)
+        let d = OriginDecision(received: received, context: context, config: config, walker: &walker)
+        let rows = hopRows(received, trustedAbove: d.originHop ?? received.count, context: context)
+        return OriginAnalysis(
+            received: received, hops: rows, origin: d.facts(context: context),
+            reasons: walker.reasons(), explanation: explain ? d.explanation(context: context) : [],
+            diagnostics: clockSkew(rows), context: context)
+    }
 
-        var originHop: Int? = boundary
-        var viaList = false
-        var listFallback = false
-        if let b = boundary {
-            walker.note(b, false, "first hop from outside the receiving side")
-            if context.isList, config.trustListServers, let j = walker.nextWritten(after: b),
-                walker.listSiteContinues(b, j), received[b].ip != nil
-            {
-                var listSite = OrgSet(walker.memo.nameOrgs(b))
-                var listNearby = received[b].ip.map { [$0] } ?? []
-                let before = walker.steps.count
-                let b2 = walker.boundary(from: j, site: &listSite, nearby: &listNearby, mode: .relay)
-                if let b2, let ip = received[b2].ip, ip.isPublic {
-                    originHop = b2
-                    viaList = true
-                    if explain {
-                        walker.steps[before - 1].reason =
-                            "mailing-list server: the message carries list headers and the list's hops below are consistent"
-                    }
-                    walker.note(b2, false, "handed the message to the mailing-list server")
-                } else {
-                    walker.steps.removeSubrange(before..<walker.steps.count)
-                    listFallback = true
-                    walker.medium = true
-                }
-            }
-        }
-
-        // The candidate.
-        var ip: IPAddress? = nil
-        var rule: String
-        if let o = originHop {
-            let h = received[o]
-            if let a = h.ip, a.isPublic {
-                ip = a
-                if viaList {
-                    rule = "list"
-                } else if walker.usedOwnRelay {
-                    rule = "own-relays"
-                } else if walker.fetched {
-                    rule = "fetch"
-                } else if walker.usedProvider || TrustWalker.isExchangeOnlineFrontend(h.by) || isGoogleMX(h.by) {
-                    rule = "provider-internal"
-                } else {
-                    rule = "edge"
-                }
-            } else if let a = h.ip {
-                rule = "none-nonpublic"
-                say(
-                    "The first hop from outside records \(a), a \(a.scope.rawValue) address: no real origin.")
-            } else if let u = h.unparsedIP {
-                rule = "none-nonpublic"
-                say("The first hop from outside records the address \"\(u)\", which is not an address.")
-            } else {
-                rule = "none-unclear"
-                say(
-                    "The first hop from outside (\(h.fromWord ?? "no name")) records no connecting address.")
-            }
-        } else if let k = walker.lastPublicRelay, !received[(k + 1)...].contains(where: { $0.recordsSender }) {
-            // The walk ended on a public relay of the site with no header below it: that relay received the message
-            // from somebody, but the header that says from whom is missing. The relay is not the origin.
-            rule = "none-unclear"
-            walker.low = true
-            say(
-                "The last hop is the site's own relay \(received[k].ip.map { "\($0)" } ?? "-"), and the header that recorded who handed it the message is missing: the origin is unknown."
-            )
-        } else {
-            rule = "none-internal"
-            say(
-                received.isEmpty
-                    ? "The message has no Received headers."
-                    : "Every hop is on the receiving side: the message never crossed from outside.")
-        }
-
-        // Handover: the first boundary, list servers not trusted.
-        var handover: IPAddress? = nil
-        if let b = boundary, let a = received[b].ip, a.isPublic { handover = a }
-        if !config.trustListServers || !viaList, rule != "none-nonpublic", rule != "none-unclear" {
-            handover = handover ?? ip
-        }
-        // The earliest public address the chain claims.
-        let claimed = received.reversed().lazy.compactMap { $0.ip }.first { $0.isPublic }
-
-        let confidence = walker.low ? "low" : walker.medium ? "medium" : "high"
-        if let o = originHop, ip != nil {
-            if explain {
-                explanation.insert(
-                    "Origin \(ip.map { "\($0)" } ?? "-"): the sending host of hop \(o) (\(received[o].fromWord ?? "no name")), as recorded by \(received[o].by ?? "the receiving host").",
-                    at: 0)
-            }
-            if viaList, let b = boundary, let l = received[b].ip {
-                say(
-                    "The mailing-list server \(l) handed the message over (handover IP); the origin is the host that posted to the list."
-                )
-            }
-            if listFallback {
-                say(
-                    "The message carries list headers, but nothing below the list server names another sender: the list server is the origin."
-                )
-            }
-        }
-        if let h = context.originatingHeader {
-            say(
-                "\(h.name) says \(h.ip) (weaker evidence: written by the sender's provider, not verified here).")
-        }
-
-        let origin = OriginFacts(
-            ip: ip?.description, hop: ip == nil ? nil : originHop, rule: rule, confidence: confidence,
-            handoverIP: handover?.description, claimedFirstIP: claimed?.description,
-            originatingIPHeader: context.originatingHeader?.ip.description)
-
-        // Hop rows.
-        var reasons: [Int: String] = [:]
-        for s in walker.steps { reasons[s.position] = s.reason }
-        let limit = originHop ?? received.count
+    /// The stored rows of the hops; those above `trustedAbove` are on the receiving side.
+    static func hopRows(_ received: [ReceivedHop], trustedAbove limit: Int, context: OriginContext) -> [HopFacts] {
         var rows: [HopFacts] = []
         rows.reserveCapacity(received.count)
         for k in received.indices {
@@ -281,16 +170,17 @@ public enum OriginAnalyzer {
             }
             rows.append(f)
         }
-        var diagnostics: [DiagnosticFacts] = []
-        if let t = rows.first(where: { ($0.delaySeconds ?? 0) < -3600 }) {
-            diagnostics.append(
-                DiagnosticFacts(
-                    .info, "received.clock-skew",
-                    "hop \(t.position) is dated \(-(t.delaySeconds ?? 0)) s before the hop below it"))
-        }
-        return OriginAnalysis(
-            received: received, hops: rows, origin: origin, reasons: reasons, explanation: explanation,
-            diagnostics: diagnostics, context: context)
+        return rows
+    }
+
+    /// A hop dated more than an hour before the hop below it.
+    static func clockSkew(_ rows: [HopFacts]) -> [DiagnosticFacts] {
+        guard let t = rows.first(where: { ($0.delaySeconds ?? 0) < -3600 }) else { return [] }
+        return [
+            DiagnosticFacts(
+                .info, "received.clock-skew",
+                "hop \(t.position) is dated \(-(t.delaySeconds ?? 0)) s before the hop below it")
+        ]
     }
 
     static func isGoogleMX(_ by: String?) -> Bool {
@@ -318,7 +208,7 @@ public enum OriginAnalyzer {
         var site = OrgSet()
         var nearby: [IPAddress] = []
         var out: [RelayObservation] = []
-        guard let b = walker.boundary(from: 0, site: &site, nearby: &nearby, mode: .recipient) else { return out }
+        guard let b = walker.walk(from: 0, site: &site, nearby: &nearby, mode: .recipient).boundary else { return out }
         if !context.isList {
             if let o = observation(at: b, walker: &walker) { out.append(o) }
             return out
@@ -327,7 +217,7 @@ public enum OriginAnalyzer {
         guard let j = walker.nextWritten(after: b), walker.listSiteContinues(b, j) else { return out }
         var listSite = OrgSet(walker.memo.nameOrgs(b))
         var listNearby = received[b].ip.map { [$0] } ?? []
-        if let b2 = walker.boundary(from: j, site: &listSite, nearby: &listNearby, mode: .relay),
+        if let b2 = walker.walk(from: j, site: &listSite, nearby: &listNearby, mode: .relay).boundary,
             let o = observation(at: b2, walker: &walker)
         {
             out.append(o)
@@ -356,7 +246,7 @@ public enum OriginAnalyzer {
         {
             var relaySite = OrgSet(walker.memo.nameOrgs(b))
             var relayNearby = [ip]
-            if let b3 = walker.boundary(from: j, site: &relaySite, nearby: &relayNearby, mode: .relay),
+            if let b3 = walker.walk(from: j, site: &relaySite, nearby: &relayNearby, mode: .relay).boundary,
                 let s = received[b3].ip, s.isPublic, !TrustWalker.near(s, ip), received[b3].protocolKind != .http
             {
                 var n = RelayProfile.network(of: s)

@@ -12,8 +12,9 @@ enum TrustKind: Sendable, Equatable {
     case authenticated
 }
 
-/// Why a hop's sending host is on the receiving side, made into a sentence only when asked (`TrustWalker.text`).
-enum TrustReason {
+/// Why a hop's sending host is on the receiving side (or where the walk stopped), made into a sentence only when
+/// asked (`TrustWalker.text`).
+enum TrustReason: Sendable, Equatable {
     case internalNetwork(IPAddress)
     case trustedNetwork(IPAddress)
     case inside(IPAddress)
@@ -28,17 +29,72 @@ enum TrustReason {
     case learned(Int, IPAddress, String)
     /// The name the relay gave, which is in the receiving organisation and under which it wrote the hop below.
     case namedRelay(String)
+    /// Steps the walk takes over hops that record no network sender.
+    case unreadable
+    case qmailQueueStep
+    case incomplete
+    case localSubmission
+    case internalStep
+    /// Retrieved over POP or IMAP (the protocol as written, the address retrieved from).
+    case retrieved(String?, IPAddress?)
+    /// Where the walk stopped, and what the list walk made of it.
+    case firstOutside
+    case listServer
+    case handedToList
+
+    /// How much a decision that leans on this step can be trusted.
+    var confidence: OriginConfidence {
+        switch self {
+        case .heloNearby, .forwarder, .learned, .unreadable, .incomplete: return .medium
+        case .namedRelay: return .low
+        default: return .high
+        }
+    }
+
+    /// A public relay known by its relaying (not by its organisation's name, which the site's own servers share
+    /// when they write a bounce themselves).
+    var isRelaying: Bool {
+        switch self {
+        case .learned, .namedRelay, .forwarder: return true
+        default: return false
+        }
+    }
 }
 
 struct TrustStep: Sendable, Equatable {
     var position: Int
     var trusted: Bool
-    var reason: String
+    var reason: TrustReason
+}
+
+/// What one walk down the chain found: where it stopped and what it stepped over on the way.
+struct Walk: Sendable, Equatable {
+    /// The first hop whose sending host is not on the receiving side; nil when the chain ended first.
+    var boundary: Int?
+    /// It trusted a public relay of the site.
+    var usedOwnRelay = false
+    /// It stepped over a mailbox provider's internal hop.
+    var usedProvider = false
+    /// It passed a POP/IMAP retrieval: the chain restarted at a mailbox provider.
+    var fetched = false
+    /// The weakest evidence it leaned on.
+    var confidence: OriginConfidence = .high
+    /// The last hop it trusted as a public relay known by its relaying (learned, named, forwarder).
+    var lastPublicRelay: Int? = nil
+
+    /// Takes in what a further walk (the list site's) leaned on.
+    mutating func absorb(_ other: Walk) {
+        usedOwnRelay = usedOwnRelay || other.usedOwnRelay
+        usedProvider = usedProvider || other.usedProvider
+        fetched = fetched || other.fetched
+        confidence = min(confidence, other.confidence)
+        lastPublicRelay = other.lastPublicRelay ?? lastPublicRelay
+    }
 }
 
 /// Reads a Received chain from the top down and finds where it crosses from the sending side into the receiving
 /// side (ORIGIN-RULE.md). Pure: the hops, the message context, the configuration and the learned relays in,
-/// a boundary and the reasons out.
+/// a `Walk` and the reasons out.
 struct TrustWalker {
     let hops: [ReceivedHop]
     let context: OriginContext
@@ -51,14 +107,6 @@ struct TrustWalker {
     let explain: Bool
 
     var steps: [TrustStep] = []
-    var usedOwnRelay = false
-    var usedProvider = false
-    var fetched = false
-    var medium = false
-    /// The decision leans on evidence a user should not take at face value (names only, a missing header).
-    var low = false
-    /// The last hop the walk trusted as a public relay of the site (own relay, forwarder, learned, named).
-    var lastPublicRelay: Int? = nil
     /// Whether a relay's names alone may put it on the receiving side. The walk that observes relays for the
     /// profile sets this to false: it must see the relay itself as the handover, not trust it already.
     var trustNamedRelays = true
@@ -75,88 +123,80 @@ struct TrustWalker {
         self.memo = memo ?? ChainMemo(hops: hops, context: context)
     }
 
-    mutating func note(_ i: Int, _ trusted: Bool, _ reason: @autoclosure () -> String) {
-        if explain { steps.append(TrustStep(position: i, trusted: trusted, reason: reason())) }
+    mutating func note(_ i: Int, _ trusted: Bool, _ reason: TrustReason) {
+        if explain { steps.append(TrustStep(position: i, trusted: trusted, reason: reason)) }
     }
 
-    mutating func note(_ i: Int, _ trusted: Bool, _ reason: TrustReason) {
-        if explain { steps.append(TrustStep(position: i, trusted: trusted, reason: text(reason))) }
+    /// The reasons recorded, as sentences by hop (a later reason for a hop replaces an earlier one).
+    func reasons() -> [Int: String] {
+        var out: [Int: String] = [:]
+        for s in steps { out[s.position] = text(s.reason) }
+        return out
     }
 
     enum Mode { case recipient, relay }
 
-    /// The index of the first hop, at or below `start`, whose sending host is not on the receiving side; nil when
-    /// the chain ends first. `site` holds the organisations of the receiving side and grows as the walk goes down.
-    mutating func boundary(from start: Int, site: inout OrgSet, nearby: inout [IPAddress], mode: Mode) -> Int? {
+    /// Walks down from `start` to the first hop whose sending host is not on the receiving side. `site` holds the
+    /// organisations of the receiving side and grows as the walk goes down.
+    mutating func walk(from start: Int, site: inout OrgSet, nearby: inout [IPAddress], mode: Mode) -> Walk {
         let hops = self.hops
+        var walk = Walk()
         var i = start
+        func step(_ reason: TrustReason) {
+            note(i, true, reason)
+            walk.confidence = min(walk.confidence, reason.confidence)
+            i += 1
+        }
         while i < hops.count {
             if let o = memo.byOrg(i) { site.insert(o) }
             if let bip = memo.byAddress(i), bip.isPublic {
                 nearby.append(bip)
             }
-            if hops[i].isJunk {
-                note(i, true, "not a Received header anyone could read: skipped")
-                medium = true
-                i += 1
+            let h = hops[i]
+            if h.isJunk {
+                step(.unreadable)
                 continue
             }
-            if hops[i].isQmailQueueStep {
-                note(i, true, "qmail queue step (the network hop is the header below)")
-                i += 1
+            if h.isQmailQueueStep {
+                step(.qmailQueueStep)
                 continue
             }
-            if hops[i].ip == nil, hops[i].unparsedIP == nil, hops[i].by == nil, hops[i].fromWord != nil {
-                note(i, true, "incomplete header (no address, no writing host): skipped")
-                medium = true
-                i += 1
+            if h.ip == nil, h.unparsedIP == nil, h.by == nil, h.fromWord != nil {
+                step(.incomplete)
                 continue
             }
-            if hops[i].ip == nil, hops[i].unparsedIP == nil, hops[i].fromWord == nil {
-                note(i, true, hops[i].isLocal ? "local submission" : "internal step with no sending host")
-                i += 1
+            if h.ip == nil, h.unparsedIP == nil, h.fromWord == nil {
+                step(h.isLocal ? .localSubmission : .internalStep)
                 continue
             }
-            if hops[i].protocolKind == .pop || hops[i].protocolKind == .imap, mode == .recipient {  // isRetrieval
-                note(
-                    i, true,
-                    "retrieved with \(hops[i].with ?? "POP/IMAP")\(hops[i].ip.map { " from \($0)" } ?? ""): the chain restarts at that mailbox's provider"
-                )
-                fetched = true
+            if h.protocolKind == .pop || h.protocolKind == .imap, mode == .recipient {  // isRetrieval
+                walk.fetched = true
                 site.removeAll()
                 nearby.removeAll()
-                i += 1
+                step(.retrieved(h.with, h.ip))
                 continue
             }
-            if let (kind, reason) = receivingSide(i, site: site, nearby: nearby, mode: mode) {
-                note(i, true, reason)
-                switch kind {
-                case .ownRelay:
-                    if hops[i].ip?.isPublic == true {
-                        usedOwnRelay = true
-                        // A relay known by its relaying (not by its organisation's name, which the site's own
-                        // servers share when they write a bounce themselves).
-                        switch reason {
-                        case .learned, .namedRelay, .forwarder: lastPublicRelay = i
-                        default: break
-                        }
-                    }
-                case .provider: usedProvider = true
-                case .inside, .authenticated: break
+            guard let (kind, reason) = receivingSide(i, site: site, nearby: nearby, mode: mode) else {
+                walk.boundary = i
+                return walk
+            }
+            switch kind {
+            case .ownRelay:
+                if h.ip?.isPublic == true {
+                    walk.usedOwnRelay = true
+                    if reason.isRelaying { walk.lastPublicRelay = i }
                 }
-                if let ip = hops[i].ip, ip.isPublic { nearby.append(ip) }
-                i += 1
-                continue
+            case .provider: walk.usedProvider = true
+            case .inside, .authenticated: break
             }
-            return i
+            if let ip = h.ip, ip.isPublic { nearby.append(ip) }
+            step(reason)
         }
-        return nil
+        return walk
     }
 
     /// Whether hop `i`'s sending host is on the receiving side, and why.
-    mutating func receivingSide(_ i: Int, site: OrgSet, nearby: [IPAddress], mode: Mode) -> (
-        TrustKind, TrustReason
-    )? {
+    func receivingSide(_ i: Int, site: OrgSet, nearby: [IPAddress], mode: Mode) -> (TrustKind, TrustReason)? {
         if let ip = hops[i].ip {
             if config.internalNetworks.contains(where: { $0.contains(ip) }) {
                 return (.ownRelay, .internalNetwork(ip))
@@ -194,17 +234,14 @@ struct TrustWalker {
             !TrustWalker.looksDynamic(hops[i].helo, ip),
             nearby.contains(where: { TrustWalker.near($0, ip) })
         {
-            medium = true
             return (.ownRelay, .heloNearby(hops[i].helo ?? o, ip))
         }
         if mode == .recipient, !context.isList || !context.listDomains.isEmpty, let fwd = forwarder(i) {
-            medium = true
             return (.ownRelay, .forwarder(fwd))
         }
         if let p = profile, !p.relays.isEmpty, let by = memo.byOrg(i), p.contains(site: by, ip: ip),
             mode == .relay || !isListServer(i)
         {
-            medium = true
             return (.ownRelay, .learned(i, ip, by))
         }
         // Names only: the relay calls itself a host of the receiving organisation and wrote the hop below under that
@@ -213,7 +250,6 @@ struct TrustWalker {
         if trustNamedRelays, mode == .recipient, let name = namedRelay(i, site: site),
             profile.map({ p in !(memo.byOrg(i).map { p.knowsSite($0) } ?? false) }) ?? true
         {
-            low = true
             return (.ownRelay, .namedRelay(name))
         }
         return nil
@@ -255,6 +291,18 @@ struct TrustWalker {
         case .namedRelay(let name):
             return
                 "\(name) is a name of the receiving organisation and wrote the hop below under it (names only: low confidence)"
+        case .unreadable: return "not a Received header anyone could read: skipped"
+        case .qmailQueueStep: return "qmail queue step (the network hop is the header below)"
+        case .incomplete: return "incomplete header (no address, no writing host): skipped"
+        case .localSubmission: return "local submission"
+        case .internalStep: return "internal step with no sending host"
+        case .retrieved(let with, let ip):
+            return
+                "retrieved with \(with ?? "POP/IMAP")\(ip.map { " from \($0)" } ?? ""): the chain restarts at that mailbox's provider"
+        case .firstOutside: return "first hop from outside the receiving side"
+        case .listServer:
+            return "mailing-list server: the message carries list headers and the list's hops below are consistent"
+        case .handedToList: return "handed the message to the mailing-list server"
         }
     }
 
