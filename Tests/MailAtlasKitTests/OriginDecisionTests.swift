@@ -83,6 +83,15 @@ import Testing
                 "List-Post: <mailto:help@example.org>",
             ], origin: "66.249.90.180", rule: .list, handover: "199.232.76.165"),
         Case(
+            name: "list server with its own host below it: the list server is the origin, and the rule says how it was reached",
+            headers: [
+                "Received: from localhost (localhost [127.0.0.1]) by home.rcpt.example (Postfix) with ESMTP id 9D; Thu, 22 Aug 2002 09:23:38 -0400",
+                "Received: from pop.isp.example [127.0.0.1] by localhost with IMAP (fetchmail-5.9.0) for u@localhost (single-drop); Thu, 22 Aug 2002 14:23:38 +0100",
+                "Received: from hawk.uni.example (mail.uni.example [136.206.1.5]) by mx.isp.example (8.11.6/8.11.6) with ESMTP id g7MF for <u@isp.example>; Thu, 22 Aug 2002 16:59:11 +0100",
+                "Received: from uni.example (uni.example [136.206.21.115]) by hawk.uni.example; Thu, 22 Aug 2002 16:59:17 +0100",
+                "List-Id: <talk.uni.example>",
+            ], origin: "136.206.1.5", rule: .fetch, handover: "136.206.1.5"),
+        Case(
             name: "mailing list not trusted: the list server is the origin",
             headers: [
                 "Received: from lists.example.org (lists.example.org [199.232.76.165]) by mx.rcpt.example (Postfix) with ESMTP id d34; Wed, 06 Aug 2008 13:58:16 -0700 (PDT)",

@@ -39,13 +39,14 @@ struct OriginDecision {
                 var listNearby = received[b].ip.map { [$0] } ?? []
                 let before = walker.steps.count
                 let listWalk = walker.walk(from: j, site: &listSite, nearby: &listNearby, mode: .relay)
-                walk.absorb(listWalk)
                 if let b2 = listWalk.boundary, let ip = received[b2].ip, ip.isPublic {
+                    walk.absorb(listWalk)
                     originHop = b2
                     viaList = true
                     if walker.explain { walker.steps[before - 1].reason = .listServer }
                     walker.note(b2, false, .handedToList)
                 } else {
+                    // The list server is the origin: what the walk below it stepped over says nothing about it.
                     walker.steps.removeSubrange(before..<walker.steps.count)
                     listFallback = true
                     walk.confidence = min(walk.confidence, .medium)
