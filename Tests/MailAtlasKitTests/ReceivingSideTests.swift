@@ -58,6 +58,34 @@ import Testing
         #expect(side.suggestedInternalNetworks == "23.95.222.152/32")
     }
 
+    @Test func theReportsDataQualitySectionListsTheSuspects() async throws {
+        let dir = TempDirectory("relays")
+        Self.spool(dir, relay: "23.95.222.152", chained: false)
+        _ = try await Self.scan(dir)
+        let queue = try MailStore.openReadOnly(path: dir.path + "/store.sqlite")
+        let request = ReportRequest(
+            verdict: nil, folders: [], period: ReportPeriod.month("2025-11")!, top: 20,
+            generatedAt: "2025-12-01T00:00:00Z", storeName: "store.sqlite")
+        let report = try ReportQueries.build(queue, request: request)
+        #expect(report.quality.suspects.map(\.ip) == ["23.95.222.152"])
+        let templates = try ReportTemplates.load()
+        let html = try templates.html(report)
+        let quality = try #require(html.range(of: "<section id=\"quality\"").map { String(html[$0.lowerBound...]) })
+        #expect(quality.contains("Suspected relays"))
+        #expect(quality.contains("<code>23.95.222.152</code>: 24 messages (100"))
+        #expect(quality.contains("--internal-networks 23.95.222.152/32"))
+        let csv = try #require(try templates.csv(report).first { $0.name.hasSuffix("data-quality.csv") })
+        #expect(csv.text.contains("suspected_relay:23.95.222.152,24"))
+        #expect(ReportJSON.render(report).contains("\"suspected_relays\""))
+        // A month with none of this mail has no suspects.
+        let other = try ReportQueries.build(
+            queue,
+            request: ReportRequest(
+                verdict: nil, folders: [], period: ReportPeriod.month("2025-10")!, top: 20,
+                generatedAt: "2025-12-01T00:00:00Z", storeName: "store.sqlite"))
+        #expect(other.quality.suspects.isEmpty)
+    }
+
     @Test func aHeavySenderThatForwardsNothingIsNoSuspect() async throws {
         // One sender holding every message, with nothing below its hop: the message starts there.
         let dir = TempDirectory("relays")

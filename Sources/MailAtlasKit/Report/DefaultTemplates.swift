@@ -82,6 +82,9 @@ undated,{{quality.undated}}
 scans,{{quality.scans}}
 last_scan_at,{{quality.last_scan_at}}
 last_scan_status,{{quality.last_scan_status}}
+{{#quality.suspects}}
+suspected_relay:{{ip}},{{messages}}
+{{/quality.suspects}}
 
 """#,
         "csv/diagnostics.csv": #"""
@@ -517,6 +520,10 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 <li><strong>{{quality.origin_without_country_text}}</strong> have an origin IP that no geo database placed in a country, <strong>{{quality.origin_without_asn_text}}</strong> one without a known provider.</li>
 <li><strong>{{quality.removed_from_spool_text}}</strong> are no longer in the spool (kept in the store until <code>scan --prune</code>, and counted here); <strong>{{quality.truncated_text}}</strong> were too large and were analysed from their head only.</li>
 <li><strong>{{quality.undated_text}}</strong> messages of the store that match the filters have no readable Date and belong to no period.</li>
+{{#quality.has_suspects}}
+<li><strong>Suspected relays.</strong> These origin IPs hold a large share of the period's mail, which they received from many networks: that is what the site's own relay looks like when mailatlas did not recognise it, and then they are not senders. <code>mailatlas relays</code> shows the evidence; if they are your relays, scan with <code>--internal-networks {{quality.suggested_internal_networks}}</code>.
+<ul>{{#quality.suspects}}<li><code>{{ip_text}}</code>: {{messages_text}} messages ({{share_text}}), from {{networks_text}} networks{{#names_text}}; names {{names_text}}{{/names_text}}</li>{{/quality.suspects}}</ul></li>
+{{/quality.has_suspects}}
 <li>{{quality.scans_text}} scans{{#quality.has_last_scan}}, the last at {{quality.last_scan_at}} ({{quality.last_scan_status}}){{/quality.has_last_scan}}.</li>
 </ul>
 <h3>Diagnostics</h3>

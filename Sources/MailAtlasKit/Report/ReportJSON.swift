@@ -296,6 +296,17 @@ public enum ReportJSON {
             ("origin_without_country", .int(q.originWithoutCountry)),
             ("origin_without_asn", .int(q.originWithoutASN)), ("removed_from_spool", .int(q.removedFromSpool)),
             ("truncated", .int(q.truncated)), ("undated", .int(q.undated)),
+            (
+                "suspected_relays",
+                .array(
+                    q.suspects.map { s in
+                        .object([
+                            ("ip", .string(s.ip)), ("messages", .int(s.messages)),
+                            ("upstream_networks", .int(s.upstreamNetworks)),
+                            ("names", .array(s.names.map { .string($0) })),
+                        ])
+                    })
+            ),
             ("diagnostics", diagnostics(q.diagnostics, messages: true)),
             ("file_diagnostics", diagnostics(q.fileDiagnostics, messages: false)),
             (

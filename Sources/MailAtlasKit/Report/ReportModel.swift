@@ -221,6 +221,8 @@ public struct Report: Sendable {
         public var scans = 0
         public var lastScanAt: String?
         public var lastScanStatus: String?
+        /// Origin IPs of the period that look like a relay of the site the origin walk missed (`mailatlas relays`).
+        public var suspects: [ReceivingSide.Suspect] = []
     }
 }
 

@@ -497,6 +497,11 @@ public enum ReportQueries {
                 }
             }
             q.geoDatabases = order.map { geo[$0]! }
+            // Suspected relays among all the period's mail (a relay hands over ham and spam alike).
+            let (all, allArgs) = filter.sql(period, verdict: false)
+            let withOrigin = try count(
+                "SELECT count(*) FROM messages m WHERE \(all) AND m.origin_ip IS NOT NULL", allArgs)
+            q.suspects = try ReceivingSide.suspects(db, withOrigin: withOrigin, scope: all, arguments: allArgs)
             if let row = try rows(
                 "SELECT count(*), (SELECT coalesce(finished_at, started_at) || ' ' || status FROM scans ORDER BY id DESC LIMIT 1) FROM scans",
                 []

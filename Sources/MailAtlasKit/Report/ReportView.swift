@@ -473,6 +473,15 @@ enum ReportView {
                 "scans_text": g.firstScan == g.lastScan ? "scan \(g.firstScan)" : "scans \(g.firstScan)–\(g.lastScan)",
             ]
         }
+        let suspects: [Object] = q.suspects.map { s -> Object in
+            [
+                "ip": s.ip, "ip_text": Display.text(s.ip), "messages": s.messages,
+                "messages_text": Display.count(s.messages),
+                "share_text": Display.percent(s.share),
+                "networks": s.upstreamNetworks, "networks_text": Display.count(s.upstreamNetworks),
+                "names_text": Display.short(s.names.prefix(3).joined(separator: ", "), width: 120),
+            ]
+        }
         let withoutTotal = q.withoutOrigin.reduce(0) { $0 + $1.messages }
         let d = diagnostics(q.diagnostics)
         let f = diagnostics(q.fileDiagnostics)
@@ -492,6 +501,8 @@ enum ReportView {
             "scans": q.scans, "scans_text": Display.count(q.scans),
             "last_scan_at": q.lastScanAt ?? "", "last_scan_status": q.lastScanStatus ?? "",
             "has_last_scan": q.lastScanAt != nil,
+            "suspects": suspects, "has_suspects": !suspects.isEmpty,
+            "suggested_internal_networks": ReceivingSide.internalNetworks(settling: q.suspects) ?? "",
         ]
     }
 }

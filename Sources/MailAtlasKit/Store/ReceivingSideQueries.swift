@@ -20,7 +20,7 @@ public struct ReceivingSide: Sendable {
         public var rules: [String]
     }
 
-    public struct Suspect: Sendable {
+    public struct Suspect: Sendable, Equatable {
         public var ip: String
         public var messages: Int
         /// Its share of the messages that have an origin.
@@ -115,16 +115,20 @@ public struct ReceivingSide: Sendable {
         .prefix(limit).map { $0 }
     }
 
-    static func suspects(_ db: Database, withOrigin: Int) throws -> [Suspect] {
+    /// The suspects among the messages `scope` selects (an SQL condition on `messages m`, with its arguments);
+    /// `withOrigin` is how many of them have an origin.
+    static func suspects(
+        _ db: Database, withOrigin: Int, scope: String = "m.removed_scan_id IS NULL", arguments: [DatabaseValue] = []
+    ) throws -> [Suspect] {
         guard withOrigin > 0 else { return [] }
         let minimum = max(suspectMinimumMessages, Int((Double(withOrigin) * suspectShare).rounded(.up)))
         let heavy = try Row.fetchAll(
             db,
             sql: """
-                SELECT origin_ip AS ip, count(*) AS n FROM messages
-                WHERE removed_scan_id IS NULL AND origin_ip IS NOT NULL
-                GROUP BY origin_ip HAVING count(*) >= ? ORDER BY n DESC, ip LIMIT 20
-                """, arguments: [minimum])
+                SELECT m.origin_ip AS ip, count(*) AS n FROM messages m
+                WHERE \(scope) AND m.origin_ip IS NOT NULL
+                GROUP BY m.origin_ip HAVING count(*) >= ? ORDER BY n DESC, ip LIMIT 20
+                """, arguments: StatementArguments(arguments + [minimum.databaseValue]))
         var out: [Suspect] = []
         for row in heavy {
             let ip: String = row["ip"]
@@ -138,8 +142,8 @@ public struct ReceivingSide: Sendable {
                     FROM messages m
                     JOIN received_hops o ON o.message_id = m.id AND o.position = m.origin_hop
                     LEFT JOIN received_hops b ON b.message_id = m.id AND b.position = m.origin_hop + 1
-                    WHERE m.removed_scan_id IS NULL AND m.origin_ip = ?
-                    """, arguments: [ip])
+                    WHERE \(scope) AND m.origin_ip = ?
+                    """, arguments: StatementArguments(arguments + [ip.databaseValue]))
             while let r = try below.next() {
                 if networks.count < 1000, let b: String = r["below"], b != ip, IPAddress(b)?.isPublic == true,
                     let net = network(b)
@@ -161,7 +165,10 @@ public struct ReceivingSide: Sendable {
     }
 
     /// The `--internal-networks` value that would settle the suspects: each address as a host network.
-    public var suggestedInternalNetworks: String? {
+    public var suggestedInternalNetworks: String? { Self.internalNetworks(settling: suspects) }
+
+    /// The `--internal-networks` value that would settle `suspects`.
+    public static func internalNetworks(settling suspects: [Suspect]) -> String? {
         guard !suspects.isEmpty else { return nil }
         return suspects.map { s in IPAddress(s.ip).map { $0.isIPv4 ? "\(s.ip)/32" : "\(s.ip)/128" } ?? s.ip }
             .joined(separator: ",")
