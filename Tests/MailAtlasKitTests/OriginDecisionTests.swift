@@ -83,7 +83,7 @@ import Testing
                 "List-Post: <mailto:help@example.org>",
             ], origin: "66.249.90.180", rule: .list, handover: "199.232.76.165"),
         Case(
-            name: "list server with its own host below it: the list server is the origin, and the rule says how it was reached",
+            name: "list server with its own host below it: it is the origin; the rule says how it was reached",
             headers: [
                 "Received: from localhost (localhost [127.0.0.1]) by home.rcpt.example (Postfix) with ESMTP id 9D; Thu, 22 Aug 2002 09:23:38 -0400",
                 "Received: from pop.isp.example [127.0.0.1] by localhost with IMAP (fetchmail-5.9.0) for u@localhost (single-drop); Thu, 22 Aug 2002 14:23:38 +0100",

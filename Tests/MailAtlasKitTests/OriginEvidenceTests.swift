@@ -177,4 +177,63 @@ import Testing
         #expect(a.origin.confidence == .low)
         #expect(a.explanation.contains { $0.contains("missing") })
     }
+
+    // MARK: Class 4: Received formats that were not read
+
+    struct FormatCase: CustomTestStringConvertible, Sendable {
+        var name: String
+        var headers: [String]
+        var origin: String
+        var testDescription: String { name }
+    }
+
+    static let formats: [FormatCase] = [
+        FormatCase(
+            name: "from CLAIM (unknown[IP]): the claim is the HELO, the origin the glued address",
+            headers: [
+                "Received: from 1.2.3.4 (unknown[211.94.164.65]) by mx.rcpt.example (Postfix) with SMTP id 5A1B2C; Tue, 4 Mar 2008 11:22:33 +0800"
+            ], origin: "211.94.164.65"),
+        FormatCase(
+            name: "glued name[IP]",
+            headers: [
+                "Received: from mail.example.com (host.example.net[198.51.7.9]) by mx.rcpt.example (Postfix) with ESMTP id 3F2E1D; Wed, 5 Mar 2008 09:10:11 +0000"
+            ], origin: "198.51.7.9"),
+        FormatCase(
+            name: "XMail (ip:port)",
+            headers: [
+                "Received: from mail.sender.example (64.15.22.10:38402) by mx.rcpt.example with [XMail 1.27 ESMTP Server] id <S1A2> for <u@rcpt.example> from <a@sender.example>; Mon, 3 Mar 2008 10:00:00 +0100"
+            ], origin: "64.15.22.10"),
+        FormatCase(
+            name: "Momentum ([ip:port] helo=)",
+            headers: [
+                "Received: from [64.15.22.10] ([64.15.22.10:51234] helo=mta.sender.example) by mx.rcpt.example (envelope-from <b@sender.example>) (ecelerity 4.2.38.62370 r(:)) with ESMTP id 12/34-01234-567890AB; Tue, 4 Mar 2008 12:00:00 -0500"
+            ], origin: "64.15.22.10"),
+        FormatCase(
+            name: "an internal hop with no address between two hosts of the site is stepped over",
+            headers: [
+                "Received: from b.maths.rcpt.example (b.maths.rcpt.example [193.1.99.2]) by mail.rcpt.example (8.12.9/8.12.9) with ESMTP id h2; Thu, 6 Mar 2003 10:00:02 GMT",
+                "Received: from a.maths.rcpt.example by b.maths.rcpt.example (8.12.9/8.12.9) with ESMTP id h1; Thu, 6 Mar 2003 10:00:01 GMT",
+                "Received: from out.sender.example (out.sender.example [64.15.22.10]) by a.maths.rcpt.example (8.12.9/8.12.9) with ESMTP id h0; Thu, 6 Mar 2003 10:00:00 GMT",
+            ], origin: "64.15.22.10"),
+    ]
+
+    @Test(arguments: formats) func aFormatThatWasNotReadDecidesOnItsAddress(_ c: FormatCase) {
+        let a = Self.analyze(c.headers)
+        #expect(a.origin.ip == c.origin)
+        #expect(a.origin.rule == .edge || a.origin.rule == .ownRelays)
+        #expect(a.origin.confidence == .high)
+    }
+
+    @Test func aNamedRelayAboveAnInternalHopOfTheSiteIsStillTheSites() {
+        // The site's relay takes the message from another of its hosts over a hop that records no address; below
+        // that, the site's intake recorded the sender.
+        let a = Self.analyze([
+            "Received: from mx6.rcpt.example by mail5.rcpt.example with esmtp; Tue, 10 Sep 2002 13:53:50 -0500",
+            "Received: from mail.rcpt.example (relay.colo.example [209.196.123.141]) by mx6.rcpt.example with smtp; Tue, 10 Sep 2002 13:50:10 -0500",
+            "Received: from mx4.rcpt.example by mail.rcpt.example with esmtp; Tue, 10 Sep 2002 13:49:58 -0500",
+            "Received: from out.sender.example (out.sender.example [203.181.105.170]) by mx4.rcpt.example with esmtp; Tue, 10 Sep 2002 13:49:58 -0500",
+        ])
+        #expect(a.origin.ip == "203.181.105.170")
+        #expect(a.origin.confidence == .low)
+    }
 }

@@ -21,6 +21,8 @@ enum TrustReason: Sendable, Equatable {
     case authenticated(String)
     case microsoftInternal
     case localStep(String?)
+    /// A hop with no address from a host named in the receiving organisation, written by one of its hosts.
+    case internalHop(String)
     /// The sender's name and the receiving organisation it is in.
     case sameOrganisation(String, String)
     case heloNearby(String, IPAddress)
@@ -223,6 +225,14 @@ struct TrustWalker {
             if hops[i].unparsedIP == nil, isLocalName(hops[i]) {
                 return (.inside, .localStep(hops[i].fromWord))
             }
+            // Between two hosts of the site, some MTAs record no address (Sendmail: `from a.maths.example.ie by
+            // b.maths.example.ie`). The writer is the site's (the walk trusted the hop above, whose sender it is)
+            // and names a sender in the site's organisation: a step inside the site, not the crossing.
+            if hops[i].unparsedIP == nil, let w = hops[i].fromWord, let o = OrgDomain.of(w), site.contains(o),
+                let by = memo.byOrg(i), site.contains(by)
+            {
+                return (.inside, .internalHop(w))
+            }
             return nil
         }
         if hops[i].rdnsStatus == .name, let o = memo.rdnsOrg(i), site.contains(o),
@@ -259,14 +269,17 @@ struct TrustWalker {
     /// receiving organisation and the hop below was written by a host of exactly that name, which itself received
     /// the message from a network sender: the chain of names a relay of the site leaves. Nil otherwise.
     func namedRelay(_ i: Int, site: OrgSet) -> String? {
-        guard let j = nextWritten(after: i), hops[j].ip != nil || hops[j].unparsedIP != nil,
-            let below = hops[j].by.map(HostText.lowerWithoutTrailingDots)
-        else { return nil }
+        guard let j = nextWritten(after: i), let below = hops[j].by.map(HostText.lowerWithoutTrailingDots) else {
+            return nil
+        }
+        // The hop below recorded a network sender, or is itself an internal hop of the site with no address (the
+        // relay received the message from another of the site's hosts, which recorded the network sender).
+        let recordsSender = hops[j].ip != nil || hops[j].unparsedIP != nil
         for claimed in [hops[i].helo, hops[i].fromWord] {
             guard let c = claimed.map(HostText.lowerWithoutTrailingDots), c == below, c.contains("."),
                 HostText.address(c, stripping: "[]?") == nil, let o = OrgDomain.site(of: c), site.contains(o)
             else { continue }
-            return c
+            if recordsSender || (hops[j].fromWord.flatMap { OrgDomain.of($0) } == o) { return c }
         }
         return nil
     }
@@ -280,6 +293,8 @@ struct TrustWalker {
         case .authenticated(let a): return "authenticated submission (\(a)): the sender is a user of this site"
         case .microsoftInternal: return "Exchange Online internal hop"
         case .localStep(let name): return "local step (\(name ?? "no host"), no network address)"
+        case .internalHop(let name):
+            return "internal hop from \(name), a host of the receiving organisation (no address recorded)"
         case .sameOrganisation(let name, let o): return "\(name) is in the receiving organisation (\(o))"
         case .heloNearby(let helo, let ip):
             return "HELO \(helo) is in the receiving organisation and \(ip) sits next to its relays"
