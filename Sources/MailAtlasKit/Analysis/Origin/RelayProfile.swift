@@ -29,14 +29,17 @@ public struct RelayProfile: Sendable, Equatable {
         public var sources: Int
     }
 
-    public var relays: [Relay: Evidence]
+    public private(set) var relays: [Relay: Evidence]
+    /// The sites of `relays`, asked for every message with a relay named in the site.
+    private let sites: Set<String>
 
-    public init(relays: [Relay: Evidence] = [:]) { self.relays = relays }
+    public init(relays: [Relay: Evidence] = [:]) {
+        self.relays = relays
+        sites = Set(relays.keys.map(\.site))
+    }
 
     /// Whether any relay into the site whose organisation is `site` was learned.
-    public func knowsSite(_ site: String) -> Bool {
-        relays.keys.contains { $0.site == site }
-    }
+    public func knowsSite(_ site: String) -> Bool { sites.contains(site) }
 
     /// Whether `ip` is a learned relay into the site whose organisation is `site`.
     public func contains(site: String, ip: IPAddress) -> Bool {
