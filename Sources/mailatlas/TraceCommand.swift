@@ -16,10 +16,23 @@ struct TraceCommand: ParsableCommand {
             their bytes and their archive members). The rule is described in docs/origin.md, links and attachments
             in docs/links-and-attachments.md. Text from the message is shown with control characters
             escaped. With --json the same analysis is printed as JSON.
+
+            On its own, trace decides from the message alone: no relays learned from a spool, the settings given
+            here. With --db STORE it decides as the scan that stored the message did (that scan's settings and the
+            relays it learned from the spool), shows the stored decision next to it, and exits with status 1 if the
+            two differ; FILE may then also be the message's id in the store.
             """)
 
-    @Argument(help: ArgumentHelp("A message file, an mbox file, or - for standard input.", valueName: "file"))
+    @Argument(
+        help: ArgumentHelp(
+            "A message file, an mbox file, - for standard input, or with --db a message id.", valueName: "file"))
     var file: String
+
+    @Option(
+        help: ArgumentHelp(
+            "A store made by `mailatlas scan`: decide as the scan that stored the message did, and compare.",
+            valueName: "store"))
+    var db: String? = nil
 
     @Option(help: "For an mbox file: which message (0 = the first).")
     var index: Int = 0
@@ -38,24 +51,41 @@ struct TraceCommand: ParsableCommand {
 
     func validate() throws {
         guard index >= 0 else { throw ValidationError("--index must be 0 or more") }
+        if db != nil, origin.isSet {
+            throw ValidationError(
+                "with --db the origin settings are those of the scan that stored the message; leave out --internal-networks, --trusted-networks, --no-trust-list-servers and --origin-config"
+            )
+        }
         _ = try origin.config()
         _ = try links.extractorOptions()
     }
 
     func run() throws {
-        let bytes: [UInt8]
+        var bytes: [UInt8] = []
+        var stored: StoredDecision? = nil
         do {
-            bytes = try TraceInput.message(path: file, index: index)
+            if let db {
+                (bytes, stored) = try TraceStore.message(store: db, argument: file, index: index)
+            } else {
+                bytes = try MessageFile.message(path: file, index: index)
+            }
         } catch {
             Terminal.writeError("mailatlas: \(error)\n")
             throw ExitCode.failure
         }
-        let config = try origin.config()
-        let analysis = bytes.withUnsafeBufferPointer { b in
-            OriginAnalyzer.analysis(header: HeaderBlock(parsing: b), bytes: b, config: config, profile: nil)
-        }
+        let config = try stored.map { $0.config ?? OriginConfig() } ?? origin.config()
+        let analyzer = MessageAnalyzer(
+            options: .init(links: try links.extractorOptions()), origin: config, relayProfile: stored?.profile)
+        let analysis = analyzer.originAnalysis(bytes)
         var report = TraceReport(analysis: analysis, config: config)
-        let facts = MessageAnalyzer(options: .init(links: try links.extractorOptions()), origin: config).analyze(bytes)
+        var differences: [String] = []
+        if let stored, let db {
+            differences = stored.differences(from: analysis.origin)
+            report.sections.append(TraceStore.section(store: db, stored: stored, differences: differences))
+        } else {
+            report.sections.append(TraceStore.withoutStore)
+        }
+        let facts = analyzer.analyze(bytes)
         // Lines before the header block that were skipped (a log line the saving program wrote): say so first.
         if let note = facts.diagnostics.first(where: { $0.code == "header.leading-lines" }) {
             report.sections.append(
@@ -80,6 +110,13 @@ struct TraceCommand: ParsableCommand {
                 color == .always
                 || (color == .auto && Terminal.stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
             Terminal.write(report.text(colour: colour))
+        }
+        if !differences.isEmpty {
+            Terminal.writeError(
+                "mailatlas: error: the decision made now differs from the one stored (\(differences.joined(separator: "; "))).\n"
+                    + "  It was made with the same settings and learned relays: this is a bug, please report it with the message.\n"
+            )
+            throw ExitCode.failure
         }
     }
 }
@@ -111,6 +148,11 @@ struct OriginOptions: ParsableArguments {
             "A file of origin settings (internal-networks, trusted-networks, trust-list-servers).",
             valueName: "file"))
     var originConfig: String? = nil
+
+    /// Whether any origin setting was given.
+    var isSet: Bool {
+        !internalNetworks.isEmpty || !trustedNetworks.isEmpty || !trustListServers || originConfig != nil
+    }
 
     func config() throws -> OriginConfig {
         var config = OriginConfig()

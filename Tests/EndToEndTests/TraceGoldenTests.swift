@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import TestSupport
 import Testing
 
 /// Runs the built `mailatlas trace` on hand-written fixtures and compares its output with golden files.
@@ -97,5 +99,42 @@ import Testing
         ])
         #expect(b.status != 0)
         #expect(b.output.contains("not a network"))
+    }
+
+    /// `trace --db`: decided as the scan that stored the message did, with the stored decision beside it; by file
+    /// or by id; a difference is reported and fails the command.
+    @Test func withAStoreItTellsTheStoresStory() throws {
+        let t = TempDirectory("trace-db")
+        let db = t.path + "/ex.sqlite"
+        let spool = Corpus.packageRoot.appendingPathComponent("examples/spool").path
+        #expect(try Self.run(["scan", spool, "--db", db, "--quiet"]).status == 0)
+        let file = spool + "/Maildir/cur/1781300624.M26P1026.mx1.example.net,S=1026:2,RS"
+        let byFile = try Self.run(["trace", file, "--db", db])
+        #expect(byFile.status == 0, "\(byFile.output)")
+        #expect(byFile.output.contains("Stored decision"))
+        #expect(byFile.output.contains("agreement: the decision made now is the stored one"))
+        #expect(!byFile.output.contains("Decided from this message alone"))
+        let byID = try Self.run(["trace", "1", "--db", db, "--json"])
+        #expect(byID.status == 0, "\(byID.output)")
+        #expect(byID.output.contains("the decision made now is the stored one"))
+        // Alone, trace says what it decides without.
+        let alone = try Self.run(["trace", file])
+        #expect(alone.output.contains("Decided from this message alone"))
+        #expect(alone.output.contains("mailatlas trace --db STORE FILE"))
+        // The scan's settings as stored say every address is the site's: deciding again now differs.
+        let queue = try DatabaseQueue(path: db)
+        try queue.write { db in
+            try db.execute(sql: "UPDATE scans SET origin_config = 'internal-networks = 0.0.0.0/0, ::/0'")
+        }
+        let differs = try Self.run(["trace", file, "--db", db])
+        #expect(differs.status == 1)
+        #expect(differs.output.contains("DIFFERS: origin_rule: stored"), "\(differs.output)")
+        #expect(differs.output.contains("this is a bug"))
+        // Origin settings on the command line do not mix with the scan's.
+        let mixed = try Self.run(["trace", file, "--db", db, "--internal-networks", "10.0.0.0/8"])
+        #expect(mixed.status != 0)
+        let unknown = try Self.run(["trace", "999999", "--db", db])
+        #expect(unknown.status == 1)
+        #expect(unknown.output.contains("has no message 999999"))
     }
 }

@@ -83,6 +83,18 @@ public struct MessageAnalyzer: Sendable {
         return facts
     }
 
+    /// The origin analysis of a message with its reasons (for `trace`), read from the same header block the scan
+    /// reads (`analyze`), with this analyzer's settings and learned relays: the decision `analyze` stores.
+    public func originAnalysis(_ bytes: [UInt8]) -> OriginAnalysis {
+        let parsed = MessageParser.parse(bytes, limits: .init(maxHeaderFields: options.maxHeaderFields))
+        return bytes.withUnsafeBufferPointer { b in
+            OriginAnalyzer.analysis(header: parsed.headers, bytes: b, config: origin, profile: relayProfile)
+        }
+    }
+
+    /// The SHA-256 of a message's bytes as the store keeps it (`messages.sha256`).
+    public static func sha256(_ bytes: [UInt8]) -> String { sha256Hex(bytes) }
+
     /// At most `limit` UTF-8 bytes, cut before a character that would not fit.
     static func clip(_ s: String, _ limit: Int) -> String {
         guard s.utf8.count > limit else { return s }

@@ -79,7 +79,7 @@ public struct SpoolScanner {
             options: [
                 "jobs": "\(options.jobs)", "label": options.label?.rawValue ?? "",
                 "follow_symlinks": "\(options.followSymlinks)", "max_message_size": "\(options.maxMessageSize)",
-            ], geoDatabases: options.geo.databasesJSON)
+            ], geoDatabases: options.geo.databasesJSON, originConfig: options.origin)
         let geo = GeoCache(resolver: options.geo)
         try store.placeLinkedAddressesAfterV4(geo: geo)
         let writer = ScanWriter(
@@ -89,13 +89,15 @@ public struct SpoolScanner {
         // Made when the first message needs analysing: a rescan that finds nothing new never pays for the
         // relay-learning pre-pass.
         var processor: UnitProcessor? = nil
-        func makeProcessor() -> UnitProcessor {
+        func makeProcessor() throws -> UnitProcessor {
             var relayProfile = options.relayProfile
             if relayProfile == nil, options.learnRelays > 0 {
                 relayProfile = RelayProfilePrepass.build(
                     roots: options.roots, followSymlinks: options.followSymlinks, maxMessages: options.learnRelays,
                     stop: stop)
             }
+            // What the messages of this scan are decided with, kept for `trace --db`.
+            try writer.recordRelays(relayProfile)
             return UnitProcessor(
                 analyzer: MessageAnalyzer(
                     options: .init(links: options.links), origin: options.origin, relayProfile: relayProfile),
@@ -123,7 +125,7 @@ public struct SpoolScanner {
                         try writer.accept(UnitResult(seq: unit.seq, control: action))
                         continue
                     }
-                    let work = processor ?? makeProcessor()
+                    let work = try processor ?? makeProcessor()
                     processor = work
                     group.addTask { work.process(unit) }
                     inFlight += 1

@@ -63,7 +63,8 @@ final class ScanWriter {
 
     /// Creates the `scans` row for a new scan.
     static func beginScan(
-        store: MailStore, roots: [String], options: [String: String], geoDatabases: String? = nil
+        store: MailStore, roots: [String], options: [String: String], geoDatabases: String? = nil,
+        originConfig: OriginConfig? = nil
     ) throws -> Int64 {
         try store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)") }
         return try store.pool.write { db in
@@ -71,11 +72,30 @@ final class ScanWriter {
             let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
             try db.execute(
                 sql: """
-                    INSERT INTO scans (started_at, status, roots, tool_version, options, geo_databases)
-                    VALUES (?, 'running', ?, ?, ?, ?)
+                    INSERT INTO scans (started_at, status, roots, tool_version, options, geo_databases, origin_config)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?)
                     """,
-                arguments: [Clock.nowISO8601(), rootsJSON, MailAtlasKitVersion.string, optionsJSON, geoDatabases])
+                arguments: [
+                    Clock.nowISO8601(), rootsJSON, MailAtlasKitVersion.string, optionsJSON, geoDatabases,
+                    originConfig.map(OriginConfigFile.text),
+                ])
             return db.lastInsertedRowID
+        }
+    }
+
+    /// Keeps the relays the scan learned, committed with the first messages decided with them (`scan_relays`).
+    func recordRelays(_ profile: RelayProfile?) throws {
+        guard let profile, !profile.relays.isEmpty else { return }
+        let scanID = self.scanID
+        try withTransaction { ctx in
+            for (relay, e) in profile.relays {
+                try ctx.db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO scan_relays (scan_id, site, network, messages, forwarded, sources)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [scanID, relay.site, relay.network.description, e.messages, e.forwarded, e.sources])
+            }
         }
     }
 

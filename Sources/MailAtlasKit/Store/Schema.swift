@@ -17,6 +17,9 @@ enum Schema {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }
 
@@ -210,5 +213,21 @@ enum Schema {
         ALTER TABLE links ADD COLUMN host_country TEXT;
         ALTER TABLE links ADD COLUMN host_asn INTEGER;
         CREATE INDEX links_ip_host ON links(message_id, is_ip, host_country, host_asn, host) WHERE is_ip = 1;
+        """
+
+    /// What each scan decided origins with, so that `trace --db` decides a stored message again exactly as the scan
+    /// did: the origin settings (`scans.origin_config`, in the `--origin-config` file format) and the relays the
+    /// scan learned from the spool (`scan_relays`). Scans from before `v6` have neither.
+    static let v6 = """
+        ALTER TABLE scans ADD COLUMN origin_config TEXT;
+        CREATE TABLE scan_relays (
+            scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+            site TEXT NOT NULL,
+            network TEXT NOT NULL,
+            messages INTEGER NOT NULL,
+            forwarded INTEGER NOT NULL,
+            sources INTEGER NOT NULL,
+            PRIMARY KEY (scan_id, site, network)
+        ) WITHOUT ROWID;
         """
 }

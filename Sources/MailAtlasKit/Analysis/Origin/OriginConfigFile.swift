@@ -12,6 +12,19 @@ public enum OriginConfigFile {
         public var description: String { "line \(line): \(message)" }
     }
 
+    /// `config` in this format: what `parse` reads back into the same settings (the store keeps it per scan).
+    public static func text(_ config: OriginConfig) -> String {
+        var lines: [String] = []
+        if !config.internalNetworks.isEmpty {
+            lines.append("internal-networks = " + config.internalNetworks.map(\.description).joined(separator: ", "))
+        }
+        if !config.trustedNetworks.isEmpty {
+            lines.append("trusted-networks = " + config.trustedNetworks.map(\.description).joined(separator: ", "))
+        }
+        lines.append("trust-list-servers = \(config.trustListServers)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// Applies the file's settings on top of `base` (lists are appended).
     public static func parse(_ text: String, base: OriginConfig = OriginConfig()) throws(Problem) -> OriginConfig {
         var config = base
@@ -19,7 +32,7 @@ public enum OriginConfigFile {
             var line = Substring(raw)
             if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
             let trimmed = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(" \t\r") }
-            if trimmed.count == 1, trimmed[0].isEmpty { continue }
+            if trimmed.isEmpty || (trimmed.count == 1 && trimmed[0].isEmpty) { continue }
             guard trimmed.count == 2, !trimmed[0].isEmpty else {
                 throw Problem(line: n + 1, message: "expected `key = value`")
             }

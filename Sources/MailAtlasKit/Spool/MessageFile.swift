@@ -1,16 +1,19 @@
 import Foundation
-import MailAtlasKit
 
-/// The one message `trace` reads: a message file, the N-th message of an mbox file (plain or gzip), or standard input.
-enum TraceInput {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+/// One message read on its own, as `trace` reads it: a message file, the N-th message of an mbox file (plain or
+/// gzip), or standard input. The bytes are those a scan stores the message from (the same framing, the same
+/// SHA-256).
+public enum MessageFile {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Largest input read (a message, or the mbox that holds it).
-    static let maxBytes = 512 << 20
+    public static let maxBytes = 512 << 20
 
-    static func message(path: String, index: Int) throws -> [UInt8] {
+    /// Message `index` (0 for single-message files) of the file at `path` (`-`: standard input).
+    public static func message(path: String, index: Int) throws -> [UInt8] {
         var bytes = try read(path)
         if bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B {
             guard path != "-" else { throw Failure(description: "gzip on standard input: pipe it through gunzip") }
@@ -59,21 +62,5 @@ enum TraceInput {
             while out.count < maxBytes, try file.read(into: &out, max: 1 << 20) > 0 {}
         } catch { throw Failure(description: "\(error)") }
         return out
-    }
-}
-
-/// Bytes already in memory, as a `ByteSource`.
-final class MemorySource: ByteSource {
-    private let bytes: [UInt8]
-    private var position = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    func read(into buffer: inout [UInt8], max: Int) throws(FileError) -> Int {
-        let n = Swift.min(max, bytes.count - position)
-        guard n > 0 else { return 0 }
-        buffer.append(contentsOf: bytes[position..<position + n])
-        position += n
-        return n
     }
 }
