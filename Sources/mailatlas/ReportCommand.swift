@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import MailAtlasKit
 
@@ -47,6 +47,17 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Rows in the top tables (providers, IPs, domains, attachments).")
     var top: Int = 20
 
+    @Option(
+        help: ArgumentHelp(
+            "What puts a message in the period: its arrival (when the receiving side got it) or its Date header.",
+            valueName: "arrival|date"))
+    var by: ReportTimeBasis = .arrival
+
+    @Option(
+        help: ArgumentHelp(
+            "Where days and months begin: a time zone name like Europe/Berlin (default: UTC).", valueName: "zone"))
+    var tz: String?
+
     @Option(help: "html (the default), csv or json.")
     var format: OutputFormat = .html
 
@@ -85,6 +96,9 @@ struct ReportCommand: ParsableCommand {
         if format == .csv && out == nil {
             throw ValidationError("--format csv writes one file per table: give a directory with --out")
         }
+        if let tz, TimeZone(identifier: tz) == nil {
+            throw ValidationError("--tz: not a time zone name (like UTC, Europe/Berlin or America/New_York): \(tz)")
+        }
         if now != nil, clock == nil { throw ValidationError("--now: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ") }
     }
 
@@ -111,12 +125,13 @@ struct ReportCommand: ParsableCommand {
             period = ReportPeriod.last(last, today: clock.today)!
         } else {
             period = try ReportQueries.defaultPeriod(
-                queue, verdict: verdictFilter, folders: folders, today: clock.today)
+                queue, verdict: verdictFilter, folders: folders, today: clock.today, basis: by)
         }
         let templates = try ReportTemplates.load(overrides: self.templates)
         let request = ReportRequest(
             verdict: verdictFilter, folders: folders, period: period, top: top, generatedAt: clock.stamp,
-            storeName: URL(fileURLWithPath: store.path).lastPathComponent)
+            storeName: URL(fileURLWithPath: store.path).lastPathComponent, basis: by,
+            timeZone: tz.flatMap(TimeZone.init(identifier:)))
         let report = try ReportQueries.build(queue, request: request)
         let summary =
             "\(period.label): \(Format.count(report.totals.messages)) "
@@ -136,3 +151,5 @@ struct ReportCommand: ParsableCommand {
         }
     }
 }
+
+extension ReportTimeBasis: ExpressibleByArgument {}

@@ -120,6 +120,8 @@ import Testing
         (["--verdict", "maybe"], "--verdict: spam, ham, unknown or all"),
         (["--format", "csv"], "give a directory with --out"),
         (["--top", "0"], "--top must be between"),
+        (["--tz", "Mars/Olympus"], "--tz: not a time zone name"),
+        (["--by", "sender"], "--by"),
     ])
     func usageErrors(_ args: [String], _ message: String) throws {
         let r = try Binary.run(["report", "--db", "/nonexistent.sqlite"] + args)

@@ -40,6 +40,39 @@ import Testing
         #expect(agree == ids.count, "\(misses.joined(separator: "\n"))")
         #expect(labelledAgree == labelled.count)
         #expect(ids.count >= 8_000)
+
+        // Arrival: how many messages a report by Date puts in another month than a report by arrival, and a
+        // month's report by arrival against SQL on `received_utc`.
+        let (changed, sourced, busiest, inBusiest) = try await queue.read { db in
+            let changed =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM messages WHERE date_utc IS NOT NULL AND received_utc IS NOT NULL
+                            AND substr(date_utc, 1, 7) <> substr(received_utc, 1, 7)
+                        """) ?? 0
+            let sourced = try Row.fetchAll(
+                db, sql: "SELECT coalesce(received_source, 'none'), count(*) FROM messages GROUP BY 1 ORDER BY 1"
+            ).map { "\($0[0] as String) \($0[1] as Int)" }
+            let busiest = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT substr(received_utc, 1, 7), count(*) FROM messages WHERE received_utc IS NOT NULL
+                    GROUP BY 1 ORDER BY 2 DESC LIMIT 1
+                    """)!
+            return (changed, sourced, busiest[0] as String, busiest[1] as Int)
+        }
+        print("arrival: \(changed) messages are in another month by Date than by arrival; sources: \(sourced)")
+        let report = try ReportQueries.build(
+            queue,
+            request: ReportRequest(
+                verdict: nil, folders: [], period: ReportPeriod.month(busiest)!, top: 20,
+                generatedAt: "2026-12-01T00:00:00Z", storeName: "corpus.sqlite"))
+        print(
+            "arrival: \(busiest) holds \(inBusiest) messages by received_utc; the report counts \(report.totals.messages)"
+        )
+        #expect(report.totals.messages == inBusiest)
+        try ArrivalTests.expectBackfillAgrees(store: store, atLeast: 8_000)
     }
 
     /// The relays learned by the scan are what makes the stored decision: without them the decision made now

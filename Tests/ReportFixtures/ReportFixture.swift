@@ -106,16 +106,16 @@ public enum ReportFixture {
                             INSERT INTO messages (id, scan_id, source_path, source_index, source_offset, folder,
                                 size, sha256, message_id, date_utc, subject, from_addr, verdict, verdict_source,
                                 origin_ip, origin_hop, origin_rule, origin_confidence, origin_country, origin_asn,
-                                origin_as_org, truncated, removed_scan_id)
+                                origin_as_org, truncated, removed_scan_id, received_utc, received_source)
                             VALUES (?, 1, ?, 0, 0, ?, 1000, ?, ?, ?, ?, 'x@example.org', ?, 'folder', ?, ?, ?, 'high',
-                                ?, ?, ?, ?, ?)
+                                ?, ?, ?, ?, ?, ?, 'origin-hop')
                             """,
                         arguments: [
                             id, "/var/vmail/\(folder)/cur/\(id)", folder, String(format: "%064x", id), "<\(id)@t>",
                             date, subject, verdict, noOrigin ? nil : ip, noOrigin ? nil : 1,
                             noOrigin ? (i % 2 == 0 ? "none-internal" : "none-unclear") : "edge",
                             noOrigin || noGeo ? nil : p.country, noOrigin || noGeo ? nil : p.asn,
-                            noOrigin || noGeo ? nil : p.name, i % 19 == 3 ? 1 : 0, i % 23 == 11 ? 2 : nil,
+                            noOrigin || noGeo ? nil : p.name, i % 19 == 3 ? 1 : 0, i % 23 == 11 ? 2 : nil, date,
                         ])
                     try db.execute(
                         sql: """

@@ -74,6 +74,7 @@ public struct MessageAnalyzer: Sendable {
             facts.diagnostics += o.diagnostics
             facts.relayObservations = o.observations
         }
+        facts.arrival = Arrival.of(hops: facts.hops, origin: facts.origin, dateUTC: facts.dateUTC)
         if streamedSHA256 != nil {
             facts.diagnostics.append(
                 DiagnosticFacts(

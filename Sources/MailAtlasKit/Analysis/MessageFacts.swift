@@ -21,6 +21,8 @@ public struct MessageFacts: Sendable {
     public var hops: [HopFacts]
     /// The origin decision; nil when the analysis has no origin to report.
     public var origin: OriginFacts?
+    /// When the message crossed into the receiving side, and which time says so (`Arrival`).
+    public var arrival: Arrival?
     /// One entry per distinct URL.
     public var links: [LinkFacts]
     public var attachments: [AttachmentFacts]

@@ -79,6 +79,8 @@ origin_without_asn,{{quality.origin_without_asn}}
 removed_from_spool,{{quality.removed_from_spool}}
 truncated,{{quality.truncated}}
 undated,{{quality.undated}}
+date_far_from_arrival,{{quality.date_far_from_arrival}}
+arrival_from_date,{{quality.arrival_from_date}}
 scans,{{quality.scans}}
 last_scan_at,{{quality.last_scan_at}}
 last_scan_status,{{quality.last_scan_status}}
@@ -261,7 +263,7 @@ footer { margin-top: 2.5rem; border-top: 1px solid var(--line); color: var(--mut
 <body>
 <header>
 <h1>{{title_noun}} report <span class="period">{{period.label}}</span></h1>
-<p class="meta">{{period.from}} to {{period.to}} ({{period.days}} days, by the messages’ Date), compared with {{previous_period.label}}.
+<p class="meta">{{period.from}} to {{period.to}} ({{period.days}} days, {{period.basis_text}}), compared with {{previous_period.label}}.
 Verdict: {{verdict}}.{{#has_folders}} Folders: {{folders_text}}.{{/has_folders}}
 Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 <nav aria-label="Sections">
@@ -519,7 +521,8 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 {{#quality.has_without_origin}}<ul>{{#quality.without_origin}}<li><code>{{rule_text}}</code> {{meaning}}: {{messages_text}}</li>{{/quality.without_origin}}</ul>{{/quality.has_without_origin}}</li>
 <li><strong>{{quality.origin_without_country_text}}</strong> have an origin IP that no geo database placed in a country, <strong>{{quality.origin_without_asn_text}}</strong> one without a known provider.</li>
 <li><strong>{{quality.removed_from_spool_text}}</strong> are no longer in the spool (kept in the store until <code>scan --prune</code>, and counted here); <strong>{{quality.truncated_text}}</strong> were too large and were analysed from their head only.</li>
-<li><strong>{{quality.undated_text}}</strong> messages of the store that match the filters have no readable Date and belong to no period.</li>
+<li><strong>{{quality.undated_text}}</strong> messages of the store that match the filters have {{quality.undated_what}} and belong to no period.</li>
+<li><strong>{{quality.date_far_from_arrival_text}}</strong> messages that arrived in the period are dated (by the sender’s Date header) more than a day away from their arrival{{#quality.has_arrival_from_date}}; <strong>{{quality.arrival_from_date_text}}</strong> have no time written by the receiving side and count by their Date{{/quality.has_arrival_from_date}}.</li>
 {{#quality.has_suspects}}
 <li><strong>Suspected relays.</strong> These origin IPs hold a large share of the period's mail, which they received from many networks: that is what the site's own relay looks like when mailatlas did not recognise it, and then they are not senders. <code>mailatlas relays</code> shows the evidence; if they are your relays, scan with <code>--internal-networks {{quality.suggested_internal_networks}}</code>.
 <ul>{{#quality.suspects}}<li><code>{{ip_text}}</code>: {{messages_text}} messages ({{share_text}}), from {{networks_text}} networks{{#names_text}}; names {{names_text}}{{/names_text}}</li>{{/quality.suspects}}</ul></li>

@@ -120,7 +120,14 @@ public enum ReportJSON {
                     ("generated_at", .string(r.request.generatedAt)), ("store", .string(r.request.storeName)),
                 ])
             ),
-            ("period", period(r.period).merging([("previous", period(r.previousPeriod))])),
+            (
+                "period",
+                period(r.period).merging([
+                    ("basis", .string(r.request.basis.rawValue)),
+                    ("time_zone", .string(r.request.timeZoneName)),
+                    ("previous", period(r.previousPeriod)),
+                ])
+            ),
             (
                 "filters",
                 .object([
@@ -296,6 +303,7 @@ public enum ReportJSON {
             ("origin_without_country", .int(q.originWithoutCountry)),
             ("origin_without_asn", .int(q.originWithoutASN)), ("removed_from_spool", .int(q.removedFromSpool)),
             ("truncated", .int(q.truncated)), ("undated", .int(q.undated)),
+            ("date_far_from_arrival", .int(q.dateFarFromArrival)), ("arrival_from_date", .int(q.arrivalFromDate)),
             (
                 "suspected_relays",
                 .array(

@@ -1,3 +1,17 @@
+public import Foundation
+
+/// Which time puts a message in a period.
+public enum ReportTimeBasis: String, Sendable, CaseIterable {
+    /// When it crossed into the receiving side (`messages.received_utc`): what the site saw, as log-based reports
+    /// count.
+    case arrival
+    /// The `Date` header, which the sender wrote (`messages.date_utc`).
+    case date
+
+    /// The column that holds the time.
+    var column: String { self == .arrival ? "received_utc" : "date_utc" }
+}
+
 /// What a report covers and how much of each table it shows.
 public struct ReportRequest: Sendable {
     /// `spam`, `ham`, `unknown`, or nil for every verdict (`--verdict all`).
@@ -11,10 +25,19 @@ public struct ReportRequest: Sendable {
     public var generatedAt: String
     /// The store's file name, printed in the report.
     public var storeName: String
+    /// Which time puts a message in the period (`--by`).
+    public var basis: ReportTimeBasis
+    /// Where days and months begin (`--tz`); nil for UTC.
+    public var timeZone: TimeZone?
+    /// The time zone's name (`UTC` when none).
+    public var timeZoneName: String { timeZone?.identifier ?? "UTC" }
 
     public init(
-        verdict: String?, folders: [String], period: ReportPeriod, top: Int, generatedAt: String, storeName: String
+        verdict: String?, folders: [String], period: ReportPeriod, top: Int, generatedAt: String, storeName: String,
+        basis: ReportTimeBasis = .arrival, timeZone: TimeZone? = nil
     ) {
+        self.basis = basis
+        self.timeZone = timeZone.flatMap { $0.identifier == "UTC" || $0.identifier == "GMT" ? nil : $0 }
         self.verdict = verdict
         self.folders = folders
         self.period = period
@@ -213,8 +236,12 @@ public struct Report: Sendable {
         public var originWithoutASN = 0
         public var removedFromSpool = 0
         public var truncated = 0
-        /// Messages (matching the filters) whose Date could not be read: in no period.
+        /// Messages (matching the filters) with no time of the report's basis: in no period.
         public var undated = 0
+        /// Messages that arrived in the period whose Date is more than a day from their arrival.
+        public var dateFarFromArrival = 0
+        /// Messages that arrived in the period by their Date header (no hop of the receiving side has a time).
+        public var arrivalFromDate = 0
         public var diagnostics: [DiagnosticRow] = []
         public var fileDiagnostics: [DiagnosticRow] = []
         public var geoDatabases: [GeoDatabase] = []

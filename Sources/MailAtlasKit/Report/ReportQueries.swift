@@ -2,20 +2,40 @@ import Foundation
 public import GRDB
 
 /// Reads a report from the store through a read-only connection. Every figure is one aggregate SQL query over
-/// `messages` restricted to the period (`date_utc`) and the filters, joined to `links`, `attachments`,
+/// `messages` restricted to the period (`received_utc` by arrival, the default, or `date_utc`) and the filters, joined to `links`, `attachments`,
 /// `archive_members`, `received_hops` and `diagnostics` by their indexed keys; the `messages_report` index
 /// (migration `v2`) covers the period scans, so a month out of millions of messages needs no table scan.
 public enum ReportQueries {
-    /// The messages a figure counts: `m.date_utc` in `[from, to)` plus the verdict and folder filters.
+    /// The messages a figure counts: their time (arrival or Date, `basis`) in `[from, to)` plus the verdict and
+    /// folder filters.
     struct Filter {
         var verdict: String?
         var folders: [String]
+        var basis: ReportTimeBasis = .arrival
+        var timeZone: TimeZone? = nil
+
+        /// The first instant of `day` where the report's days begin, as text that compares with the stored times:
+        /// the day itself in UTC, else the UTC time of that local midnight.
+        func bound(_ day: Day) -> String {
+            guard let zone = timeZone else { return day.description }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            guard let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) else {
+                return day.description
+            }
+            let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+            let d = Day(ordinal: Int((Double(seconds) / 86_400).rounded(.down)))
+            let s = seconds - d.ordinal * 86_400
+            return d.description + "T" + Day.pad(s / 3600, 2) + ":" + Day.pad(s / 60 % 60, 2) + ":"
+                + Day.pad(s % 60, 2) + "Z"
+        }
 
         func sql(_ period: ReportPeriod, alias: String = "m", verdict useVerdict: Bool = true) -> (
             String, [DatabaseValue]
         ) {
-            var clause = "\(alias).date_utc >= ? AND \(alias).date_utc < ?"
-            var args = [period.start.description.databaseValue, period.end.description.databaseValue]
+            let column = "\(alias).\(basis.column)"
+            var clause = "\(column) >= ? AND \(column) < ?"
+            var args = [bound(period.start).databaseValue, bound(period.end).databaseValue]
             if useVerdict, let verdict {
                 clause += " AND \(alias).verdict = ?"
                 args.append(verdict.databaseValue)
@@ -29,7 +49,7 @@ public enum ReportQueries {
 
         /// Verdict and folders only, for figures outside any period.
         func undatedSQL() -> (String, [DatabaseValue]) {
-            var clause = "date_utc IS NULL"
+            var clause = "\(basis.column) IS NULL"
             var args: [DatabaseValue] = []
             if let verdict {
                 clause += " AND verdict = ?"
@@ -46,10 +66,11 @@ public enum ReportQueries {
     /// The default period: the last calendar month before `today`'s that holds a message matching the filters;
     /// the current month when none does.
     public static func defaultPeriod(
-        _ db: some DatabaseReader, verdict: String?, folders: [String], today: Day
+        _ db: some DatabaseReader, verdict: String?, folders: [String], today: Day, basis: ReportTimeBasis = .arrival
     ) throws -> ReportPeriod {
         let current = ReportPeriod.month(of: today)
-        var sql = "SELECT max(date_utc) FROM messages WHERE date_utc < ? AND date_utc IS NOT NULL"
+        let column = basis.column
+        var sql = "SELECT max(\(column)) FROM messages WHERE \(column) < ? AND \(column) IS NOT NULL"
         var args = [current.start.description]
         if let verdict {
             sql += " AND verdict = ?"
@@ -72,7 +93,12 @@ public enum ReportQueries {
     struct Builder {
         let db: Database
         let request: ReportRequest
-        var filter: Filter { Filter(verdict: request.verdict, folders: request.folders) }
+        var filter: Filter {
+            Filter(
+                verdict: request.verdict, folders: request.folders, basis: request.basis, timeZone: request.timeZone)
+        }
+        /// The column of the report's time basis.
+        var timeColumn: String { "m." + request.basis.column }
         var top: Int { max(1, request.top) }
 
         func rows(_ sql: String, _ args: [DatabaseValue]) throws -> [Row] {
@@ -176,7 +202,7 @@ public enum ReportQueries {
             var list = try rows(
                 """
                 SELECT m.origin_asn, max(m.origin_as_org), count(*), count(DISTINCT m.origin_ip),
-                    min(m.date_utc), max(m.date_utc)
+                    min(\(timeColumn)), max(\(timeColumn))
                 FROM messages m WHERE \(clause) GROUP BY m.origin_asn
                 ORDER BY m.origin_asn IS NULL, 3 DESC, 1 LIMIT ?
                 """, args + [top.databaseValue]
@@ -231,8 +257,8 @@ public enum ReportQueries {
             let (clause, args) = filter.sql(period)
             var list = try rows(
                 """
-                SELECT m.origin_ip, count(*), max(m.origin_country), max(m.origin_asn), min(m.date_utc),
-                    max(m.date_utc)
+                SELECT m.origin_ip, count(*), max(m.origin_country), max(m.origin_asn), min(\(timeColumn)),
+                    max(\(timeColumn))
                 FROM messages m WHERE \(clause) AND m.origin_ip IS NOT NULL
                 GROUP BY m.origin_ip ORDER BY 2 DESC, 1 LIMIT ?
                 """, args + [top.databaseValue]
@@ -465,6 +491,22 @@ public enum ReportQueries {
                 q.originWithoutASN = row[1]
                 q.removedFromSpool = row[2]
                 q.truncated = row[3]
+            }
+            // Counted among the messages that arrived in the period, whichever time the report goes by (one covering
+            // index serves it).
+            var arrived = filter
+            arrived.basis = .arrival
+            let (arrivedClause, arrivedArgs) = arrived.sql(period)
+            if let row = try rows(
+                """
+                SELECT coalesce(sum(m.date_utc IS NOT NULL AND m.received_utc IS NOT NULL
+                        AND abs(julianday(m.date_utc) - julianday(m.received_utc)) > 1), 0),
+                    coalesce(sum(m.received_source = 'date'), 0)
+                FROM messages m WHERE \(arrivedClause)
+                """, arrivedArgs
+            ).first {
+                q.dateFarFromArrival = row[0]
+                q.arrivalFromDate = row[1]
             }
             let (undated, undatedArgs) = filter.undatedSQL()
             q.undated = try count("SELECT count(*) FROM messages WHERE \(undated)", undatedArgs)

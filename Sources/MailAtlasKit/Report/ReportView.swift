@@ -31,7 +31,7 @@ enum ReportView {
             "generated_at": r.request.generatedAt,
             "store": r.request.storeName,
             "store_text": Display.text(r.request.storeName),
-            "period": period(r.period),
+            "period": period(r.period).merging(basis(r.request)) { a, _ in a },
             "previous_period": period(r.previousPeriod),
             "verdict": r.request.verdict ?? "all",
             "verdict_label": verdictLabel,
@@ -53,6 +53,16 @@ enum ReportView {
             "trend": trend(r, verdictLabel: verdictLabel),
             "quality": quality(r),
         ]
+    }
+
+    /// Which time put the messages in the period, for the period line.
+    static func basis(_ r: ReportRequest) -> Object {
+        let zone = r.timeZoneName
+        let text =
+            r.basis == .arrival
+            ? "by arrival: when the receiving side got them, days in \(zone)"
+            : "by the messages’ Date header, which the sender wrote, days in \(zone)"
+        return ["basis": r.basis.rawValue, "basis_text": text, "time_zone": zone]
     }
 
     static func period(_ p: ReportPeriod) -> Object {
@@ -495,6 +505,12 @@ enum ReportView {
             "removed_from_spool": q.removedFromSpool, "removed_from_spool_text": Display.count(q.removedFromSpool),
             "truncated": q.truncated, "truncated_text": Display.count(q.truncated),
             "undated": q.undated, "undated_text": Display.count(q.undated),
+            "undated_what": r.request.basis == .arrival
+                ? "no time of arrival and no readable Date" : "no readable Date",
+            "date_far_from_arrival": q.dateFarFromArrival,
+            "date_far_from_arrival_text": Display.count(q.dateFarFromArrival),
+            "arrival_from_date": q.arrivalFromDate, "arrival_from_date_text": Display.count(q.arrivalFromDate),
+            "has_arrival_from_date": q.arrivalFromDate > 0,
             "diagnostics": d, "has_diagnostics": !d.isEmpty,
             "file_diagnostics": f, "has_file_diagnostics": !f.isEmpty,
             "geo_databases": geo, "has_geo_databases": !geo.isEmpty,

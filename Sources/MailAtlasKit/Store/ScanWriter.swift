@@ -438,6 +438,8 @@ private struct WriteContext {
         let f = m.facts
         let o = f.origin
         let g = geo.columns(o?.ip)
+        let arrivalUTC: String? = f.arrival?.utc
+        let arrivalSource: String? = f.arrival?.source.rawValue
         let rule: String? = o?.rule.rawValue
         let confidence: String? = o?.confidence.rawValue
         try db.run(
@@ -445,13 +447,15 @@ private struct WriteContext {
             INSERT INTO messages (scan_id, file_id, source_path, source_index, source_offset, folder,
                 maildir_flags, size, sha256, message_id, date_utc, subject, from_addr, from_name, verdict,
                 verdict_source, origin_ip, origin_hop, origin_rule, origin_confidence, handover_ip,
-                claimed_first_ip, originating_ip_header, origin_country, origin_asn, origin_as_org, truncated)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                claimed_first_ip, originating_ip_header, origin_country, origin_asn, origin_as_org, truncated,
+                received_utc, received_source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             scanID, fileID, m.location.sourcePath, m.location.index, m.location.offset, m.location.folder,
             m.location.maildirFlags, f.size, f.sha256, f.messageID, f.dateUTC, f.subject, f.fromAddress, f.fromName,
             verdict.verdict.rawValue, verdict.source, o?.ip, o?.hop, rule, confidence, o?.handoverIP,
-            o?.claimedFirstIP, o?.originatingIPHeader, g.country, g.asn, g.asOrg, m.truncated)
+            o?.claimedFirstIP, o?.originatingIPHeader, g.country, g.asn, g.asOrg, m.truncated, arrivalUTC,
+            arrivalSource)
         let messageID = db.lastInsertedRowID
         for h in f.hops {
             // Trusted hops are the recipient's own servers: only untrusted ones get a country and an AS.

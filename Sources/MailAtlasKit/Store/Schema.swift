@@ -20,6 +20,9 @@ enum Schema {
         migrator.registerMigration("v6") { db in
             try db.execute(sql: v6)
         }
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: v7)
+        }
         return migrator
     }
 
@@ -229,5 +232,37 @@ enum Schema {
             sources INTEGER NOT NULL,
             PRIMARY KEY (scan_id, site, network)
         ) WITHOUT ROWID;
+        """
+
+    /// When each message crossed into the receiving side (`Arrival`): reports count months by it. Stored rows get it
+    /// from their stored hops, the same rule `Arrival.of` applies to a new message: the time of the hop that
+    /// recorded the origin, else of the topmost hop the receiving side wrote (the hops above the first untrusted
+    /// one, and that one), else the Date header. `messages_arrival` serves the report's period scans by arrival as
+    /// `messages_report` does by Date.
+    static let v7 = """
+        ALTER TABLE messages ADD COLUMN received_utc TEXT;
+        ALTER TABLE messages ADD COLUMN received_source TEXT;
+        \(arrivalBackfill)
+        CREATE INDEX messages_arrival ON messages(received_utc, verdict, folder, origin_country, origin_asn, origin_ip,
+            origin_as_org, origin_rule, truncated, removed_scan_id, date_utc, received_source);
+        """
+
+    /// `received_utc` and `received_source` of the rows that have none, from their stored hops (`Arrival.of`).
+    static let arrivalBackfill = """
+        UPDATE messages SET received_source = 'origin-hop', received_utc = (
+            SELECT h.timestamp_utc FROM received_hops h WHERE h.message_id = messages.id AND h.position = messages.origin_hop)
+        WHERE received_utc IS NULL AND origin_hop IS NOT NULL AND EXISTS (
+            SELECT 1 FROM received_hops h WHERE h.message_id = messages.id AND h.position = messages.origin_hop
+                AND h.timestamp_utc IS NOT NULL);
+        UPDATE messages SET received_source = 'receiving-hop', received_utc = (
+            SELECT h.timestamp_utc FROM received_hops h
+            WHERE h.message_id = messages.id AND h.timestamp_utc IS NOT NULL AND h.position <= coalesce(
+                (SELECT min(u.position) FROM received_hops u WHERE u.message_id = messages.id AND u.trusted = 0),
+                2147483647)
+            ORDER BY h.position LIMIT 1)
+        WHERE received_utc IS NULL;
+        UPDATE messages SET received_source = NULL WHERE received_utc IS NULL;
+        UPDATE messages SET received_source = 'date', received_utc = date_utc
+        WHERE received_utc IS NULL AND date_utc IS NOT NULL;
         """
 }
