@@ -130,11 +130,17 @@ public enum CharsetDecoder {
         return (String(decoding: out, as: UTF8.self), outcome)
     }
 
-    /// UTF-8 when the bytes are valid UTF-8, else windows-1252.
+    /// UTF-8 when the bytes are UTF-8 (valid, or valid but for a few bytes, which become U+FFFD), else
+    /// windows-1252.
     public static func fallback(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Outcome {
         if isValidUTF8(bytes) {
             out.append(contentsOf: bytes)
             return Outcome(used: "utf-8")
+        }
+        if isMostlyUTF8(bytes) {
+            var o = Outcome(used: "utf-8")
+            o.invalidBytes = appendValidatingUTF8(bytes, into: &out)
+            return o
         }
         appendWindows1252(bytes, into: &out)
         return Outcome(used: "windows-1252")
@@ -204,6 +210,61 @@ public enum CharsetDecoder {
             return false
         }
         return true
+    }
+
+    /// UTF-8 damaged in a few places: valid multi-byte sequences outnumber the invalid bytes at least 3 to 1, and
+    /// there are at least two of them. Text in a legacy charset (windows-1252, windows-1251, KOI8-R, GB2312…)
+    /// practically never forms valid multi-byte sequences: almost every 8-bit byte of it is invalid UTF-8. A UTF-8
+    /// subject cut in the middle of a character, or with one byte replaced on its way, is still UTF-8 (Python's
+    /// `email` and GMime read it so, with U+FFFD for the bad bytes). Linear, no allocation.
+    public static func isMostlyUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let (valid, invalid) = multiByteSequences(bytes)
+        return valid >= 2 && valid >= 3 * invalid
+    }
+
+    /// Valid multi-byte UTF-8 sequences, and bytes that begin no valid sequence.
+    static func multiByteSequences(_ bytes: UnsafeBufferPointer<UInt8>) -> (valid: Int, invalid: Int) {
+        let n = bytes.count
+        var valid = 0
+        var invalid = 0
+        var i = 0
+        while i < n {
+            let c = bytes[i]
+            if c < 0x80 {
+                i += 1
+                continue
+            }
+            let length = sequenceLength(bytes, at: i)
+            if length > 0 {
+                valid += 1
+                i += length
+            } else {
+                invalid += 1
+                i += 1
+            }
+        }
+        return (valid, invalid)
+    }
+
+    /// The length of the well-formed multi-byte sequence at `i` (Unicode table 3-7), or 0.
+    @inline(__always)
+    static func sequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        let n = bytes.count
+        let c = bytes[i]
+        if c < 0xC2 || c >= 0xF5 { return 0 }
+        if c < 0xE0 { return i + 1 < n && bytes[i + 1] & 0xC0 == 0x80 ? 2 : 0 }
+        if c < 0xF0 {
+            guard i + 2 < n else { return 0 }
+            let c1 = bytes[i + 1]
+            let lo: UInt8 = c == 0xE0 ? 0xA0 : 0x80
+            let hi: UInt8 = c == 0xED ? 0x9F : 0xBF
+            return c1 >= lo && c1 <= hi && bytes[i + 2] & 0xC0 == 0x80 ? 3 : 0
+        }
+        guard i + 3 < n else { return 0 }
+        let c1 = bytes[i + 1]
+        let lo: UInt8 = c == 0xF0 ? 0x90 : 0x80
+        let hi: UInt8 = c == 0xF4 ? 0x8F : 0xBF
+        return c1 >= lo && c1 <= hi && bytes[i + 2] & 0xC0 == 0x80 && bytes[i + 3] & 0xC0 == 0x80 ? 4 : 0
     }
 
     /// Appends valid UTF-8, replacing each maximal invalid subsequence with U+FFFD; returns how many were replaced.

@@ -8,8 +8,8 @@
 ///   charset decoding, so a character split across two words survives;
 /// - a word without its closing `?=`, with bad base64 or an unknown charset is decoded as far as it goes and
 ///   reported;
-/// - 8-bit bytes outside encoded words are UTF-8 when they are valid UTF-8, else the fallback charset (the
-///   message's charset, or a guess).
+/// - 8-bit bytes outside encoded words are UTF-8 when they are valid UTF-8 or valid but for a few bytes (which
+///   become U+FFFD), else the fallback charset (the message's charset, or a guess).
 public enum HeaderText {
     /// What decoding had to repair.
     public struct Report: Sendable, Equatable {
@@ -73,9 +73,10 @@ public enum HeaderText {
         }
     }
 
-    /// The charset for 8-bit bytes outside encoded words: UTF-8 when valid, else the fallback, else a guess.
+    /// The charset for 8-bit bytes outside encoded words: UTF-8 when valid or valid but for a few bytes (those
+    /// become U+FFFD, not the whole value mojibake), else the fallback, else a guess.
     static func charsetFor8Bit(_ u: UnsafeBufferPointer<UInt8>, fallback: Charset?) -> Charset {
-        if CharsetDecoder.isValidUTF8(u) { return .utf8 }
+        if CharsetDecoder.isValidUTF8(u) || CharsetDecoder.isMostlyUTF8(u) { return .utf8 }
         if let f = fallback, f.kind != .utf8, f.kind != .ascii, f.kind != .unknown { return f }
         return CharsetGuess.legacy(u)
     }
@@ -162,8 +163,10 @@ public enum HeaderText {
         func appendRaw(_ r: Range<Int>) {
             guard !r.isEmpty else { return }
             let slice = UnsafeBufferPointer(rebasing: u[r])
-            if rawCharset.kind == .utf8 || CharsetDecoder.isASCII(slice) {
+            if CharsetDecoder.isASCII(slice) {
                 out.append(contentsOf: slice)
+            } else if rawCharset.kind == .utf8 {
+                report.invalidBytes += CharsetDecoder.appendValidatingUTF8(slice, into: &out)
             } else {
                 let o = CharsetDecoder.decode(slice, charset: rawCharset, into: &out)
                 report.invalidBytes += o.invalidBytes
