@@ -63,4 +63,53 @@ import Testing
         let m = MessageParser.parse(bytes("Subject: x\n\n") + Self.damagedUTF8 + bytes("\n"))
         #expect(m.textBodies.first?.text.hasPrefix(Self.damagedText) == true)
     }
+
+    // MARK: 2. Unquoted display names keep the blank after a full stop
+
+    @Test(
+        arguments: [
+            ("John Q. Smith <j@x.test>", "j@x.test", "John Q. Smith"),
+            ("PayPal Inc. Support <service@paypal.test>", "service@paypal.test", "PayPal Inc. Support"),
+            ("Dr. A. B. Jones <ab@x.test>", "ab@x.test", "Dr. A. B. Jones"),
+            ("Mr . Smith <s@x.test>", "s@x.test", "Mr . Smith"),
+            // An obsolete local part with blanks around its dots is still one address (RFC 5322 4.4).
+            ("john . smith @ x.test", "john.smith@x.test", nil),
+            ("Smith <john . smith@x.test>", "john.smith@x.test", "Smith"),
+        ] as [(String, String, String?)])
+    func displayNamesKeepTheBlankAfterAFullStop(_ raw: String, _ address: String, _ name: String?) {
+        let m = parse(bytes("From: " + raw + "\n"))
+        #expect(m.from?.address == address, "\(raw)")
+        #expect(m.from?.name == name, "\(raw)")
+    }
+
+    // MARK: 3. Comments inside an address are not part of it
+
+    @Test(
+        arguments: [
+            // RFC 5322 appendix A.5. The comment after the address names it, as GMime reads it (Python: no name);
+            // the one inside the local part comments that part.
+            ("pete(his account)@silly.test(his host)", "pete@silly.test", "his host"),
+            ("Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>", "pete@silly.test", "Pete"),
+            ("Chris Jones <c@(Chris's host.)public.example>", "c@public.example", "Chris Jones"),
+            ("<user(nested (comment))@x.test>", "user@x.test", nil),
+            ("a(x)@b.test (Name)", "a@b.test", "Name"),
+        ] as [(String, String, String?)])
+    func commentsAreRemovedFromAddresses(_ raw: String, _ address: String, _ name: String?) {
+        let m = parse(bytes("From: " + raw + "\n"))
+        #expect(m.from?.address == address, "\(raw)")
+        #expect(m.from?.name == name, "\(raw)")
+    }
+
+    @Test func theGroupOfAppendixA5() {
+        let raw = """
+            To:A Group(Some people)
+                 :Chris Jones <c@(Chris's host.)public.example>,
+                     joe@example.org,
+              John <jdoe@one.test> (my dear friend); (the end of the group)
+
+            """
+        let m = parse(bytes(raw))
+        #expect(m.to.map(\.address) == ["c@public.example", "joe@example.org", "jdoe@one.test"])
+        #expect(m.to.map(\.name) == ["Chris Jones", nil, "John"])
+    }
 }

@@ -15,7 +15,11 @@ public struct MailAddress: Sendable, Equatable {
 ///
 /// Handles `Name <a@b>`, `"Quoted, Name" <a@b>`, bare `a@b`, `a@b (Comment Name)`, groups (`team: a@b, c@d;`),
 /// obsolete routes (`<@relay:a@b>`), a missing `>`, encoded words in names (also inside quotes, as clients write
-/// them), raw 8-bit names, and a quoted name holding the only address (`"a@b"`).
+/// them), raw 8-bit names, and a quoted name holding the only address (`"a@b"`). Comments inside an address are
+/// not part of it (`pete(his account)@silly.test` is `pete@silly.test`, RFC 5322 A.5); a comment after the
+/// address is its name when there is no other, as GMime reads it. Unquoted names keep their blanks, also after a
+/// full stop (`John Q. Smith`), while an obsolete address with blanks around its dots (`john . smith @ x.test`)
+/// loses them.
 public enum AddressParser {
     /// At most this many addresses are returned from one header.
     public static let maxAddresses = 256
@@ -39,6 +43,9 @@ public enum AddressParser {
         var phrase: [UInt8] = []  // display-name text, encoded words kept for decoding at the end
         var spec: [UInt8] = []  // an address outside angle brackets
         var comment: [UInt8] = []
+        // The length of `spec` when `comment` was read: a comment the address goes on after (`pete(his
+        // account)@silly.test`) comments a word of it and names nobody.
+        var commentAt = 0
         var angle: [UInt8]? = nil
         var quotedOnly: [UInt8] = []
 
@@ -57,8 +64,8 @@ public enum AddressParser {
                 address = a
                 nameBytes = phrase + (spec.isEmpty ? [] : spec)
             } else if !spec.isEmpty && spec.contains(ASCII.at) {
-                address = spec
-                nameBytes = phrase.isEmpty ? comment : phrase
+                address = withoutBlanks(spec)
+                nameBytes = phrase.isEmpty && commentAt == spec.count ? comment : phrase
                 if !phrase.isEmpty {
                     // "Name a@b" without brackets: the last word is the address.
                     nameBytes = phrase
@@ -67,7 +74,7 @@ public enum AddressParser {
                 address = inner
                 nameBytes = []
             } else {
-                address = spec
+                address = withoutBlanks(spec)
                 nameBytes = phrase
             }
             address = stripRoute(address)
@@ -114,12 +121,20 @@ public enum AddressParser {
                 let end = MIMEHeader.skipComment(u, from: i)
                 var inner = Array(u[(i + 1)..<max(i + 1, end - 1)])
                 if end == n && u.last != ASCII.closeParen { inner = Array(u[(i + 1)..<n]) }
-                if comment.isEmpty { comment = inner }
+                if comment.isEmpty || commentAt != spec.count {
+                    comment = inner
+                    commentAt = spec.count
+                }
                 i = end
             case ASCII.openAngle:
                 var j = i + 1
                 var a: [UInt8] = []
                 while j < n && u[j] != ASCII.closeAngle {
+                    if u[j] == ASCII.openParen {
+                        // A comment inside the address is not part of it: `<pete(his account)@silly.test>`.
+                        j = MIMEHeader.skipComment(u, from: j)
+                        continue
+                    }
                     if u[j] == ASCII.openAngle {
                         a.removeAll(keepingCapacity: true)
                     }  // "<<a@b>>"
@@ -168,6 +183,11 @@ public enum AddressParser {
                     if !phrase.isEmpty && phrase.last != ASCII.space { phrase.append(ASCII.space) }
                     phrase.append(contentsOf: spec)
                     spec.removeAll(keepingCapacity: true)
+                } else if !spec.isEmpty && (nextIsAt || prevIsAt) && j < n {
+                    // Maybe an obsolete address with blanks around its dots (`john . smith @ x.test`), maybe a
+                    // name with initials (`John Q. Smith <j@x.test>`): keep one blank, which the address drops
+                    // and the name keeps.
+                    spec.append(ASCII.space)
                 }
                 i = j
             default:
@@ -191,6 +211,19 @@ public enum AddressParser {
         }
         finish()
         return result
+    }
+
+    /// An address as written with blanks around its dots or its `@`: the blanks removed, except in quotes.
+    static func withoutBlanks(_ a: [UInt8]) -> [UInt8] {
+        guard a.contains(where: ASCII.isSpaceOrTab) else { return a }
+        var out: [UInt8] = []
+        out.reserveCapacity(a.count)
+        var quoted = false
+        for c in a {
+            if c == ASCII.quote { quoted.toggle() }
+            if quoted || !ASCII.isSpaceOrTab(c) { out.append(c) }
+        }
+        return out
     }
 
     /// "<@a,@b:user@host>" → "user@host".
