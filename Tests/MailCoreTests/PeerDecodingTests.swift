@@ -112,4 +112,69 @@ import Testing
         #expect(m.to.map(\.address) == ["c@public.example", "joe@example.org", "jdoe@one.test"])
         #expect(m.to.map(\.name) == ["Chris Jones", nil, "John"])
     }
+
+    // MARK: 4. Raw ISO-2022-JP and UTF-7 without encoded words
+
+    /// "会議のお知らせ" and "山田太郎" in ISO-2022-JP, as old Japanese mailers put them in headers unencoded.
+    static let jisMeeting: [UInt8] = [0x1B, 0x24, 0x42] + Array("2q5D$N$*CN$i$;".utf8) + [0x1B, 0x28, 0x42]
+    static let jisName: [UInt8] = [0x1B, 0x24, 0x42] + Array(";3EDB@O:".utf8) + [0x1B, 0x28, 0x42]
+
+    @Test func rawISO2022JPSubjectIsDecoded() {
+        let m = parse(bytes("Subject: Re: ") + Self.jisMeeting + bytes(" (2)\n"))
+        #expect(m.subject == "Re: 会議のお知らせ (2)")
+        #expect(m.diagnostics.contains { $0.code == "header.raw-charset" })
+    }
+
+    @Test func rawISO2022JPNextToAnEncodedWordIsDecoded() {
+        let m = parse(bytes("Subject: =?utf-8?q?caf=C3=A9?= ") + Self.jisMeeting + bytes("\n"))
+        #expect(m.subject == "café 会議のお知らせ")
+    }
+
+    @Test func rawISO2022JPDisplayNameAndFileNameAreDecoded() {
+        let head =
+            bytes("From: ") + Self.jisName
+            + bytes(" <yamada@x.test>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\n")
+            + bytes("Content-Type: application/pdf\nContent-Disposition: attachment; filename=\"") + Self.jisMeeting
+            + bytes(".pdf\"\nContent-Transfer-Encoding: base64\n\nJVBERi0K\n--b--\n")
+        let m = MessageParser.parse(head)
+        #expect(m.from?.name == "山田太郎")
+        #expect(m.from?.address == "yamada@x.test")
+        #expect(m.attachments.first?.filename == "会議のお知らせ.pdf")
+    }
+
+    @Test func rawISO2022KRSubjectIsDecoded() {
+        let kr: [UInt8] = [0x1B, 0x24, 0x29, 0x43, 0x0E] + Array(">H3g".utf8) + [0x0F]
+        #expect(parse(bytes("Subject: ") + kr + bytes("\n")).subject == "안녕")
+        let m = parse(bytes("From: ") + kr + bytes(" <kim@x.test>\n"))
+        #expect(m.from?.name == "안녕")
+        #expect(m.from?.address == "kim@x.test")
+    }
+
+    @Test func utf7SubjectDeclaredByTheMessageIsDecoded() {
+        let m = parse(bytes("Subject: Re: +ZeVnLIqe-\nContent-Type: text/plain; charset=utf-7\n"))
+        #expect(m.subject == "Re: 日本語")
+    }
+
+    @Test(
+        arguments: [
+            ("Re: +ZeVnLIqe-", "Re: 日本語"),
+            ("+TxqLcDBuMEp35TCJMFs-", "会議のお知らせ"),
+            ("+BB8EQAQ4BDIENQRC +BDwEOARA-", "Привет мир"),  // Python's encoder leaves out "-" before a blank
+        ])
+    func unmistakableUTF7SubjectIsDecoded(_ raw: String, _ expected: String) {
+        #expect(parse(bytes("Subject: " + raw + "\n")).subject == expected)
+    }
+
+    @Test(
+        arguments: [
+            "C++ tips: save +50% on +1-555-0100",
+            "a+b-c and x+y",
+            "Google+ is back",
+            "Hi Mom -+Jjo--!",  // UTF-7 for one symbol: too little to tell from text, left as written
+            "Win+Points-now",
+            "+ZeVnLIqe- but C++ too",  // one run is not UTF-7: the value is not UTF-7
+        ])
+    func textWithPlusSignsIsNotTakenForUTF7(_ raw: String) {
+        #expect(parse(bytes("Subject: " + raw + "\n")).subject == raw)
+    }
 }

@@ -25,7 +25,9 @@ public enum CharsetDecoder {
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, charset: Charset, into out: inout [UInt8])
         -> Outcome
     {
-        if charset.isASCIICompatible && isASCII(bytes) && !(charset.isStatefulASCII && bytes.contains(0x1B)) {
+        if charset.isASCIICompatible && isASCII(bytes)
+            && !(charset.isStatefulASCII && bytes.contains(where: { $0 == 0x1B || $0 == 0x0E }))
+        {
             out.append(contentsOf: bytes)
             return Outcome(used: charset.name)
         }

@@ -8,6 +8,8 @@
 ///   charset decoding, so a character split across two words survives;
 /// - a word without its closing `?=`, with bad base64 or an unknown charset is decoded as far as it goes and
 ///   reported;
+/// - 7-bit text outside encoded words in ISO-2022 (recognised by its escape sequences) or UTF-7 (declared by the
+///   message, or unmistakable) is decoded;
 /// - 8-bit bytes outside encoded words are UTF-8 when they are valid UTF-8 or valid but for a few bytes (which
 ///   become U+FFFD), else the fallback charset (the message's charset, or a guess).
 public enum HeaderText {
@@ -21,6 +23,9 @@ public enum HeaderText {
         public var invalidBytes: Int = 0
         /// The charset that read raw 8-bit text, when there was some.
         public var raw8BitCharset: String? = nil
+        /// The charset that read raw 7-bit text that is not ASCII (ISO-2022 escape sequences, UTF-7), when there
+        /// was some.
+        public var raw7BitCharset: String? = nil
         /// Encoded words decoded.
         public var encodedWords: Int = 0
 
@@ -49,19 +54,30 @@ public enum HeaderText {
         unfolded.reserveCapacity(raw.count)
         var hasEW = false
         var has8Bit = false
+        var hasESC = false
+        var hasPlus = false
         var prev: UInt8 = 0
         for c in raw where c != ASCII.cr && c != ASCII.lf {
             unfolded.append(c)
             if c == ASCII.question && prev == ASCII.equals { hasEW = true }
             if c >= 0x80 { has8Bit = true }
+            if c == 0x1B { hasESC = true }
+            if c == 0x2B { hasPlus = true }
             prev = c
         }
-        if !hasEW && !has8Bit { return unfolded }
+        var sevenBit: Charset? = nil
+        if !has8Bit && (hasESC || (hasPlus && !hasEW)) {
+            sevenBit = unfolded.withUnsafeBufferPointer { charsetFor7Bit($0, fallback: fallback, utf7: !hasEW) }
+        }
+        if !hasEW && !has8Bit && sevenBit == nil { return unfolded }
         return unfolded.withUnsafeBufferPointer { u in
             var rawCharset: Charset = .utf8
             if has8Bit {
                 rawCharset = charsetFor8Bit(u, fallback: fallback)
                 report.raw8BitCharset = rawCharset.name
+            } else if let cs = sevenBit {
+                rawCharset = cs
+                report.raw7BitCharset = cs.name
             }
             if !hasEW {
                 var out: [UInt8] = []
@@ -79,6 +95,29 @@ public enum HeaderText {
         if CharsetDecoder.isValidUTF8(u) || CharsetDecoder.isMostlyUTF8(u) { return .utf8 }
         if let f = fallback, f.kind != .utf8, f.kind != .ascii, f.kind != .unknown { return f }
         return CharsetGuess.legacy(u)
+    }
+
+    /// The charset of raw 7-bit text that is not ASCII, or nil: ISO-2022 when its escape sequences are there;
+    /// UTF-7 (only in a value without encoded words) when every `+` run is well-formed UTF-7 and either the
+    /// message declares UTF-7 or a run is unmistakable (`SevenBitCharset.utf7Runs`). `+` is common in plain text
+    /// (`C++`, `+1-555`, `save +50%`): one run that is not UTF-7 leaves the whole value as written.
+    static func charsetFor7Bit(_ u: UnsafeBufferPointer<UInt8>, fallback: Charset?, utf7: Bool) -> Charset? {
+        if let cs = SevenBitCharset.iso2022(in: u) { return cs }
+        guard utf7 else { return nil }
+        let runs = SevenBitCharset.utf7Runs(in: u)
+        guard runs.wellFormed, runs.runs > 0 else { return nil }
+        if runs.unmistakable || fallback?.name == SevenBitCharset.utf7.name { return SevenBitCharset.utf7 }
+        return nil
+    }
+
+    /// Whether a raw value needs `decode` at all: encoded words, 8-bit bytes, ISO-2022 escapes or `+` (UTF-7).
+    public static func needsDecoding(_ v: some Sequence<UInt8>) -> Bool {
+        var prev: UInt8 = 0
+        for c in v {
+            if c >= 0x80 || c == 0x1B || c == 0x2B || (c == ASCII.question && prev == ASCII.equals) { return true }
+            prev = c
+        }
+        return false
     }
 
     /// An encoded word found at some position.
@@ -134,6 +173,9 @@ public enum HeaderText {
             questionInText: false)
     }
 
+    /// ESC, SO and SI: the bytes that switch character sets in ISO-2022 text.
+    static func isShift(_ c: UInt8) -> Bool { c == 0x1B || c == 0x0E || c == 0x0F }
+
     static let maxText = 2048
     static let maxAttempts = 512
 
@@ -163,7 +205,7 @@ public enum HeaderText {
         func appendRaw(_ r: Range<Int>) {
             guard !r.isEmpty else { return }
             let slice = UnsafeBufferPointer(rebasing: u[r])
-            if CharsetDecoder.isASCII(slice) {
+            if CharsetDecoder.isASCII(slice) && !(rawCharset.isStatefulASCII && slice.contains(where: isShift)) {
                 out.append(contentsOf: slice)
             } else if rawCharset.kind == .utf8 {
                 report.invalidBytes += CharsetDecoder.appendValidatingUTF8(slice, into: &out)

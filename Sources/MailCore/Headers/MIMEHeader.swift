@@ -225,15 +225,7 @@ public struct MIMEHeader: Sendable, Equatable {
     }
 
     private static func plainValue(_ v: [UInt8], fallback: Charset?, problems: inout [String]) -> String {
-        var hasEW = false
-        var has8Bit = false
-        var prev: UInt8 = 0
-        for c in v {
-            if c == ASCII.question && prev == ASCII.equals { hasEW = true }
-            if c >= 0x80 { has8Bit = true }
-            prev = c
-        }
-        if !hasEW && !has8Bit { return String(decoding: v, as: UTF8.self) }
+        if !HeaderText.needsDecoding(v) { return String(decoding: v, as: UTF8.self) }
         let (s, report) = HeaderText.decode(v, fallback: fallback)
         if report.malformedWords > 0 { problems.append("malformed encoded word") }
         for cs in report.unknownCharsets { problems.append("unknown charset \(cs)") }

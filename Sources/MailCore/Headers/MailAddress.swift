@@ -164,6 +164,12 @@ public enum AddressParser {
                     phrase.append(0x2C)
                 }
                 i += 1
+            case 0x1B, 0x0E:
+                // ISO-2022 text (a name in ISO-2022-JP or -KR written without encoded words): its bytes include
+                // `;`, `@`, `:` and `(`, so it is one word up to the switch back to ASCII.
+                let end = iso2022RunEnd(u, from: i)
+                if angle == nil { spec.append(contentsOf: u[i..<end]) }
+                i = end
             case ASCII.semicolon:
                 finish()
                 i += 1
@@ -211,6 +217,28 @@ public enum AddressParser {
         }
         finish()
         return result
+    }
+
+    /// The end of ISO-2022 text starting at an ESC or SO at `i`: after the escape sequence back to ASCII (`ESC ( B`,
+    /// `ESC ( J`) that follows a multi-byte designation (`ESC $ B`…), after the SI that ends an SO run, after the
+    /// four bytes of a designation SO shifts to (`ESC $ ) C`), after any other escape sequence's three bytes; the
+    /// end of the value when nothing ends it.
+    static func iso2022RunEnd(_ u: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        let n = u.count
+        if u[i] == 0x0E {
+            var j = i + 1
+            while j < n && u[j] != 0x0F { j += 1 }
+            return min(n, j + 1)
+        }
+        guard i + 2 < n, u[i + 1] == 0x24 else { return min(n, i + 3) }
+        // ESC $ ) C and the like designate a set that SO shifts to later: the four bytes alone.
+        if u[i + 2] == 0x29 || u[i + 2] == 0x2A || u[i + 2] == 0x2B { return min(n, i + 4) }
+        var j = i + 3
+        while j + 2 < n {
+            if u[j] == 0x1B && u[j + 1] == 0x28 && (u[j + 2] == 0x42 || u[j + 2] == 0x4A) { return j + 3 }
+            j += 1
+        }
+        return n
     }
 
     /// An address as written with blanks around its dots or its `@`: the blanks removed, except in quotes.

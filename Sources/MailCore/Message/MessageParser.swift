@@ -103,7 +103,7 @@ public enum MessageParser {
                 let (s, report) = HeaderText.decode(UnsafeBufferPointer(rebasing: b[f.value]), fallback: fallback)
                 message.subject = s
                 headerReport(report, field: "Subject")
-                rawCharsetUsed = rawCharsetUsed ?? report.raw8BitCharset
+                rawCharsetUsed = rawCharsetUsed ?? report.raw8BitCharset ?? report.raw7BitCharset
             }
             if let f = headers.first("from", in: b) {
                 let list = AddressParser.parse(UnsafeBufferPointer(rebasing: b[f.value]), fallback: fallback)
@@ -173,6 +173,9 @@ public enum MessageParser {
             }
             if let cs = r.raw8BitCharset, cs != "utf-8" {
                 note(.info, "header.8bit", "\(field): raw 8-bit bytes read as \(cs)")
+            }
+            if let cs = r.raw7BitCharset {
+                note(.info, "header.raw-charset", "\(field): \(cs) text without encoded words decoded")
             }
         }
 
