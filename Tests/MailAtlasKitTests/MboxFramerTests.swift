@@ -126,6 +126,44 @@ import Testing
         #expect(texts(ms)[0].hasSuffix("body one\n"))
     }
 
+    /// A body line `From Russia with love` followed by `Year: 1963`, in a file whose writer does not escape `From `
+    /// lines (mboxo as most programs write it): not a message start. It has no envelope date and no real header
+    /// block after it; Python's `mailbox` and GMime split there.
+    @Test func aFromLineFollowedByAHeaderLikeLineInAnUnescapedFileDoesNotSplit() throws {
+        let body = "Films:\n\nFrom Russia with love\nYear: 1963\nDirector: Terence Young\n\nA classic.\n"
+        let a = MailFixture.message(subject: "films", body: body)
+        let b = MailFixture.message(subject: "two")
+        let ms = try frame(MailFixture.mbox([a, b], escape: false))
+        #expect(texts(ms) == [a, b])
+        // At the very end of the stream too, and with only one line after it.
+        let c = MailFixture.message(subject: "end", body: "Best,\nFrom Russia with love\nYear: 1963\n")
+        #expect(texts(try frame(MailFixture.mbox([b, c], escape: false))) == [b, c])
+    }
+
+    /// In a file shown to be escaped (a `>From ` line in an earlier message), an unescaped `From ` line followed by
+    /// a field is a message start whatever else it looks like: its writer would have escaped a body line.
+    @Test func inAnEscapedFileAFromLineFollowedByAFieldSplits() throws {
+        let a = MailFixture.message(subject: "one", body: "quoted:\nFrom the archive\n")
+        let b = MailFixture.message(subject: "two")
+        let odd = "From Russia with love\nYear: 1963\n\nodd message\n"
+        let ms = try frame(MailFixture.mbox([a, b]) + odd)
+        #expect(ms.count == 3)
+        #expect(texts(ms)[2] == "Year: 1963\n\nodd message\n")
+        // The same without the escaped line: the odd line belongs to the message before it.
+        #expect(try frame(MailFixture.mbox([b, b]) + odd).count == 2)
+    }
+
+    /// A message start without an envelope date (`From - `, `From MAILER-DAEMON`) still splits when a real header
+    /// block follows: two fields or more, one of them a field messages carry.
+    @Test func anEnvelopeWithoutDateFollowedByARealHeaderBlockSplits() throws {
+        let text =
+            "From a@x Tue Oct 14 09:15:02 2025\nFrom: a@x\nSubject: one\n\nbody one\n\n"
+            + "From MAILER-DAEMON\nX-Mozilla-Status: 0001\nReturn-Path: <>\nSubject: two\n\nbody two\n"
+        let ms = try frame(text)
+        #expect(ms.count == 2)
+        #expect(texts(ms)[0].hasSuffix("body one\n"))
+    }
+
     @Test func preambleIsSkippedAndCounted() throws {
         let text = "This is a preamble.\n" + MailFixture.mbox([MailFixture.message()])
         let framer = MboxFramer(source: MemorySource(Array(text.utf8)))

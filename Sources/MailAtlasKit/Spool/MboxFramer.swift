@@ -23,9 +23,16 @@ public struct FramedMessage: Sendable {
 /// (`>From ` un-escaping), mboxcl/mboxcl2 (`Content-Length` used when it is consistent), LF, CRLF and CR-only line
 /// ends, a leading BOM, and unescaped `From ` lines inside bodies.
 ///
-/// A `From ` line starts a new message only when it looks like one: the line after it is a header field, or a blank
-/// line precedes it and it carries an envelope date. That keeps "From the desk of…" in a body from splitting a
-/// message, where a naive splitter (Python's `mailbox`) cuts it in two.
+/// A `From ` line starts a new message only when the evidence says so (`isSeparator`):
+/// - an envelope line (a sender, then a date with a time and a four-digit year) starts one when a header field
+///   follows it or a blank line precedes it;
+/// - any other `From ` line (`From - `, `From MAILER-DAEMON`, or prose: `From Russia with love`) starts one only
+///   when a real header block follows it: at least two fields, one of them a field messages carry (`From`,
+///   `Subject`, `Received`, `Return-Path`…, as `LeadingLines.isHeaderBlock` decides for lines before a header);
+/// - except in a file shown to be escaped (an earlier message had a `>From ` line, so its writer escapes body
+///   lines): there every `From ` line followed by a header field starts a message.
+/// That keeps "From the desk of…" and a film list (`From Russia with love` / `Year: 1963`) in a body from splitting
+/// a message, where a naive splitter (Python's `mailbox`, GMime) cuts it in two.
 public final class MboxFramer {
     private let source: any ByteSource
     private var buf: [UInt8] = []
@@ -39,6 +46,8 @@ public final class MboxFramer {
     private let readChunk = 256 * 1024
     /// Bytes that belonged to no message (a preamble, garbage between messages).
     public private(set) var skippedBytes: Int64 = 0
+    /// Whether a message of this stream had a `>From ` line: its writer escapes `From ` lines in bodies.
+    public private(set) var escapedFromSeen = false
 
     /// `startOffset` is the stream offset the source is positioned at (to resume an mbox scanned before). A message
     /// larger than `maxMessageSize` is hashed as it streams by; only its head (at most `maxHeadSize`) is kept.
@@ -149,14 +158,52 @@ public final class MboxFramer {
         return time && year
     }
 
-    /// Whether a `From ` line at `i` (a line start) begins a new message. Needs the following line buffered.
-    private static func isSeparator(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, floor: Int) -> Bool {
+    /// Bytes after a `From ` line's next line read to find a real header block there.
+    static let headerLookahead = 16 * 1024
+
+    /// Whether a `From ` line at `i` (a line start) begins a new message (see the type's comment), or nil when more
+    /// bytes must be read to tell: the following line, and for a line without an envelope date `headerLookahead`
+    /// bytes after it (or the end of the stream), so the answer never depends on how reads fell.
+    private static func isSeparator(
+        _ b: UnsafeBufferPointer<UInt8>, _ i: Int, floor: Int, eof: Bool, escaped: Bool
+    ) -> Bool? {
         guard isFrom(b, i) else { return false }
         let end = lineEnd(b, i)
         let next = HeaderScan.nextLine(b, from: i)
-        if next < b.count, HeaderScan.isFieldLine(b, at: next) { return true }
-        return blankLineBefore(b, i, floor: floor) && hasEnvelopeDate(b, i, end)
+        if (next >= b.count || lineEnd(b, next) >= b.count) && !eof { return nil }
+        let fieldNext = next < b.count && HeaderScan.isFieldLine(b, at: next)
+        if isEnvelope(b, i, end) { return fieldNext || blankLineBefore(b, i, floor: floor) }
+        guard fieldNext else { return false }
+        if escaped { return true }
+        if b.count < next + headerLookahead && !eof { return nil }
+        let window = UnsafeBufferPointer(rebasing: b[0..<min(b.count, next + headerLookahead)])
+        return LeadingLines.isHeaderBlock(window, at: next)
     }
+
+    /// `From SENDER DATE`: a sender (an address, `-`, `MAILER-DAEMON` or a user name), then a date that begins
+    /// with a day or month name or a digit and has a time and a four-digit year (`Tue Oct 14 09:15:02 2025`).
+    static func isEnvelope(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int) -> Bool {
+        var j = i + 5
+        while j < end, b[j] == ASCII.space { j += 1 }
+        let senderStart = j
+        while j < end, b[j] != ASCII.space, b[j] != ASCII.tab { j += 1 }
+        guard j > senderStart, j < end else { return false }
+        for k in senderStart..<j where b[k] < 0x21 || b[k] == 0x7F { return false }
+        while j < end, ASCII.isSpaceOrTab(b[j]) { j += 1 }
+        guard j < end else { return false }
+        if !ASCII.isDigit(b[j]) {
+            guard j + 3 <= end else { return false }
+            let word = [ASCII.lower(b[j]), ASCII.lower(b[j + 1]), ASCII.lower(b[j + 2])]
+            guard dateWords.contains(word) else { return false }
+        }
+        return hasEnvelopeDate(b, i, end)
+    }
+
+    static let dateWords: Set<[UInt8]> = Set(
+        [
+            "mon", "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
+            "sep", "oct", "nov", "dec",
+        ].map { Array($0.utf8) })
 
     /// Index of the next `From ` at a line start in `buf[from...]`, or nil.
     private func findFromLine(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
@@ -283,18 +330,20 @@ public final class MboxFramer {
             buf.withUnsafeBufferPointer { b in
                 var from = searchFrom
                 while let s = findFromLine(b, from: from) {
-                    // The next line must be buffered to judge the candidate.
+                    // The next line (and for some lines more) must be buffered to judge the candidate.
                     let end = MboxFramer.lineEnd(b, s)
                     if end + 2 >= b.count && !eof {
                         searchFrom = s
                         return
                     }
-                    let next = HeaderScan.nextLine(b, from: s)
-                    if MboxFramer.lineEnd(b, next) >= b.count && !eof {
+                    guard
+                        let judged = MboxFramer.isSeparator(
+                            b, s, floor: contentFloor, eof: eof, escaped: escapedFromSeen)
+                    else {
                         searchFrom = s
                         return
                     }
-                    if MboxFramer.isSeparator(b, s, floor: contentFloor) {
+                    if judged {
                         sep = s
                         return
                     }
@@ -376,7 +425,8 @@ public final class MboxFramer {
                 bytes: Array(buf[contentStart..<headEnd]), size: contentEnd - contentStart, streamedSHA256: digest,
                 truncated: true, usedContentLength: false)
         }
-        let bytes = MboxFramer.unescape(buf[contentStart..<contentEnd])
+        let (bytes, unescaped) = MboxFramer.unescape(buf[contentStart..<contentEnd])
+        if unescaped { escapedFromSeen = true }
         let message = FramedMessage(
             offset: base + Int64(messageStart), endOffset: base + Int64(nextStart), bytes: bytes, size: bytes.count,
             streamedSHA256: nil, truncated: false, usedContentLength: false)
@@ -397,12 +447,12 @@ public final class MboxFramer {
             buf.withUnsafeBufferPointer { b in
                 var from = searchFrom
                 while let s = findFromLine(b, from: from) {
-                    let next = HeaderScan.nextLine(b, from: s)
-                    if (next >= b.count || MboxFramer.lineEnd(b, next) >= b.count) && !eof {
+                    guard let judged = MboxFramer.isSeparator(b, s, floor: 0, eof: eof, escaped: escapedFromSeen)
+                    else {
                         searchFrom = s
                         return
                     }
-                    if MboxFramer.isSeparator(b, s, floor: 0) {
+                    if judged {
                         sep = s
                         return
                     }
@@ -454,10 +504,11 @@ public final class MboxFramer {
         }
     }
 
-    /// mboxrd un-escaping: one `>` removed from every line that is `>`…`>From `.
-    static func unescape(_ content: ArraySlice<UInt8>) -> [UInt8] {
+    /// mboxrd un-escaping: one `>` removed from every line that is `>`…`>From `; and whether there was such a line.
+    static func unescape(_ content: ArraySlice<UInt8>) -> ([UInt8], Bool) {
         let needsWork = content.withUnsafeBufferPointer { b in ByteSearch.find(escapedFromBytes, in: b) != nil }
-        guard needsWork else { return Array(content) }
+        guard needsWork else { return (Array(content), false) }
+        var any = false
         var out: [UInt8] = []
         out.reserveCapacity(content.count)
         content.withUnsafeBufferPointer { b in
@@ -466,13 +517,14 @@ public final class MboxFramer {
                 var j = lineStart
                 while j < b.count, b[j] == 0x3E { j += 1 }
                 let escaped = j > lineStart && isFrom(b, j)
+                if escaped { any = true }
                 let next = HeaderScan.nextLine(b, from: lineStart)
                 let from = escaped ? lineStart + 1 : lineStart
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[from..<next]))
                 lineStart = next
             }
         }
-        return out
+        return (out, any)
     }
 }
 

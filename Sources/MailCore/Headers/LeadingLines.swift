@@ -61,8 +61,9 @@ public enum LeadingLines {
         return nil
     }
 
-    /// At least two fields at `p`, one of them common, before an empty line or a line that is not a field.
-    static func isHeaderBlock(_ b: UnsafeBufferPointer<UInt8>, at p: Int) -> Bool {
+    /// At least two fields at `p`, one of them common, before an empty line or a line that is not a field (read
+    /// at most `lookahead` bytes). The mbox framer asks it too, of a `From ` line without an envelope date.
+    public static func isHeaderBlock(_ b: UnsafeBufferPointer<UInt8>, at p: Int) -> Bool {
         let n = min(b.count, p + lookahead)
         var i = p
         var fields = 0
