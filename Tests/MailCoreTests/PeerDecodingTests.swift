@@ -177,4 +177,28 @@ import Testing
     func textWithPlusSignsIsNotTakenForUTF7(_ raw: String) {
         #expect(parse(bytes("Subject: " + raw + "\n")).subject == raw)
     }
+
+    // MARK: 6. uuencode and BinHex
+
+    @Test func aWellFormedUUEncodedBlockRaisesNoWarning() {
+        let m = MessageParser.parse(
+            bytes("Subject: old style\n\nSee attached.\n\nbegin 644 cat.txt\n#0V%T\n`\nend\n\nBye.\n"))
+        #expect(m.attachments.first?.payload == Array("Cat".utf8))
+        #expect(!m.diagnostics.contains { $0.code == "encoding.uuencode" })
+    }
+
+    @Test func aUUEncodedBlockWithoutItsEndLineIsReported() {
+        let m = MessageParser.parse(bytes("Subject: cut\n\nbegin 644 cat.txt\n#0V%T\n"))
+        #expect(m.attachments.first?.payload == Array("Cat".utf8))
+        #expect(m.diagnostics.contains { $0.code == "encoding.uuencode" })
+    }
+
+    @Test func anXUUEncodeBodyWithItsEndLineAndStrippedTrailingBlanksIsNotCalledTruncated() {
+        // "Cat" and a zero byte: "$0V%T" and four blanks, the blanks stripped as relays do.
+        let m = MessageParser.parse(
+            bytes("Content-Type: application/octet-stream\nContent-Transfer-Encoding: x-uuencode\n\n")
+                + bytes("begin 644 cat.bin\n$0V%T\n`\nend\n"))
+        #expect(m.attachments.first?.payload == Array("Cat".utf8) + [0])
+        #expect(!m.diagnostics.contains { $0.message.contains("end line") })
+    }
 }

@@ -290,11 +290,25 @@ public enum MessageParser {
                         .info, "encoding.quoted-printable",
                         "part \(part.path): \(r.brokenEscapes) broken escape(s) kept as written")
                 case .uuencode:
-                    note(.warning, "encoding.uuencode", "part \(part.path): uuencoded data without its end line")
+                    uuencodeReport(r, terminated: !r.truncated, part: part)
                 default: break
                 }
             }
             return bytes
+        }
+
+        /// uuencoded data without its `end` line (a warning), or with lines shorter than their length character
+        /// says (an info: senders and relays strip the trailing blanks that encode zero bits; they are read so).
+        mutating func uuencodeReport(_ r: DecodeReport, terminated: Bool, part: MIMEPart) {
+            if !terminated {
+                note(.warning, "encoding.uuencode", "part \(part.path): uuencoded data without its end line")
+            }
+            if r.invalidBytes > 0 {
+                note(
+                    .info, "encoding.uuencode",
+                    "part \(part.path): \(r.invalidBytes) uuencoded group(s) cut short (trailing blanks lost?), "
+                        + "read as zero bits")
+            }
         }
 
         /// Accounts retained bytes against `maxDecodedBytes`; false (and one diagnostic) when they do not fit.
@@ -367,9 +381,9 @@ public enum MessageParser {
                 let (bytes, report) = text.withUnsafeBufferPointer {
                     UUEncode.decodeLines(UnsafeBufferPointer(rebasing: $0[block.dataRange]))
                 }
-                if report.truncated || !block.terminated {
-                    note(.warning, "encoding.uuencode", "part \(part.path): uuencoded block without its end line")
-                }
+                // `dataRange` stops before the `end` line, so `report.truncated` is always set: whether the block
+                // ended is `block.terminated`.
+                uuencodeReport(report, terminated: block.terminated, part: part)
                 let name = CharsetDecoder.string(block.name, charset: .utf8).0
                 message.attachments.append(
                     describe(
