@@ -137,6 +137,12 @@ public enum FuzzHarness {
             let (decoded, _) = TransferDecoder.decode(b, encodings[Int(data[0]) % encodings.count])
             _ = UUEncode.findBlocks(in: b, limit: 4)
             _ = UUEncode.decodeLines(b)
+            _ = BinHex.findBlocks(in: b, limit: 4)
+            if let file = BinHex.decode(b, maxDataBytes: 1 << 16) {
+                precondition(file.data.count <= 1 << 16, "BinHex data fork beyond its limit")
+            }
+            _ = SevenBitCharset.utf7Runs(in: b)
+            _ = SevenBitCharset.iso2022(in: b)
             var utf8: [UInt8] = []
             let charset = Charset.resolve(charsets[Int(data[1]) % charsets.count])
             decoded.withUnsafeBufferPointer { d in

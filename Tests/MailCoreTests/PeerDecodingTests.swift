@@ -201,4 +201,80 @@ import Testing
         #expect(m.attachments.first?.payload == Array("Cat".utf8) + [0])
         #expect(!m.diagnostics.contains { $0.message.contains("end line") })
     }
+
+    /// A file as a classic Mac mailer sent it, encoded by hand for this test (BinHex 4.0, run-length encoded): name
+    /// "Quarterly Report •.txt" in Mac Roman, type TEXT, creator ttxt, a data fork of 64 bytes with a run of 30 zero
+    /// bytes and a literal 0x90, a 9-byte resource fork.
+    static let binHex = """
+        (This file must be converted with BinHex 4.0)
+
+        :&P&eBA*dCA*XH5"5CA"[FR3JT5jdH(3!9%9B9(4dH(3!N!9!!!!!#CC)8f&XCA-
+        JGA!J-6)P)'PZ)&%c,Jd!N"k3!#"YBA*VFb"K)(*eEJe"KA*cFQ-JCQpbDa,X:
+
+        """
+    static let binHexData: [UInt8] =
+        Array("Sales up 12% in Q3.\r".utf8) + [UInt8](repeating: 0, count: 30) + [0x90] + Array(" marks a run\r".utf8)
+
+    @Test func aMacBinHexPartIsItsDataForkUnderItsRealName() {
+        let m = MessageParser.parse(
+            bytes(
+                """
+                Subject: figures
+                MIME-Version: 1.0
+                Content-Type: multipart/mixed; boundary=b
+
+                --b
+                Content-Type: text/plain
+
+                See attached.
+                --b
+                Content-Type: application/mac-binhex40; name="Quarterly_Report.hqx"
+                Content-Disposition: attachment; filename="Quarterly_Report.hqx"
+
+                """ + Self.binHex + "--b--\n"))
+        let a = m.attachments.first
+        #expect(m.attachments.count == 1)
+        #expect(a?.filename == "Quarterly Report •.txt")
+        #expect(a?.payload == Self.binHexData)
+        #expect(a?.size == 64)
+        #expect(a?.declaredType == "application/mac-binhex40")
+        #expect(!m.diagnostics.contains { $0.code == "encoding.binhex" })
+    }
+
+    @Test func aBinHexBlockInTheTextIsAnAttachment() {
+        let m = MessageParser.parse(bytes("Subject: figures\n\nHere it is:\n\n" + Self.binHex + "\nBye.\n"))
+        let a = m.attachments.first
+        #expect(a?.source == .binhex)
+        #expect(a?.filename == "Quarterly Report •.txt")
+        #expect(a?.payload == Self.binHexData)
+        #expect(m.textBodies.first?.text.contains("BinHex") == false)
+        #expect(m.textBodies.first?.text.hasSuffix("Bye.\n") == true)
+    }
+
+    @Test func aDamagedBinHexFileIsReported() {
+        // One character of the data fork changed: its CRC no longer matches.
+        let damaged = Self.binHex.replacing("-6)P)", with: "-6)Q)")
+        let m = MessageParser.parse(bytes("Content-Type: application/mac-binhex40\n\n" + damaged))
+        #expect(m.attachments.first?.filename == "Quarterly Report •.txt")
+        #expect(m.diagnostics.contains { $0.code == "encoding.binhex" && $0.message.contains("CRC") })
+        // Cut inside the data fork.
+        let cut = String(Self.binHex.prefix(120))
+        let c = MessageParser.parse(bytes("Content-Type: application/mac-binhex40\n\n" + cut))
+        #expect(c.diagnostics.contains { $0.code == "encoding.binhex" && $0.message.contains("ends inside") })
+    }
+
+    @Test func aBinHexDataForkStopsAtTheDecodedLimit() {
+        var limits = MessageParser.Limits()
+        limits.maxDecodedBytes = 16
+        let m = MessageParser.parse(bytes("Content-Type: application/mac-binhex40\n\n" + Self.binHex), limits: limits)
+        #expect(m.attachments.first?.size == 16)
+        #expect(m.diagnostics.contains { $0.code == "encoding.binhex" && $0.message.contains("not decoded") })
+    }
+
+    @Test func textThatOnlyMentionsBinHexStaysText() {
+        let body = "Old Macs said (This file must be converted with BinHex 4.0) first.\n:not binhex at all:\n"
+        let m = MessageParser.parse(bytes("Subject: history\n\n" + body))
+        #expect(m.attachments.isEmpty)
+        #expect(m.textBodies.first?.text == body)
+    }
 }

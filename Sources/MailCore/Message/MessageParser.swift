@@ -216,6 +216,7 @@ public enum MessageParser {
                 // uuencoded blocks in plain text are attachments, not text.
                 if isPlain, !fromAttachment {
                     text = uuencoded(in: text, part: part, index: index, into: &message)
+                    text = binHexBlocks(in: text, part: part, index: index, into: &message)
                 }
                 var label = part.charset
                 if label == nil && isHTML { label = Self.sniffHTMLCharset(text) }
@@ -237,9 +238,56 @@ public enum MessageParser {
                 }
             }
             if attachmentLike {
-                addAttachment(part, index: index, source: .part, decoded: decoded, into: &message)
+                if Self.isBinHexType(type), let file = binHex(decoded ?? decode(part), part: part) {
+                    // The file the part carries: its data fork under the name of its header.
+                    message.attachments.append(
+                        describe(
+                            file.data, path: part.path, index: index, source: .part,
+                            filename: Self.binHexName(file) ?? filename, declaredType: type, disposition: disposition))
+                } else {
+                    addAttachment(part, index: index, source: .part, decoded: decoded, into: &message)
+                }
             }
         }
+
+        static func isBinHexType(_ type: String) -> Bool {
+            type == "application/mac-binhex40" || type == "application/x-mac-binhex40"
+                || type == "application/binhex40" || type == "application/x-binhex40"
+                || type == "application/mac-binhex" || type == "application/binhex"
+        }
+
+        /// The BinHex file in `bytes`, with a diagnostic for each repair; nil when there is none.
+        mutating func binHex(_ bytes: [UInt8], part: MIMEPart) -> BinHex.File? {
+            // At most one payload's worth, within what the message may still keep: run-length encoding expands
+            // 3 bytes to 255, so a bomb stops here, not after its declared 4 GB.
+            let room = max(0, min(limits.maxPayloadBytes, limits.maxDecodedBytes - retained))
+            guard let file = bytes.withUnsafeBufferPointer({ BinHex.decode($0, maxDataBytes: room) }) else {
+                return nil
+            }
+            let r = file.report
+            var what: [String] = []
+            if r.truncated { what.append("the encoded text ends inside the data fork") }
+            if r.limited { what.append("the data fork beyond \(room) bytes was not decoded") }
+            if r.headerCRCMismatch { what.append("header CRC mismatch") }
+            if r.dataCRCMismatch && !r.truncated { what.append("data fork CRC mismatch") }
+            if !what.isEmpty {
+                note(.warning, "encoding.binhex", "part \(part.path): BinHex: " + what.joined(separator: ", "))
+            }
+            if r.invalidCharacters > 0 {
+                note(
+                    .info, "encoding.binhex",
+                    "part \(part.path): BinHex: \(r.invalidCharacters) character(s) outside its alphabet skipped")
+            }
+            return file
+        }
+
+        /// The file name of a BinHex header (Mac Roman), nil when empty.
+        static func binHexName(_ file: BinHex.File) -> String? {
+            let name = CharsetDecoder.string(file.name, charset: macRoman).0
+            return name.isEmpty ? nil : name
+        }
+
+        static let macRoman = Charset.resolve("macintosh")
 
         /// Types that are message text or report metadata, not attachments, when they carry no name.
         static func isBodyType(_ type: String) -> Bool {
@@ -389,6 +437,32 @@ public enum MessageParser {
                     describe(
                         bytes, path: part.path, index: index, source: .uuencoded, filename: name, declaredType: nil,
                         disposition: nil))
+                rest.append(contentsOf: text[cursor..<block.range.lowerBound])
+                cursor = block.range.upperBound
+            }
+            rest.append(contentsOf: text[cursor...])
+            return rest
+        }
+
+        /// Takes BinHex blocks out of a text and records their data forks as attachments; returns the text without
+        /// them. uuencoded and BinHex blocks share `maxUUBlocks`.
+        mutating func binHexBlocks(in text: [UInt8], part: MIMEPart, index: Int, into message: inout ParsedMessage)
+            -> [UInt8]
+        {
+            let taken = message.attachments.count { $0.partIndex == index && $0.source == .uuencoded }
+            let blocks = text.withUnsafeBufferPointer {
+                BinHex.findBlocks(in: $0, limit: max(0, limits.maxUUBlocks - taken))
+            }
+            guard !blocks.isEmpty else { return text }
+            var rest: [UInt8] = []
+            var cursor = 0
+            for block in blocks {
+                // A block whose header cannot be read stays text.
+                guard let file = binHex(Array(text[block.range]), part: part) else { continue }
+                message.attachments.append(
+                    describe(
+                        file.data, path: part.path, index: index, source: .binhex, filename: Self.binHexName(file),
+                        declaredType: nil, disposition: nil))
                 rest.append(contentsOf: text[cursor..<block.range.lowerBound])
                 cursor = block.range.upperBound
             }

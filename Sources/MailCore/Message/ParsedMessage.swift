@@ -52,7 +52,7 @@ public struct TextBody: Sendable {
 }
 
 /// An attachment-like part: a part with a file name or `Content-Disposition: attachment`, a non-text part, an
-/// embedded message, or a uuencoded block in a text part.
+/// embedded message, or a uuencoded or BinHex block in a text part.
 public struct MIMEAttachment: Sendable {
     public enum Source: Sendable, Equatable {
         /// A MIME part with content.
@@ -61,6 +61,8 @@ public struct MIMEAttachment: Sendable {
         case embeddedMessage
         /// A `begin 644 name` … `end` block inside the text of the part.
         case uuencoded
+        /// A BinHex 4.0 block inside the text of the part (its data fork, under the name of its header).
+        case binhex
     }
 
     /// The IMAP part specifier; for uuencoded blocks, the part holding the text.
@@ -87,6 +89,6 @@ public struct MIMEAttachment: Sendable {
     /// for a part without a file name).
     public var isInline: Bool {
         if let d = disposition { return d != "attachment" }
-        return filename == nil && source != .uuencoded
+        return filename == nil && source != .uuencoded && source != .binhex
     }
 }
