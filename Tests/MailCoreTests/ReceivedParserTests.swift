@@ -331,6 +331,18 @@ import Testing
         #expect(!h.isJunk)
     }
 
+    /// Some MTAs put a comma after the host name of `by` (`by mx.example.org, with SMTP`): it is no part of it.
+    @Test(arguments: [
+        "from a.example.net ([192.0.2.7]) by mx.rcpt.example, with SMTP id 1; Tue, 3 Jan 2023 16:08:45 +0100",
+        "from a.example.net ([192.0.2.7]) by mx.rcpt.example,, id 1; Tue, 3 Jan 2023 16:08:45 +0100",
+        "from a.example.net ([192.0.2.7]) by mx.rcpt.example, (8.12.9/8.12.9); Tue, 3 Jan 2023 16:08:45 +0100",
+    ])
+    func byHostLosesATrailingComma(_ header: String) {
+        let h = ReceivedParser.parse(header)
+        #expect(h.by == "mx.rcpt.example")
+        #expect(h.ip.map { "\($0)" } == "192.0.2.7")
+    }
+
     /// The internal hop keeps its `from` word and has no address: the walk must not take anything for one.
     @Test func internalHopHasNoAddress() {
         let h = ReceivedParser.parse(

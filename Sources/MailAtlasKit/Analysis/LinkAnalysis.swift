@@ -21,9 +21,20 @@ public struct LinkAnalysis: Sendable {
         }
     }
 
+    /// Bytes of a Subject read for links: far beyond any subject a mail client writes. A longer one is the
+    /// analyzer's `header.subject-long`, not a body cut at `maxBodyBytes` (`links.body-limit`).
+    public static let maxSubjectBytes = 64 * 1024
+
     /// The decoded Subject: only URLs with a scheme and `www.` hosts count there.
     public mutating func addSubject(_ subject: String) {
-        collector.addText(Array(subject.utf8), source: .subject)
+        let limit = min(Self.maxSubjectBytes, options.maxBodyBytes)
+        var bytes = Array(subject.utf8.prefix(limit))
+        if bytes.count < subject.utf8.count {
+            // Back off to a character boundary.
+            while let last = bytes.last, last & 0xC0 == 0x80 { bytes.removeLast() }
+            if let last = bytes.last, last >= 0xC0 { bytes.removeLast() }
+        }
+        collector.addText(bytes, source: .subject)
     }
 
     /// The links found so far, one per distinct URL, and diagnostics for the limits that were hit.

@@ -38,7 +38,15 @@ public struct MessageAnalyzer: Sendable {
         let sha = streamedSHA256 ?? MessageAnalyzer.sha256Hex(bytes)
         var facts = MessageFacts(size: fullSize ?? bytes.count, sha256: sha)
         let parsed = MessageParser.parse(bytes, limits: .init(maxHeaderFields: options.maxHeaderFields))
-        facts.subject = parsed.subject.map { MessageAnalyzer.clip($0, 4096) }
+        facts.subject = parsed.subject.map { MessageAnalyzer.clip($0, MessageAnalyzer.storedSubjectBytes) }
+        if let length = parsed.subject?.utf8.count, length > MessageAnalyzer.storedSubjectBytes {
+            facts.diagnostics.append(
+                DiagnosticFacts(
+                    .info, "header.subject-long",
+                    "the Subject is \(length) bytes long (decoded): stored cut to \(MessageAnalyzer.storedSubjectBytes) "
+                        + "bytes, links read from its first \(min(LinkAnalysis.maxSubjectBytes, options.links.maxBodyBytes))"
+                ))
+        }
         facts.messageID = parsed.messageID.map { MessageAnalyzer.clip($0, 998) }
         facts.dateUTC = parsed.dateUTC
         if let from = parsed.from {
@@ -97,6 +105,9 @@ public struct MessageAnalyzer: Sendable {
     public static func sha256(_ bytes: [UInt8]) -> String { sha256Hex(bytes) }
 
     /// At most `limit` UTF-8 bytes, cut before a character that would not fit.
+    /// Bytes of the decoded Subject stored (cut at a character boundary); a longer one raises `header.subject-long`.
+    public static let storedSubjectBytes = 4096
+
     static func clip(_ s: String, _ limit: Int) -> String {
         guard s.utf8.count > limit else { return s }
         var out = ""

@@ -1,12 +1,13 @@
-/// Maildir file and folder names: flags from `:2,` / `!2,` suffixes, Maildir++ folder names.
+/// Maildir file and folder names: flags from `:2,` / `!2,` / `;2,` suffixes, Maildir++ folder names.
 public enum MaildirNames {
     /// The flags of a Maildir file name (`1234.M5P6.host,S=2314:2,RS` → `RS`), or nil when the name has no info part.
     public static func flags(ofFileName name: String) -> String? {
         let u = Array(name.utf8)
-        // The info part begins at the last ":2," or "!2," (the latter where ':' is not allowed in file names).
+        // The info part begins at the last ":2,", or "!2," or ";2," (written where ':' is not allowed in file names:
+        // Windows tools use ';').
         var k = u.count - 3
         while k >= 0 {
-            if (u[k] == 0x3A || u[k] == 0x21) && u[k + 1] == 0x32 && u[k + 2] == 0x2C {
+            if isInfoSeparator(u[k]) && u[k + 1] == 0x32 && u[k + 2] == 0x2C {
                 return String(decoding: u[(k + 3)...], as: UTF8.self)
             }
             k -= 1
@@ -14,12 +15,15 @@ public enum MaildirNames {
         return nil
     }
 
+    /// `:`, or `!` and `;` where a file system does not allow `:`.
+    static func isInfoSeparator(_ c: UInt8) -> Bool { c == 0x3A || c == 0x21 || c == 0x3B }
+
     /// The name without its info part: identifies a message across flag changes.
     public static func uniquePart(ofFileName name: String) -> String {
         let u = Array(name.utf8)
         var k = u.count - 3
         while k >= 0 {
-            if (u[k] == 0x3A || u[k] == 0x21) && u[k + 1] == 0x32 && u[k + 2] == 0x2C {
+            if isInfoSeparator(u[k]) && u[k + 1] == 0x32 && u[k + 2] == 0x2C {
                 return String(decoding: u[..<k], as: UTF8.self)
             }
             k -= 1

@@ -6,7 +6,14 @@ extension Reader {
         let f = toks[c.start]
         var k = c.start
         if f.kind == .word || f.kind == .literal {
-            hop.by = f.kind == .literal ? "[" + text(f.range) + "]" : text(f.range)
+            if f.kind == .literal {
+                hop.by = "[" + text(f.range) + "]"
+            } else {
+                // `by mx.example.org, with SMTP`: the comma is no part of the name.
+                var name = text(f.range)
+                while name.hasSuffix(",") { name.removeLast() }
+                hop.by = name.isEmpty ? nil : name
+            }
             if let a = address(in: f.range) { hop.byIP = a.0 }
             k += 1
         }
