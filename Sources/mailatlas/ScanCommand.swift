@@ -192,9 +192,20 @@ enum SummaryLine {
         let status = s.status == "completed" ? "" : " (\(s.status))"
         return "messages: " + messages.joined(separator: ", ")
             + "; files: \(Format.count(c.filesRead - c.filesNotMail)) read, \(Format.count(s.filesUnchanged)) unchanged, "
-            + "\(Format.count(c.filesNotMail + s.filesSkippedUnread)) not mail; "
+            + notMail(s) + "; "
             + "\(Format.count(c.diagnostics)) diagnostics; "
             + "\(Format.seconds(s.seconds)), \(Format.count(Int(s.messagesPerSecond))) msg/s\(status)"
             + " -> \(Escape.terminal(store))"
+    }
+
+    /// `31 not mail (19 text-not-mail, 5 binary, …)`: every file under the roots that is not stored as mail, as the
+    /// store now knows them, by reason.
+    static func notMail(_ s: ScanSummary) -> String {
+        guard let account = s.account else { return "\(Format.count(s.counts.filesNotMail)) not mail" }
+        let byReason = account.skippedByReason
+        let text = "\(Format.count(account.skipped.count)) not mail"
+        guard !byReason.isEmpty else { return text }
+        return text + " (" + byReason.map { "\(Format.count($0.count)) \($0.reason.rawValue)" }.joined(separator: ", ")
+            + ")"
     }
 }

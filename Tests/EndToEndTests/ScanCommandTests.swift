@@ -21,6 +21,21 @@ import Testing
         #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty && quiet.status == 0)
     }
 
+    /// The summary says why files were not stored, by reason, for every file under the roots (also on a rescan).
+    @Test func theSummaryCountsFilesThatAreNotMailByReason() throws {
+        let t = TempDirectory("e2e")
+        t.write("spool/a.eml", MailFixture.message())
+        t.write("spool/LICENSE", "MIT License\n\nPermission is hereby granted...\n")
+        t.write("spool/NOTES", "Meeting notes\nnothing here\n")
+        t.write("spool/empty.eml", "")
+        let db = t.path + "/s.sqlite"
+        for _ in 0..<2 {
+            let r = try Binary.run(["scan", t.path + "/spool", "--db", db])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains(" 3 not mail (2 text-not-mail, 1 empty); "), "\(r.stdout)")
+        }
+    }
+
     @Test func sqlIsReadOnlyAndTheFileStaysByteIdentical() throws {
         let t = TempDirectory("e2e")
         let db = t.path + "/ex.sqlite"

@@ -14,6 +14,8 @@ struct KnownFile {
     var messages: Int
 
     var isComplete: Bool { scannedOffset >= size }
+    /// Whether the file was stored as mail (not skipped with a reason).
+    var isMail: Bool { kind != .notMail && kind != .empty }
 }
 
 /// Walks the spool, compares it with the store's memory of it, reads what the parse tasks cannot read on their own
@@ -29,14 +31,12 @@ final class SpoolProducer {
     private var mbox: MboxCursor? = nil
     private var pendingFiles: [FileTask] = []
     private var pendingNotMail: [FileState] = []
-    private var pendingNotMailReasons: [String: String] = [:]
     private var pendingDiagnostics: [FileDiagnostic] = []
     private var afterBatch: [ControlAction] = []
 
     /// Counters for the summary and the progress line.
     private(set) var filesUnchanged = 0
     private(set) var messagesUnchanged = 0
-    private(set) var filesSkippedUnread = 0
     private(set) var bytesQueued: Int64 = 0
 
     init(options: ScanOptions, store: MailStore) {
@@ -116,9 +116,8 @@ final class SpoolProducer {
     private func flushPending() {
         flushFiles()
         if !pendingNotMail.isEmpty {
-            emit(.control(.notMail(pendingNotMail, reasons: pendingNotMailReasons)))
+            emit(.control(.notMail(pendingNotMail)))
             pendingNotMail.removeAll()
-            pendingNotMailReasons.removeAll()
         }
         if !pendingDiagnostics.isEmpty {
             emit(.control(.diagnostics(pendingDiagnostics)))
@@ -183,7 +182,6 @@ final class SpoolProducer {
 
     private func start(_ batch: DirectoryBatch) {
         let known = knownFiles(inDirectory: batch.absolutePath)
-        filesSkippedUnread += batch.skippedFiles.count
         for skipped in batch.skippedFiles {
             guard let code = skipped.code else { continue }
             let severity: DiagnosticFacts.Severity = code == "spool.unreadable" ? .warning : .info
@@ -215,7 +213,7 @@ final class SpoolProducer {
             case .maildir(let folder, _):
                 let key = SpoolWalker.join(c.batch.absolutePath, entry.name)
                 if let k = c.known[key], k.inode == entry.inode, k.isComplete {
-                    filesUnchanged += 1
+                    if k.isMail { filesUnchanged += 1 }
                     messagesUnchanged += k.messages
                     continue
                 }
@@ -262,13 +260,11 @@ final class SpoolProducer {
                         : DiagnosticFacts(.error, "spool.unreadable", "\(error)")))
             return
         }
-        guard st.isRegular else {
-            filesSkippedUnread += 1
-            return
-        }
+        guard st.isRegular else { return }
         let previous = known[key]
         if let k = previous, k.size == st.size, k.mtimeNs == st.mtimeNs, k.inode == st.inode, k.isComplete {
-            filesUnchanged += 1
+            // Unchanged files that are not mail are counted with the skipped ones (`SpoolAccount`).
+            if k.isMail { filesUnchanged += 1 }
             messagesUnchanged += k.messages
             return
         }
@@ -288,7 +284,7 @@ final class SpoolProducer {
         switch ContentSniffer.sniff(head, fileSize: st.size) {
         case .empty:
             state.kind = .empty
-            notMail(state, reason: "empty")
+            notMail(state, reason: .empty)
         case .notMail(let reason):
             state.kind = .notMail
             notMail(state, reason: reason)
@@ -331,7 +327,7 @@ final class SpoolProducer {
                         sourcePath: state.sourcePath, offset: nil,
                         diagnostic: DiagnosticFacts(.error, "spool.gzip", "cannot inflate: \(damage)")))
                 state.kind = .notMail
-                notMail(state, reason: "damaged gzip")
+                notMail(state, reason: .damagedCompression)
                 return
             }
         } catch {
@@ -362,23 +358,24 @@ final class SpoolProducer {
                 singleMessageFolder: SpoolProducer.folderOfFile(relative: stripped, root: root))
         case .empty:
             state.kind = .empty
-            notMail(state, reason: "empty (gzip)")
+            notMail(state, reason: .empty)
         case .notMail(let reason):
             state.kind = .notMail
-            notMail(state, reason: "gzip of " + reason)
+            notMail(state, reason: reason)
         case .gzip:
+            // Compressed twice: what is inside is not looked at.
             state.kind = .notMail
-            notMail(state, reason: "gzip of gzip")
+            notMail(state, reason: .binary)
         }
     }
 
-    private func notMail(_ state: FileState, reason: String) {
+    private func notMail(_ state: FileState, reason: SkipReason) {
+        var state = state
+        state.skipReason = reason
         pendingNotMail.append(state)
-        pendingNotMailReasons[state.key] = reason
         if pendingNotMail.count >= 256 {
-            emit(.control(.notMail(pendingNotMail, reasons: pendingNotMailReasons)))
+            emit(.control(.notMail(pendingNotMail)))
             pendingNotMail.removeAll()
-            pendingNotMailReasons.removeAll()
         }
     }
 

@@ -34,7 +34,9 @@ public struct ScanSummary: Sendable {
     public var status: String
     public var counts: ScanCounts
     public var filesUnchanged: Int
-    public var filesSkippedUnread: Int
+    /// The files under the roots that are not stored as mail, and the roots that hold no mail (nil when the store
+    /// could not be read back).
+    public var account: SpoolAccount?
     public var rootErrors: [String]
     public var seconds: Double
     public var interruptedBy: Int32?
@@ -117,6 +119,7 @@ public struct SpoolScanner {
 
         let maxInFlight = options.jobs * 3
         var status = "completed"
+        var account: SpoolAccount? = nil
         do {
             try await withThrowingTaskGroup(of: UnitResult.self) { group in
                 var inFlight = 0
@@ -139,6 +142,7 @@ public struct SpoolScanner {
             writer.addUnchanged(messages: producer.messagesUnchanged)
             if stop.isRequested { status = "interrupted" }
             try writer.finish(status: status, prune: options.prune)
+            account = try? SpoolAccount.read(store.pool, roots: options.roots)
             store.closeAtRest()
         } catch {
             // Record the failure if the store still accepts writes; the original error is what the user sees.
@@ -152,8 +156,7 @@ public struct SpoolScanner {
                 bytesDone: writer.counts.bytes, bytesTotal: total, elapsed: seconds))
         return ScanSummary(
             scanID: scanID, status: status, counts: writer.counts, filesUnchanged: producer.filesUnchanged,
-            filesSkippedUnread: producer.filesSkippedUnread,
-            rootErrors: producer.rootErrors.map { "\($0.path): \($0.message)" },
+            account: account, rootErrors: producer.rootErrors.map { "\($0.path): \($0.message)" },
             seconds: seconds, interruptedBy: stop.signal)
     }
 }

@@ -99,15 +99,17 @@ struct UnitProcessor: Sendable {
         case .empty, .notMail:
             state.kind = sniffed == .empty ? .empty : .notMail
             state.messages = 0
+            let reason: SkipReason
+            if case .notMail(let why) = sniffed { reason = why } else { reason = .empty }
+            state.skipReason = reason
             result.notMail.append(state)
             if task.inMaildir {
-                let reason: String
-                if case .notMail(let why) = sniffed { reason = why } else { reason = "empty" }
                 result.diagnostics.append(
                     FileDiagnostic(
                         sourcePath: task.path, offset: nil,
                         diagnostic: DiagnosticFacts(
-                            .warning, "spool.not-mail", "a file in a Maildir folder is not a message: \(reason)")))
+                            .warning, "spool.not-mail",
+                            "a file in a Maildir folder is not a message: \(reason.rawValue)")))
             }
             return
         case .message, .mbox, .gzip:
@@ -115,14 +117,15 @@ struct UnitProcessor: Sendable {
         }
         var facts = analyzer.analyze(bytes, fullSize: fullSize, streamedSHA256: streamedSHA)
         if task.inMaildir,
-            case .notMail(let why) = ContentSniffer.sniff(
+            case .notMail = ContentSniffer.sniff(
                 Array(bytes.prefix(ContentSniffer.headLength)), fileSize: Int64(bytes.count))
         {
             // Stored because of where it is; say that it would not have passed for mail elsewhere.
             facts.diagnostics.append(
                 DiagnosticFacts(
                     .warning, "spool.odd-head",
-                    "a file in a Maildir folder does not begin like a message (\(why)); stored as one"))
+                    "a file in a Maildir folder does not begin like a message (no mail header at the top); stored as one"
+                ))
         }
         if let damage = gzipDamage {
             facts.diagnostics.append(

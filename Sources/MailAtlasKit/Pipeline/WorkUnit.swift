@@ -31,6 +31,8 @@ public struct FileState: Sendable, Equatable {
     public var fingerprint: String?
     /// Messages stored from this file so far.
     public var messages: Int
+    /// Why the file is not stored as mail (nil for mail).
+    public var skipReason: SkipReason? = nil
 }
 
 /// A problem with a file (not with a message's content).
@@ -90,8 +92,9 @@ enum ControlAction: Sendable {
     case vanished([String])
     /// A Maildir directory whose files are all stored: remember its mtime so the next scan can skip it.
     case directoryDone(key: String, mtimeNs: Int64)
-    /// Files that are not mail (or empty), recorded so the next scan does not read them again.
-    case notMail([FileState], reasons: [String: String])
+    /// Files that are not mail (or empty), each with its `skipReason`, recorded so the next scan does not read
+    /// them again.
+    case notMail([FileState])
     /// Problems found by the producer.
     case diagnostics([FileDiagnostic])
 }

@@ -11,7 +11,7 @@ public enum SpoolContent: Equatable, Sendable {
     /// Zero bytes long.
     case empty
     /// Anything else (binary index files, licence texts, Mork databases…), with the reason.
-    case notMail(String)
+    case notMail(SkipReason)
 
     public var isMail: Bool {
         switch self {
@@ -61,7 +61,7 @@ public enum ContentSniffer {
             {
                 return .message
             }
-            if let reason = binaryReason(b) { return .notMail(reason) }
+            if binaryReason(b) != nil { return .notMail(.binary) }
             if expectMail { return .message }
             // A short preamble, then an mbox (seen in some mail-library test files).
             var i = start
@@ -73,7 +73,7 @@ public enum ContentSniffer {
                 i = next
                 lines += 1
             }
-            return .notMail(b.count < 2 ? "too short to be mail" : "no mail header at the top")
+            return .notMail(.textNotMail)
         }
     }
 

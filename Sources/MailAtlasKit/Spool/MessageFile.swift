@@ -28,7 +28,7 @@ public enum MessageFile {
         case .empty:
             throw Failure(description: "\(path): empty")
         case .notMail(let reason):
-            throw Failure(description: "\(path): not a mail message (\(reason))")
+            throw Failure(description: "\(path): not a mail message (\(reason.rawValue))")
         case .gzip:
             throw Failure(description: "\(path): gzip inside gzip is not read")
         case .message:

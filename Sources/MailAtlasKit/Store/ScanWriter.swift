@@ -281,7 +281,7 @@ private struct WriteContext {
                         last_scan_id = excluded.last_scan_id
                     """
             ).execute(arguments: [key, mtime, key, scanID])
-        case .notMail(let states, _):
+        case .notMail(let states):
             for state in states {
                 try markRemovedIfKnown(state.key)
                 _ = try upsert(state)
@@ -324,19 +324,20 @@ private struct WriteContext {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO files (path, source_path, dir_path, kind, size, mtime_ns, inode, scanned_offset,
-                    fingerprint, messages, last_scan_id, removed_scan_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                    fingerprint, messages, last_scan_id, removed_scan_id, skip_reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
                 ON CONFLICT(path) DO UPDATE SET source_path = excluded.source_path, dir_path = excluded.dir_path,
                     kind = excluded.kind, size = excluded.size, mtime_ns = excluded.mtime_ns, inode = excluded.inode,
                     scanned_offset = excluded.scanned_offset, fingerprint = excluded.fingerprint,
-                    messages = excluded.messages, last_scan_id = excluded.last_scan_id, removed_scan_id = NULL
+                    messages = excluded.messages, last_scan_id = excluded.last_scan_id, removed_scan_id = NULL,
+                    skip_reason = excluded.skip_reason
                 RETURNING id
                 """)
         let id = try Int64.fetchOne(
             statement,
             arguments: [
                 s.key, s.sourcePath, s.dirKey, s.kind.rawValue, s.size, s.mtimeNs, Int64(bitPattern: s.inode),
-                s.scannedOffset, s.fingerprint, s.messages, scanID,
+                s.scannedOffset, s.fingerprint, s.messages, scanID, s.skipReason?.rawValue,
             ])
         guard let id else { throw DatabaseError(message: "files upsert returned no id for \(s.key)") }
         return id

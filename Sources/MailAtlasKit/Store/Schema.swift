@@ -17,6 +17,9 @@ enum Schema {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: v5)
+        }
         migrator.registerMigration("v6") { db in
             try db.execute(sql: v6)
         }
@@ -216,6 +219,19 @@ enum Schema {
         ALTER TABLE links ADD COLUMN host_country TEXT;
         ALTER TABLE links ADD COLUMN host_asn INTEGER;
         CREATE INDEX links_ip_host ON links(message_id, is_ip, host_country, host_asn, host) WHERE is_ip = 1;
+        """
+
+    /// Why a file is not stored as mail (`files.skip_reason`, the words of `SkipReason`), so that every file of the
+    /// spool is accounted for, with the partial index that lists and counts them under a root without reading the
+    /// rows of mail files. Files recorded as not mail before `v5` carry no reason: they are marked unread
+    /// (`scanned_offset = -1`, and the Maildir directories holding them forgotten) so the next scan reads them
+    /// again and records why. Empty files need no second look.
+    static let v5 = """
+        ALTER TABLE files ADD COLUMN skip_reason TEXT;
+        UPDATE files SET skip_reason = 'empty' WHERE kind = 'empty';
+        DELETE FROM dirs WHERE path IN (SELECT dir_path FROM files WHERE kind = 'not-mail');
+        UPDATE files SET scanned_offset = -1 WHERE kind = 'not-mail';
+        CREATE INDEX files_skipped ON files(path, skip_reason, removed_scan_id) WHERE skip_reason IS NOT NULL;
         """
 
     /// What each scan decided origins with, so that `trace --db` decides a stored message again exactly as the scan

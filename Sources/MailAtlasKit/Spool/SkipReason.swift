@@ -1,0 +1,28 @@
+/// Why a file of the spool is not stored as mail: the word stored in `files.skip_reason`, listed by
+/// `scan --list-skipped` and counted in the scan's summary. The vocabulary is part of the store's interface
+/// (docs/schema.md): a value is never renamed or given a new meaning.
+public enum SkipReason: String, Sendable, CaseIterable, Comparable {
+    /// Zero bytes long (or nothing inside a compressed file).
+    case empty
+    /// NUL or control bytes at the top: an index, an image, an Outlook `.msg`, a database.
+    case binary
+    /// Text without a mail header block at the top: a licence, a README, notes, a file of one or two bytes.
+    case textNotMail = "text-not-mail"
+    /// A compressed file of which nothing could be decompressed.
+    case damagedCompression = "damaged-compression"
+    /// A file of Dovecot's `sdbox`/`mdbox` storage, which mailatlas does not read (docs/spool.md).
+    case dbox
+    /// A mail program's own file, known by its name and never opened: Dovecot's indexes, `dovecot-uidlist`,
+    /// `dovecot-keywords`, `maildirfolder`, `subscriptions`, Courier's `courierimap*`, mu's `.noindex`, macOS
+    /// `.DS_Store` and AppleDouble `._*`, MH `.mh_sequences`, Thunderbird `.msf` summaries, lock files.
+    case metadata
+    /// A hidden directory that is not a Maildir++ folder (`.git`, `.imap`): one row for the directory, its
+    /// contents are not walked.
+    case hiddenDirectory = "hidden-directory"
+    /// A symbolic link not followed (`--follow-symlinks` reads it).
+    case symlink
+    /// A FIFO, socket or device: never opened.
+    case specialFile = "special-file"
+
+    public static func < (a: SkipReason, b: SkipReason) -> Bool { a.rawValue < b.rawValue }
+}
