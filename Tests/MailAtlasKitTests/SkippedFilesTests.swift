@@ -68,4 +68,49 @@ import Testing
             ])
         #expect(try s.int("SELECT count(*) FROM grdb_migrations WHERE identifier = 'v5'") == 1)
     }
+
+    /// A hidden file is sniffed like any other (foff-milter saved a spam under its subject, which began with a dot),
+    /// except the files mail programs keep beside the mail, which are never opened; a hidden directory that is not a
+    /// Maildir++ folder is one row, not walked. Symlinks and special files have their rows too.
+    @Test func hiddenFilesAreReadMetadataAndHiddenDirectoriesAreNot() async throws {
+        let s = Spool()
+        s.dir.write("spool/eml/.W_i_n_t_e_r_S_a_l_e_spam.eml", MailFixture.message(subject: "winter sale"))
+        s.dir.write("spool/eml/.DS_Store", [0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31])
+        s.dir.write("spool/eml/._plain.eml", [0, 5, 0x16, 7, 0, 2, 0, 0])
+        s.dir.write("spool/eml/archive.mbox.lock", "")
+        s.dir.write("spool/.git/objects/message.eml", MailFixture.message(subject: "in git"))
+        s.dir.write("spool/Maildir/dovecot-uidlist", "3 V1 N4\n")
+        s.dir.write("spool/Maildir/dovecot.index.cache", [0x07, 0x03, 0, 0])
+        s.dir.write("spool/Maildir/new/.noindex", "")
+        s.dir.write("spool/Maildir/cur/.saved-by-hand.eml", MailFixture.message(subject: "hidden in cur"))
+        s.dir.write("spool/Maildir/cur/.notes", "Remember to sort these.\n")
+        try FileManager.default.createSymbolicLink(
+            atPath: s.root + "/eml/link.eml", withDestinationPath: s.root + "/eml/plain.eml")
+        #expect(mkfifo(s.root + "/eml/fifo", 0o644) == 0)
+        let first = try await s.scan()
+        #expect(first.counts.added == 10)
+        let stored = try s.rows(
+            "SELECT subject, folder FROM messages WHERE subject IN ('winter sale', 'hidden in cur')")
+        #expect(
+            stored.map { "\($0[0] as String) \($0[1] as String)" }.sorted() == [
+                "hidden in cur INBOX", "winter sale eml",
+            ])
+        let r = try reasons(s)
+        #expect(r[".git/"] == "hidden-directory")
+        #expect(r["eml/.DS_Store"] == "metadata" && r["eml/._plain.eml"] == "metadata")
+        #expect(r["eml/archive.mbox.lock"] == "metadata")
+        #expect(r["Maildir/dovecot-uidlist"] == "metadata" && r["Maildir/dovecot.index.cache"] == "metadata")
+        #expect(r["Maildir/new/.noindex"] == "metadata")
+        #expect(r["Maildir/cur/.notes"] == "text-not-mail")
+        #expect(r["eml/link.eml"] == "symlink" && r["eml/fifo"] == "special-file")
+        #expect(r.count == 12, "with the spool's LICENSE and empty file")
+        // A hidden file in cur/ that is not mail is only not mail: no Maildir warning about it.
+        #expect(try s.int("SELECT count(*) FROM diagnostics WHERE code = 'spool.not-mail'") == 0)
+        // Unchanged skipped entries are not written again; one that disappears is marked removed.
+        s.dir.remove("spool/eml/.DS_Store")
+        let again = try await s.scan()
+        #expect(again.counts.added == 0 && again.counts.filesNotMail == 0)
+        #expect(try reasons(s).count == 11)
+        #expect(try s.int("SELECT count(*) FROM files WHERE kind = 'skipped' AND last_scan_id = 2") == 0)
+    }
 }

@@ -15,7 +15,7 @@ struct KnownFile {
 
     var isComplete: Bool { scannedOffset >= size }
     /// Whether the file was stored as mail (not skipped with a reason).
-    var isMail: Bool { kind != .notMail && kind != .empty }
+    var isMail: Bool { kind != .notMail && kind != .empty && kind != .skipped }
 }
 
 /// Walks the spool, compares it with the store's memory of it, reads what the parse tasks cannot read on their own
@@ -183,6 +183,7 @@ final class SpoolProducer {
     private func start(_ batch: DirectoryBatch) {
         let known = knownFiles(inDirectory: batch.absolutePath)
         for skipped in batch.skippedFiles {
+            if let reason = skipped.skip { recordSkipped(skipped, reason: reason, batch: batch, known: known) }
             guard let code = skipped.code else { continue }
             let severity: DiagnosticFacts.Severity = code == "spool.unreadable" ? .warning : .info
             let hint = code == "spool.symlink" ? " (--follow-symlinks reads it)" : ""
@@ -192,7 +193,10 @@ final class SpoolProducer {
                     diagnostic: DiagnosticFacts(severity, code, skipped.reason + hint)))
         }
         if batch.isComplete, !known.isEmpty {
-            let listed = Set(batch.files.map { SpoolWalker.join(batch.absolutePath, $0.name) })
+            let listed = Set(
+                (batch.files.map(\.name) + batch.skippedFiles.map(\.name)).map {
+                    SpoolWalker.join(batch.absolutePath, $0)
+                })
             let gone = known.keys.filter { !listed.contains($0) }.sorted()
             if !gone.isEmpty { emit(.control(.vanished(gone))) }
         }
@@ -200,6 +204,26 @@ final class SpoolProducer {
         if case .maildir(let folder, _) = batch.kind { verdict = locationVerdict(folder: folder) }
         cursor = BatchCursor(
             batch: batch, next: 0, known: known, root: options.roots[batch.rootIndex], verdict: verdict)
+    }
+
+    /// Records an entry the walker skipped without opening it, unless the store has it unchanged.
+    private func recordSkipped(
+        _ skipped: DirectoryBatch.Skipped, reason: SkipReason, batch: DirectoryBatch, known: [String: KnownFile]
+    ) {
+        let isDirectory = skipped.name.hasSuffix("/")
+        let name = isDirectory ? String(skipped.name.dropLast()) : skipped.name
+        let path = SpoolWalker.join(batch.path, name)
+        guard let st = FileStat.of(path, followSymlinks: false) else { return }
+        let key = SpoolWalker.join(batch.absolutePath, skipped.name)
+        if let k = known[key], k.kind == .skipped, k.inode == st.inode, k.size == st.size, k.mtimeNs == st.mtimeNs {
+            return
+        }
+        var state = FileState(
+            key: key, sourcePath: isDirectory ? path + "/" : path, dirKey: batch.absolutePath, kind: .skipped,
+            size: st.size, mtimeNs: st.mtimeNs, inode: st.inode, scannedOffset: st.size, fingerprint: nil,
+            messages: 0)
+        state.skipReason = reason
+        notMail(state, reason: reason)
     }
 
     /// Turns files of the current directory into work until a unit is ready (or an mbox starts streaming).
@@ -210,6 +234,9 @@ final class SpoolProducer {
             let entry = files[c.next]
             c.next += 1
             switch c.batch.kind {
+            case .maildir(let folder, _) where entry.name.hasPrefix("."):
+                // Not a Maildir message (their names never begin with a dot): sniffed like a file elsewhere.
+                processPlainFile(batch: c.batch, entry: entry, root: c.root, known: c.known, folder: folder)
             case .maildir(let folder, _):
                 let key = SpoolWalker.join(c.batch.absolutePath, entry.name)
                 if let k = c.known[key], k.inode == entry.inode, k.isComplete {
@@ -240,8 +267,11 @@ final class SpoolProducer {
 
     // MARK: Plain files
 
+    /// Sniffs and queues a file outside a Maildir's messages; `folder` is the Maildir folder it sits in, if any
+    /// (otherwise the folder comes from its path).
     private func processPlainFile(
-        batch: DirectoryBatch, entry: DirectoryBatch.Entry, root: String, known: [String: KnownFile]
+        batch: DirectoryBatch, entry: DirectoryBatch.Entry, root: String, known: [String: KnownFile],
+        folder maildirFolder: String? = nil
     ) {
         let path = SpoolWalker.join(batch.path, entry.name)
         let key = SpoolWalker.join(batch.absolutePath, entry.name)
@@ -289,7 +319,7 @@ final class SpoolProducer {
             state.kind = .notMail
             notMail(state, reason: reason)
         case .message:
-            let folder = SpoolProducer.folderOfFile(relative: relative, root: root)
+            let folder = maildirFolder ?? SpoolProducer.folderOfFile(relative: relative, root: root)
             bytesQueued += st.size
             pendingFiles.append(
                 FileTask(
@@ -299,18 +329,20 @@ final class SpoolProducer {
             if pendingFiles.count >= options.filesPerUnit { flushFiles() }
         case .mbox(let preamble):
             state.kind = .mbox
-            let folder = SpoolProducer.folderOfMbox(relative: relative, root: root)
+            let folder = maildirFolder ?? SpoolProducer.folderOfMbox(relative: relative, root: root)
             startMbox(
                 file: file, state: state, previous: previous, folder: folder, preamble: preamble, gzip: false,
-                singleMessageFolder: SpoolProducer.folderOfFile(relative: relative, root: root))
+                singleMessageFolder: maildirFolder ?? SpoolProducer.folderOfFile(relative: relative, root: root))
         case .gzip:
-            sniffGzip(file: file, state: state, previous: previous, relative: relative, root: root, batch: batch)
+            sniffGzip(
+                file: file, state: state, previous: previous, relative: relative, root: root, batch: batch,
+                folder: maildirFolder)
         }
     }
 
     private func sniffGzip(
         file: ReadOnlyFile, state initial: FileState, previous: KnownFile?, relative: String, root: String,
-        batch: DirectoryBatch
+        batch: DirectoryBatch, folder maildirFolder: String?
     ) {
         var state = initial
         let inner: [UInt8]
@@ -341,7 +373,7 @@ final class SpoolProducer {
         switch ContentSniffer.sniff(inner, fileSize: innerSize) {
         case .message:
             state.kind = .gzipMessage
-            let folder = SpoolProducer.folderOfFile(relative: stripped, root: root)
+            let folder = maildirFolder ?? SpoolProducer.folderOfFile(relative: stripped, root: root)
             bytesQueued += state.size
             pendingFiles.append(
                 FileTask(
@@ -354,8 +386,9 @@ final class SpoolProducer {
             guard let again = try? ReadOnlyFile(path: state.sourcePath) else { return }
             startMbox(
                 file: again, state: state, previous: previous,
-                folder: SpoolProducer.folderOfMbox(relative: stripped, root: root), preamble: preamble, gzip: true,
-                singleMessageFolder: SpoolProducer.folderOfFile(relative: stripped, root: root))
+                folder: maildirFolder ?? SpoolProducer.folderOfMbox(relative: stripped, root: root),
+                preamble: preamble, gzip: true,
+                singleMessageFolder: maildirFolder ?? SpoolProducer.folderOfFile(relative: stripped, root: root))
         case .empty:
             state.kind = .empty
             notMail(state, reason: .empty)

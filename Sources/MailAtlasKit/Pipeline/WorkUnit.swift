@@ -17,6 +17,8 @@ public struct FileState: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case message, mbox, gzipMessage = "gzip-message", gzipMbox = "gzip-mbox", empty
         case notMail = "not-mail"
+        /// Not opened at all (metadata, hidden directories, symlinks, special files): see `skipReason`.
+        case skipped
     }
     public var key: String
     public var sourcePath: String

@@ -26,3 +26,28 @@ public enum SkipReason: String, Sendable, CaseIterable, Comparable {
 
     public static func < (a: SkipReason, b: SkipReason) -> Bool { a.rawValue < b.rawValue }
 }
+
+/// Names of files that mail programs keep beside the mail: never mail, so never opened.
+public enum MetadataNames {
+    static let exact: Set<String> = [
+        // Dovecot
+        "dovecot-uidlist", "dovecot-keywords", "dovecot-uidvalidity", "dovecot.mailbox.log", "maildirfolder",
+        "subscriptions", "dovecot.subscriptions",
+        // mu's markers (`.noindex`: do not index this Maildir; `.noupdate`: index once)
+        ".noindex", ".noupdate",
+        // macOS, MH, mbox tools
+        ".DS_Store", ".mh_sequences", ".uidvalidity", ".lock",
+    ]
+    static let prefixes = [
+        "dovecot.index", "dovecot.list.index", "dovecot.map.index", "dovecot-uidvalidity.", "dovecot-acl",
+        "courierimap", "._",
+    ]
+    static let suffixes = [".lock", ".msf"]
+
+    /// Whether a file of this name is a mail program's own file (the name alone decides).
+    public static func isMetadata(_ name: String) -> Bool {
+        if exact.contains(name) { return true }
+        if prefixes.contains(where: { name.hasPrefix($0) }) { return true }
+        return suffixes.contains(where: { name.count > $0.count && name.hasSuffix($0) })
+    }
+}

@@ -18,10 +18,9 @@ public struct DirectoryBatch: Sendable {
     public var kind: Kind
     /// Candidate files (sorted by name).
     public var files: [Entry]
-    /// Files skipped without reading: hidden files, files in a Maildir's top directory (index, uidlist…),
-    /// special files (FIFOs, sockets, devices), symlinks not followed or that lead nowhere. `code` is the
-    /// diagnostic code for the ones worth reporting (nil for the ordinary ones: hidden files, Maildir indexes).
-    public var skippedFiles: [(name: String, reason: String, code: String?)]
+    /// Entries skipped without reading: mail programs' own files (Dovecot indexes, `.DS_Store`…), hidden
+    /// directories, special files (FIFOs, sockets, devices), symlinks not followed or that lead nowhere.
+    public var skippedFiles: [Skipped]
     /// The root given on the command line that this directory was reached from.
     public var rootIndex: Int
     /// Whether `files` is the directory's whole listing (false when a single file was given as a root), so files
@@ -31,6 +30,19 @@ public struct DirectoryBatch: Sendable {
     public struct Entry: Sendable, Equatable {
         public var name: String
         public var inode: UInt64
+    }
+
+    public struct Skipped: Sendable, Equatable {
+        /// The entry's name; a directory's ends with `/`.
+        public var name: String
+        /// Why, in words, for the diagnostic.
+        public var reason: String
+        /// The diagnostic code for the ones worth a diagnostic at every scan (nil for the ordinary ones: metadata,
+        /// hidden directories).
+        public var code: String? = nil
+        /// The reason recorded on the entry's `files` row; nil for what is not recorded (an entry that could not
+        /// be examined, which the next scan tries again).
+        public var skip: SkipReason? = nil
     }
 }
 
@@ -122,7 +134,7 @@ public final class SpoolWalker {
             return nil
         }
         var files: [DirectoryBatch.Entry] = []
-        var skipped: [(String, String, String?)] = []
+        var skipped: [DirectoryBatch.Skipped] = []
         var subdirs: [Pending] = []
         for e in entries {
             let childPath = SpoolWalker.join(dir.path, e.name)
@@ -137,25 +149,31 @@ public final class SpoolWalker {
                 } else {
                     // A dangling symlink, a symlink loop (ELOOP), or an entry that vanished since the listing.
                     let why = String(cString: strerror(errno))
-                    skipped.append((e.name, "cannot stat: \(why)", "spool.unreadable"))
+                    skipped.append(.init(name: e.name, reason: "cannot stat: \(why)", code: "spool.unreadable"))
                     continue
                 }
             }
             switch type {
             case .symlink:
-                skipped.append((e.name, "symlink not followed", "spool.symlink"))
+                skipped.append(
+                    .init(name: e.name, reason: "symlink not followed", code: "spool.symlink", skip: .symlink))
             case .other, .unknown:
-                skipped.append((e.name, "not a regular file (\(typeName))", "spool.special-file"))
+                skipped.append(
+                    .init(
+                        name: e.name, reason: "not a regular file (\(typeName))", code: "spool.special-file",
+                        skip: .specialFile))
             case .regular:
+                if MetadataNames.isMetadata(e.name) {
+                    skipped.append(.init(name: e.name, reason: "a mail program's own file", skip: .metadata))
+                    continue
+                }
                 switch dir.context {
                 case .maildirRoot:
-                    skipped.append((e.name, "not a message (Maildir top directory)", nil))
+                    skipped.append(.init(name: e.name, reason: "not a message (Maildir top directory)"))
                 case .plain, .maildirLeaf:
-                    if e.name.hasPrefix(".") {
-                        skipped.append((e.name, "hidden file", nil))
-                    } else {
-                        files.append(.init(name: e.name, inode: inode))
-                    }
+                    // Hidden files too: a saved message's name may begin with a dot (a subject turned into a
+                    // name). In `cur/` and `new/` they are sniffed like files elsewhere (docs/spool.md).
+                    files.append(.init(name: e.name, inode: inode))
                 }
             case .directory:
                 let childAbs = SpoolWalker.join(dir.absolutePath, e.name)
@@ -176,6 +194,8 @@ public final class SpoolWalker {
                         subdirs.append(with(child) { $0.context = .maildirRoot(folder: folder + "/" + e.name) })
                     } else if !e.name.hasPrefix(".") {
                         subdirs.append(child)
+                    } else {
+                        skipped.append(SpoolWalker.hiddenDirectory(e.name))
                     }
                 case .maildirLeaf:
                     continue  // Maildir leaves hold files only.
@@ -189,7 +209,7 @@ public final class SpoolWalker {
                     } else if !e.name.hasPrefix(".") {
                         subdirs.append(child)
                     } else {
-                        skipped.append((e.name + "/", "hidden directory", nil))
+                        skipped.append(SpoolWalker.hiddenDirectory(e.name))
                     }
                 }
             }
@@ -205,6 +225,10 @@ public final class SpoolWalker {
         return DirectoryBatch(
             path: dir.path, absolutePath: dir.absolutePath, mtimeNs: st.mtimeNs, kind: kind, files: files,
             skippedFiles: skipped, rootIndex: dir.rootIndex)
+    }
+
+    static func hiddenDirectory(_ name: String) -> DirectoryBatch.Skipped {
+        .init(name: name + "/", reason: "hidden directory, not a Maildir folder", skip: .hiddenDirectory)
     }
 
     // MARK: Directory helpers
