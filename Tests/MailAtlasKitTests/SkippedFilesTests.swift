@@ -113,4 +113,46 @@ import Testing
         #expect(try reasons(s).count == 11)
         #expect(try s.int("SELECT count(*) FROM files WHERE kind = 'skipped' AND last_scan_id = 2") == 0)
     }
+
+    /// Messages kept beside `cur/` and `new/` (test corpora and hand-made trees have them) are read as the
+    /// folder's, each with a `spool.beside-maildir` diagnostic; Dovecot's own files there are metadata, and other
+    /// files that are not mail are skipped with their reason, without a diagnostic.
+    @Test func messagesBesideCurAndNewAreReadAsTheFolders() async throws {
+        let s = Spool()
+        s.dir.write("spool/Maildir/test-message.eml", MailFixture.message(subject: "beside inbox"))
+        s.dir.write("spool/Maildir/.Junk/sample-spam", MailFixture.message(subject: "beside junk"))
+        s.dir.write(
+            "spool/Maildir/.Junk/saved.mbox",
+            MailFixture.mbox([
+                MailFixture.message(subject: "mbox beside 1"), MailFixture.message(subject: "mbox beside 2"),
+            ]))
+        s.dir.write("spool/Maildir/dovecot-uidlist", "3 V1 N4\n")
+        s.dir.write("spool/Maildir/dovecot-keywords", "0 $Junk\n")
+        s.dir.write("spool/Maildir/maildirfolder", "")
+        s.dir.write("spool/Maildir/courierimapuiddb", "1 1 1\n")
+        s.dir.write("spool/Maildir/README", "Test messages for the filter.\n")
+        let r = try await s.scan()
+        #expect(r.counts.added == 12)
+        let rows = try s.rows(
+            "SELECT subject, folder, verdict FROM messages WHERE subject LIKE '%beside%' ORDER BY subject")
+        #expect(
+            rows.map { "\($0[0] as String)|\($0[1] as String)|\($0[2] as String)" } == [
+                "beside inbox|INBOX|unknown", "beside junk|Junk|spam", "mbox beside 1|Junk|spam",
+                "mbox beside 2|Junk|spam",
+            ])
+        #expect(
+            try s.int(
+                "SELECT count(*) FROM diagnostics d JOIN messages m ON m.id = d.message_id "
+                    + "WHERE d.code = 'spool.beside-maildir'") == 2)
+        #expect(
+            try s.int(
+                "SELECT count(*) FROM diagnostics WHERE code = 'spool.beside-maildir' AND message_id IS NULL "
+                    + "AND source_path LIKE '%saved.mbox'") == 1)
+        let reasons = try reasons(s)
+        for name in ["dovecot-uidlist", "dovecot-keywords", "maildirfolder", "courierimapuiddb"] {
+            #expect(reasons["Maildir/" + name] == "metadata", "\(name)")
+        }
+        #expect(reasons["Maildir/README"] == "text-not-mail")
+        #expect(try s.int("SELECT count(*) FROM diagnostics WHERE source_path LIKE '%Maildir/README'") == 0)
+    }
 }

@@ -249,6 +249,14 @@ final class SpoolProducer {
                         path: SpoolWalker.join(c.batch.path, entry.name), key: key, dirKey: c.batch.absolutePath,
                         folder: folder, maildirFlags: MaildirNames.flags(ofFileName: entry.name),
                         locationVerdict: c.verdict, head: [], headIsWhole: false, gzip: false, inMaildir: true))
+            case .maildirTop(let folder):
+                // Beside `cur/` and `new/`: a mail client does not show it, but test corpora and hand-made trees
+                // keep messages there. Read as one of the folder's, and said so.
+                let note = DiagnosticFacts(
+                    .info, "spool.beside-maildir",
+                    "a file beside the Maildir's cur/ and new/ (which a mail client does not show), "
+                        + "read as mail of folder \(folder)")
+                processPlainFile(batch: c.batch, entry: entry, root: c.root, known: c.known, folder: folder, note: note)
             case .plain:
                 processPlainFile(batch: c.batch, entry: entry, root: c.root, known: c.known)
             }
@@ -268,10 +276,10 @@ final class SpoolProducer {
     // MARK: Plain files
 
     /// Sniffs and queues a file outside a Maildir's messages; `folder` is the Maildir folder it sits in, if any
-    /// (otherwise the folder comes from its path).
+    /// (otherwise the folder comes from its path), and `note` a diagnostic for the mail found in it.
     private func processPlainFile(
         batch: DirectoryBatch, entry: DirectoryBatch.Entry, root: String, known: [String: KnownFile],
-        folder maildirFolder: String? = nil
+        folder maildirFolder: String? = nil, note: DiagnosticFacts? = nil
     ) {
         let path = SpoolWalker.join(batch.path, entry.name)
         let key = SpoolWalker.join(batch.absolutePath, entry.name)
@@ -325,10 +333,11 @@ final class SpoolProducer {
                 FileTask(
                     path: path, key: key, dirKey: batch.absolutePath, folder: folder, maildirFlags: nil,
                     locationVerdict: locationVerdict(folder: folder), head: head,
-                    headIsWhole: Int64(head.count) >= st.size, gzip: false))
+                    headIsWhole: Int64(head.count) >= st.size, gzip: false, notes: note.map { [$0] } ?? []))
             if pendingFiles.count >= options.filesPerUnit { flushFiles() }
         case .mbox(let preamble):
             state.kind = .mbox
+            if let note { pendingDiagnostics.append(FileDiagnostic(sourcePath: path, offset: nil, diagnostic: note)) }
             let folder = maildirFolder ?? SpoolProducer.folderOfMbox(relative: relative, root: root)
             startMbox(
                 file: file, state: state, previous: previous, folder: folder, preamble: preamble, gzip: false,
@@ -336,13 +345,13 @@ final class SpoolProducer {
         case .gzip:
             sniffGzip(
                 file: file, state: state, previous: previous, relative: relative, root: root, batch: batch,
-                folder: maildirFolder)
+                folder: maildirFolder, note: note)
         }
     }
 
     private func sniffGzip(
         file: ReadOnlyFile, state initial: FileState, previous: KnownFile?, relative: String, root: String,
-        batch: DirectoryBatch, folder maildirFolder: String?
+        batch: DirectoryBatch, folder maildirFolder: String?, note: DiagnosticFacts?
     ) {
         var state = initial
         let inner: [UInt8]
@@ -378,10 +387,14 @@ final class SpoolProducer {
             pendingFiles.append(
                 FileTask(
                     path: state.sourcePath, key: state.key, dirKey: state.dirKey, folder: folder, maildirFlags: nil,
-                    locationVerdict: locationVerdict(folder: folder), head: [], headIsWhole: false, gzip: true))
+                    locationVerdict: locationVerdict(folder: folder), head: [], headIsWhole: false, gzip: true,
+                    notes: note.map { [$0] } ?? []))
             if pendingFiles.count >= options.filesPerUnit { flushFiles() }
         case .mbox(let preamble):
             state.kind = .gzipMbox
+            if let note {
+                pendingDiagnostics.append(FileDiagnostic(sourcePath: state.sourcePath, offset: nil, diagnostic: note))
+            }
             // Reopen: the sniffing consumed the stream.
             guard let again = try? ReadOnlyFile(path: state.sourcePath) else { return }
             startMbox(

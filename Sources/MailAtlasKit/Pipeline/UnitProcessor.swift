@@ -116,6 +116,7 @@ struct UnitProcessor: Sendable {
             break
         }
         var facts = analyzer.analyze(bytes, fullSize: fullSize, streamedSHA256: streamedSHA)
+        facts.diagnostics.append(contentsOf: task.notes)
         if task.inMaildir,
             case .notMail = ContentSniffer.sniff(
                 Array(bytes.prefix(ContentSniffer.headLength)), fileSize: Int64(bytes.count))

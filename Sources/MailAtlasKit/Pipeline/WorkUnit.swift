@@ -81,6 +81,8 @@ struct FileTask: Sendable {
     var gzip: Bool
     /// In a Maildir's `cur/` or `new/`: a message by its place, so a file that is not one is reported.
     var inMaildir: Bool = false
+    /// Diagnostics about where the file was found, stored with its message.
+    var notes: [DiagnosticFacts] = []
 }
 
 struct FramedTask: Sendable {

@@ -6,6 +6,9 @@ public struct DirectoryBatch: Sendable {
     public enum Kind: Sendable, Equatable {
         /// `cur/` or `new/` of a Maildir: every file is one message.
         case maildir(folder: String, isNew: Bool)
+        /// The top directory of a Maildir (beside `cur/` and `new/`): files are sniffed, and the messages found are
+        /// the folder's.
+        case maildirTop(folder: String)
         /// Any other directory: files are sniffed (message, mbox, gzip or not mail).
         case plain
     }
@@ -167,14 +170,9 @@ public final class SpoolWalker {
                     skipped.append(.init(name: e.name, reason: "a mail program's own file", skip: .metadata))
                     continue
                 }
-                switch dir.context {
-                case .maildirRoot:
-                    skipped.append(.init(name: e.name, reason: "not a message (Maildir top directory)"))
-                case .plain, .maildirLeaf:
-                    // Hidden files too: a saved message's name may begin with a dot (a subject turned into a
-                    // name). In `cur/` and `new/` they are sniffed like files elsewhere (docs/spool.md).
-                    files.append(.init(name: e.name, inode: inode))
-                }
+                // Hidden files too: a saved message's name may begin with a dot (a subject turned into a name). Beside
+                // `cur/` and `new/`, and hidden in them, files are sniffed like files elsewhere (docs/spool.md).
+                files.append(.init(name: e.name, inode: inode))
             case .directory:
                 let childAbs = SpoolWalker.join(dir.absolutePath, e.name)
                 let child = Pending(path: childPath, absolutePath: childAbs, rootIndex: dir.rootIndex, context: .plain)
@@ -219,9 +217,13 @@ public final class SpoolWalker {
         let kind: DirectoryBatch.Kind
         switch dir.context {
         case .maildirLeaf(let folder, let isNew): kind = .maildir(folder: folder, isNew: isNew)
-        case .maildirRoot, .plain: kind = .plain
+        case .maildirRoot(let folder): kind = .maildirTop(folder: folder)
+        case .plain: kind = .plain
         }
-        if files.isEmpty && skipped.isEmpty && kind == .plain { return nil }
+        // An empty `cur/` or `new/` is still handed out: its mtime is remembered, and files that left it are found.
+        if files.isEmpty && skipped.isEmpty {
+            if case .maildir = kind {} else { return nil }
+        }
         return DirectoryBatch(
             path: dir.path, absolutePath: dir.absolutePath, mtimeNs: st.mtimeNs, kind: kind, files: files,
             skippedFiles: skipped, rootIndex: dir.rootIndex)
