@@ -40,6 +40,9 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress line and no summary; only errors.")
     var quiet = false
 
+    @Flag(help: "List the files under the roots that are not stored as mail, each with the reason (also with --quiet).")
+    var listSkipped = false
+
     @OptionGroup(title: "Origin") var origin: OriginOptions
 
     @OptionGroup(title: "Links") var links: LinkOptions
@@ -113,6 +116,7 @@ struct ScanCommand: AsyncParsableCommand {
                 )
             }
         }
+        if listSkipped, let account = summary.account { Terminal.write(SkippedList.text(account)) }
         for error in summary.rootErrors { Terminal.writeError("mailatlas: \(error)\n") }
         if let signal = summary.interruptedBy {
             Terminal.writeError(

@@ -36,6 +36,35 @@ import Testing
         }
     }
 
+    /// `--list-skipped` lists every file under the roots that is not stored as mail with its reason (names
+    /// escaped for the terminal), then the ones that could not be read; with `--quiet`, only the list.
+    @Test func listSkippedNamesEachFileAndWhy() throws {
+        let t = TempDirectory("e2e")
+        t.write("spool/a.eml", MailFixture.message())
+        t.write("spool/LICENSE", "MIT License\n\nPermission is hereby granted...\n")
+        t.write("spool/evil\u{1B}[2J.txt", "not mail at all\n")
+        t.write("spool/empty.eml", "")
+        t.write("spool/.DS_Store", [0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31])
+        try FileManager.default.createSymbolicLink(atPath: t.path + "/spool/gone.eml", withDestinationPath: "nowhere")
+        let db = t.path + "/s.sqlite"
+        let r = try Binary.run(["scan", t.path + "/spool", "--db", db, "--list-skipped", "--follow-symlinks"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let root = t.path + "/spool/"
+        #expect(
+            Array(lines.dropFirst()) == [
+                "metadata       \(root).DS_Store",
+                "text-not-mail  \(root)LICENSE",
+                "empty          \(root)empty.eml",
+                "text-not-mail  \(root)evil\\x1b[2J.txt",
+                "unreadable     \(root)gone.eml",
+            ], "\(r.stdout)")
+        let quiet = try Binary.run(["scan", t.path + "/spool", "--db", db, "--list-skipped", "--quiet"])
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(quiet.stdout.hasPrefix("metadata       \(root).DS_Store\n"), "\(quiet.stdout)")
+        #expect(quiet.stdout.contains("symlink        \(root)gone.eml"), "\(quiet.stdout)")
+    }
+
     @Test func sqlIsReadOnlyAndTheFileStaysByteIdentical() throws {
         let t = TempDirectory("e2e")
         let db = t.path + "/ex.sqlite"

@@ -142,7 +142,7 @@ public struct SpoolScanner {
             writer.addUnchanged(messages: producer.messagesUnchanged)
             if stop.isRequested { status = "interrupted" }
             try writer.finish(status: status, prune: options.prune)
-            account = try? SpoolAccount.read(store.pool, roots: options.roots)
+            account = try? SpoolAccount.read(store.pool, roots: options.roots, scanID: scanID)
             store.closeAtRest()
         } catch {
             // Record the failure if the store still accepts writes; the original error is what the user sees.

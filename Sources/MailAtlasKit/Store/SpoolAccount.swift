@@ -17,6 +17,9 @@ public struct SpoolAccount: Sendable {
     public var skipped: [Skipped]
     /// The roots (as given) under which no message is stored.
     public var rootsWithoutMail: [String]
+    /// Files the scan could not open or read (`spool.unreadable` diagnostics): not in `files`, since the next scan
+    /// tries them again.
+    public var unreadable: [String] = []
 
     /// Skipped files per reason, most frequent first.
     public var skippedByReason: [(reason: SkipReason, count: Int)] {
@@ -27,12 +30,14 @@ public struct SpoolAccount: Sendable {
         }
     }
 
-    /// Reads the account of `roots` (roots that do not exist are left out).
-    public static func read(_ reader: some DatabaseReader, roots: [String]) throws -> SpoolAccount {
-        try reader.read { db in try read(db, roots: roots) }
+    /// Reads the account of `roots` (roots that do not exist are left out), with the files scan `scanID` could not
+    /// read.
+    public static func read(_ reader: some DatabaseReader, roots: [String], scanID: Int64? = nil) throws -> SpoolAccount
+    {
+        try reader.read { db in try read(db, roots: roots, scanID: scanID) }
     }
 
-    static func read(_ db: Database, roots: [String]) throws -> SpoolAccount {
+    static func read(_ db: Database, roots: [String], scanID: Int64?) throws -> SpoolAccount {
         var byPath: [String: Skipped] = [:]
         var without: [String] = []
         for root in roots {
@@ -57,9 +62,19 @@ public struct SpoolAccount: Sendable {
                         """, arguments: [range.from, range.to]) ?? false
             if !hasMail { without.append(root) }
         }
+        var unreadable: [String] = []
+        if let scanID {
+            unreadable = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT source_path FROM diagnostics
+                    WHERE scan_id = ? AND code = 'spool.unreadable' AND message_id IS NULL AND source_path IS NOT NULL
+                    ORDER BY source_path
+                    """, arguments: [scanID])
+        }
         return SpoolAccount(
             skipped: byPath.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) },
-            rootsWithoutMail: without)
+            rootsWithoutMail: without, unreadable: unreadable)
     }
 
     /// The `files.path` keys of everything under a root, as a half-open range: the root's own key for a file (no
