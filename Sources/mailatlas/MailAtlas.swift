@@ -14,8 +14,8 @@ struct MailAtlas: AsyncParsableCommand {
               mailatlas report --db mail.sqlite --month 2026-10 --out report.html
               mailatlas trace message.eml
 
-            Exit status: 0 success; 1 error; 2 some roots could not be read (the rest was scanned);
-            64 bad usage; 75 another scan holds the store (try again later);
+            Exit status: 0 success; 1 error, or no root of a scan yielded mail (missing, unreadable or holding
+            none); 2 some roots could not be read or held no mail (the rest was scanned); 64 bad usage; 75 another scan holds the store (try again later);
             130/143 interrupted by SIGINT/SIGTERM (everything committed so far is kept; rerun to continue).
             """,
         version: MailAtlasKitVersion.string,

@@ -71,12 +71,17 @@ struct ScanCommand: AsyncParsableCommand {
         }
         _ = try origin.config()
         _ = try links.extractorOptions()
-        for root in roots where FileManager.default.fileExists(atPath: root) == false {
-            throw ValidationError("no such file or directory: \(root)")
-        }
     }
 
     func run() async throws {
+        // No root to scan at all: said before a store is created or touched. A missing root among others is
+        // scanned around, and reported with the roots that hold no mail.
+        if !roots.contains(where: { FileManager.default.fileExists(atPath: $0) }) {
+            for root in roots {
+                Terminal.writeError("mailatlas: \(Escape.terminal(root)): no such file or directory\n")
+            }
+            throw Exit.noMail
+        }
         var options = ScanOptions(
             roots: roots, label: label, jobs: jobs, maxMessageSize: Format.parseSize(maxMessageSize) ?? 50 << 20,
             followSymlinks: followSymlinks, prune: prune, messagesPerTransaction: commitEvery)
@@ -117,14 +122,25 @@ struct ScanCommand: AsyncParsableCommand {
             }
         }
         if listSkipped, let account = summary.account { Terminal.write(SkippedList.text(account)) }
-        for error in summary.rootErrors { Terminal.writeError("mailatlas: \(error)\n") }
+        for error in summary.rootErrors { Terminal.writeError("mailatlas: \(Escape.terminal(error))\n") }
         if let signal = summary.interruptedBy {
             Terminal.writeError(
                 "mailatlas: interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)")"
                     + "; everything committed is kept, rerun to continue\n")
             throw Exit.interrupted(signal: signal)
         }
-        if !summary.rootErrors.isEmpty { throw Exit.partial }
+        // A root that holds no mail is reported like one that could not be read: 1 when no root yielded mail, 2
+        // when some did.
+        let accounts = summary.account?.roots ?? []
+        for root in accounts where root.exists && !root.hasMail {
+            let files =
+                root.skipped == 0 ? "no file" : root.skipped == 1 ? "1 file" : "\(Format.count(root.skipped)) files"
+            Terminal.writeError(
+                "mailatlas: \(Escape.terminal(root.root)): no mail found (\(files) not mail; --list-skipped says why)\n"
+            )
+        }
+        if !accounts.isEmpty, !accounts.contains(where: \.hasMail) { throw Exit.noMail }
+        if !summary.rootErrors.isEmpty || accounts.contains(where: { !$0.hasMail }) { throw Exit.partial }
     }
 }
 

@@ -90,13 +90,43 @@ import Testing
     @Test func clearErrorsAndExitStatuses() throws {
         let t = TempDirectory("e2e")
         let missing = try Binary.run(["scan", t.path + "/nope", "--db", t.path + "/s.sqlite"])
-        #expect(missing.status == 64)
+        #expect(missing.status == 1)
         #expect(missing.stderr.contains("no such file or directory"))
+        #expect(!FileManager.default.fileExists(atPath: t.path + "/s.sqlite"), "no root: no store made")
         let noStore = try Binary.run(["sql", "--db", t.path + "/absent.sqlite", "SELECT 1"])
         #expect(noStore.status == 1)
         #expect(noStore.stderr.contains("no store at"))
         let badJobs = try Binary.run(["scan", Self.examples, "--db", t.path + "/s.sqlite", "--jobs", "0"])
         #expect(badJobs.status == 64)
+    }
+
+    /// A root that holds no mail is reported as such, with the exit status of a root that cannot be read: 1 when
+    /// no root yielded mail, 2 when some did and others did not (missing or empty of mail).
+    @Test func rootsWithoutMailSetTheExitStatus() throws {
+        let t = TempDirectory("e2e")
+        let passwd = t.write(
+            "etc/passwd", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n")
+        t.mkdir("empty")
+        let db = t.path + "/s.sqlite"
+        let none = try Binary.run(["scan", passwd, "--db", db])
+        #expect(none.status == 1, "\(none.stderr)")
+        #expect(
+            none.stderr.contains("\(passwd): no mail found (1 file not mail; --list-skipped says why)"),
+            "\(none.stderr)")
+        #expect(none.stdout.contains(" 1 not mail (1 text-not-mail); "), "\(none.stdout)")
+        let empty = try Binary.run(["scan", t.path + "/empty", t.path + "/nope", "--db", db, "--quiet"])
+        #expect(empty.status == 1, "\(empty.stderr)")
+        #expect(empty.stderr.contains("/empty: no mail found (no file not mail"), "\(empty.stderr)")
+        #expect(empty.stderr.contains("/nope: no such file or directory"), "\(empty.stderr)")
+        let some = try Binary.run(["scan", Self.examples, passwd, "--db", db, "--quiet"])
+        #expect(some.status == 2, "\(some.stderr)")
+        #expect(some.stderr.contains("\(passwd): no mail found"), "\(some.stderr)")
+        #expect(!some.stderr.contains("examples"), "\(some.stderr)")
+        let missing = try Binary.run(["scan", Self.examples, t.path + "/nope", "--db", db, "--quiet"])
+        #expect(missing.status == 2, "\(missing.stderr)")
+        // A rescan of a root whose mail is all unchanged still yields mail.
+        let again = try Binary.run(["scan", Self.examples, "--db", db, "--quiet"])
+        #expect(again.status == 0, "\(again.stderr)")
     }
 
     @Test func aSecondConcurrentScanStopsAtOnce() throws {

@@ -13,10 +13,22 @@ public struct SpoolAccount: Sendable {
         public var reason: SkipReason
     }
 
+    /// What one root given on the command line holds.
+    public struct Root: Sendable, Equatable {
+        public var root: String
+        public var exists: Bool
+        /// Whether a message is stored from a file under it.
+        public var hasMail: Bool
+        /// Files under it not stored as mail.
+        public var skipped: Int
+    }
+
     /// Files not stored as mail, sorted by path, each once however many roots contain it.
     public var skipped: [Skipped]
-    /// The roots (as given) under which no message is stored.
-    public var rootsWithoutMail: [String]
+    /// The roots, in the order given.
+    public var roots: [Root]
+    /// The roots (as given) under which no message is stored, missing ones included.
+    public var rootsWithoutMail: [String] { roots.filter { !$0.hasMail }.map(\.root) }
     /// Files the scan could not open or read (`spool.unreadable` diagnostics): not in `files`, since the next scan
     /// tries them again.
     public var unreadable: [String] = []
@@ -39,9 +51,12 @@ public struct SpoolAccount: Sendable {
 
     static func read(_ db: Database, roots: [String], scanID: Int64?) throws -> SpoolAccount {
         var byPath: [String: Skipped] = [:]
-        var without: [String] = []
+        var accounts: [Root] = []
         for root in roots {
-            guard let range = SpoolAccount.keys(ofRoot: root) else { continue }
+            guard let range = SpoolAccount.keys(ofRoot: root) else {
+                accounts.append(Root(root: root, exists: false, hasMail: false, skipped: 0))
+                continue
+            }
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -60,7 +75,7 @@ public struct SpoolAccount: Sendable {
                         SELECT EXISTS (SELECT 1 FROM files WHERE path >= ? AND path < ? AND messages > 0
                             AND removed_scan_id IS NULL)
                         """, arguments: [range.from, range.to]) ?? false
-            if !hasMail { without.append(root) }
+            accounts.append(Root(root: root, exists: true, hasMail: hasMail, skipped: rows.count))
         }
         var unreadable: [String] = []
         if let scanID {
@@ -74,7 +89,7 @@ public struct SpoolAccount: Sendable {
         }
         return SpoolAccount(
             skipped: byPath.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) },
-            rootsWithoutMail: without, unreadable: unreadable)
+            roots: accounts, unreadable: unreadable)
     }
 
     /// The `files.path` keys of everything under a root, as a half-open range: the root's own key for a file (no

@@ -17,6 +17,9 @@ struct StoreOption: ParsableArguments {
 
 /// Exit statuses documented in `mailatlas --help`.
 enum Exit {
+    /// No root given to `scan` yielded mail (missing, unreadable, or holding none).
+    static let noMail = ExitCode(1)
+    /// Some roots could not be read or held no mail; the others were scanned.
     static let partial = ExitCode(2)
     static let locked = ExitCode(75)
     static func interrupted(signal: Int32) -> ExitCode { ExitCode(128 + signal) }
