@@ -72,6 +72,19 @@ import Testing
         #expect(ContentSniffer.sniff([], fileSize: 0, expectMail: true) == .empty)
     }
 
+    /// Dovecot's dbox files by their framing; text that merely begins with "2 M" is not one.
+    @Test func dboxByItsFraming() {
+        let message = Array(MailFixture.message().utf8)
+        let file = Array("2 M1e C65f1a2b3\n".utf8) + [0x01, 0x02] + Array("N 0000000000000123\n".utf8) + message
+        #expect(ContentSniffer.sniff(file, fileSize: Int64(file.count)) == .notMail(.dbox))
+        #expect(ContentSniffer.sniff(file, fileSize: Int64(file.count), expectMail: true) == .notMail(.dbox))
+        let empty = Array("2 M1e C65f1a2b3\n".utf8)
+        #expect(ContentSniffer.sniff(empty, fileSize: Int64(empty.count)) == .notMail(.dbox))
+        #expect(sniff("2 Men went to mow\na meadow\n") == .notMail(.textNotMail))
+        let logged = Array("2 M1e C65f1a2b3\n".utf8) + message
+        #expect(ContentSniffer.sniff(logged, fileSize: Int64(logged.count)) == .message)
+    }
+
     @Test func gzipByMagic() {
         #expect(ContentSniffer.sniff([0x1F, 0x8B, 0x08, 0x00], fileSize: 4) == .gzip)
     }

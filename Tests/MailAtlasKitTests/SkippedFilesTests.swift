@@ -155,4 +155,50 @@ import Testing
         #expect(reasons["Maildir/README"] == "text-not-mail")
         #expect(try s.int("SELECT count(*) FROM diagnostics WHERE source_path LIKE '%Maildir/README'") == 0)
     }
+
+    /// A Dovecot dbox file: the file header line, then each message with its dbox header (`\u{1}\u{2}N` and the
+    /// size in hex) and its metadata block, as Dovecot writes `u.N` (sdbox, one message) and `m.N` (mdbox).
+    static func dbox(_ messages: [String]) -> [UInt8] {
+        var out = Array("2 M1e C65f1a2b3\n".utf8)
+        for m in messages {
+            let size = String(m.utf8.count, radix: 16)
+            out += [0x01, 0x02] + Array("N \(String(repeating: "0", count: 16 - size.count) + size)\n".utf8)
+            out += Array(m.utf8)
+            out += Array("\n\u{1}\u{3}\nG5f2a0c1e8b7d4e3f9a6b\nR65f1a2b3\nZ\(size)\n\n".utf8)
+        }
+        return out
+    }
+
+    /// Dovecot's sdbox and mdbox files are recognised by content and skipped as `dbox`, with one warning per
+    /// directory saying that mailatlas does not read that format: never stored as messages with dbox framing in
+    /// them (the leading-lines rule would otherwise have found the header block behind the two framing lines).
+    @Test func dboxStorageIsRecognisedAndNotRead() async throws {
+        let s = Spool()
+        let one = MailFixture.message(subject: "in sdbox")
+        s.dir.write("spool/sdbox/mailboxes/INBOX/dbox-Mails/u.1", Self.dbox([one]))
+        s.dir.write("spool/sdbox/mailboxes/INBOX/dbox-Mails/u.2", Self.dbox([MailFixture.message(subject: "two")]))
+        s.dir.write("spool/sdbox/mailboxes/INBOX/dbox-Mails/dovecot.index.log", [0x01, 0x02, 0, 0])
+        s.dir.write("spool/sdbox/mailboxes/Junk/dbox-Mails/u.1", Self.dbox([MailFixture.message(subject: "junk")]))
+        s.dir.write(
+            "spool/mdbox/storage/m.1",
+            Self.dbox([MailFixture.message(subject: "m one"), MailFixture.message(subject: "m two")]))
+        s.dir.write("spool/mdbox/storage/dovecot.map.index", [0x07, 0x03, 0, 0])
+        s.dir.write("spool/Maildir/cur/1006.M7.host:2,S", Self.dbox([MailFixture.message(subject: "in cur")]))
+        let r = try await s.scan()
+        #expect(r.counts.added == 8, "only the spool's own messages")
+        #expect(
+            try s.int("SELECT count(*) FROM messages WHERE subject IN ('in sdbox', 'two', 'junk', 'm one', 'in cur')")
+                == 0)
+        let dbox = try reasons(s).filter { $0.value == "dbox" }.keys.sorted()
+        #expect(
+            dbox == [
+                "Maildir/cur/1006.M7.host:2,S", "mdbox/storage/m.1", "sdbox/mailboxes/INBOX/dbox-Mails/u.1",
+                "sdbox/mailboxes/INBOX/dbox-Mails/u.2", "sdbox/mailboxes/Junk/dbox-Mails/u.1",
+            ])
+        #expect(try s.int("SELECT count(*) FROM diagnostics WHERE code = 'spool.dbox'") == 3)
+        #expect(
+            try s.int(
+                "SELECT count(*) FROM diagnostics WHERE code = 'spool.not-mail' AND message LIKE '%: dbox'") == 1)
+        #expect(try reasons(s)["mdbox/storage/dovecot.map.index"] == "metadata")
+    }
 }

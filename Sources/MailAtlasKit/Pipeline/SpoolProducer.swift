@@ -415,9 +415,23 @@ final class SpoolProducer {
         }
     }
 
+    /// The last directory whose dbox files were reported.
+    private var dboxReported: String? = nil
+
     private func notMail(_ state: FileState, reason: SkipReason) {
         var state = state
         state.skipReason = reason
+        if reason == .dbox, dboxReported != state.dirKey {
+            // Said once per directory: a dbox store has a file per message (sdbox) or per few megabytes (mdbox).
+            dboxReported = state.dirKey
+            pendingDiagnostics.append(
+                FileDiagnostic(
+                    sourcePath: state.sourcePath, offset: nil,
+                    diagnostic: DiagnosticFacts(
+                        .warning, "spool.dbox",
+                        "Dovecot sdbox/mdbox storage, which mailatlas does not read: the files of this directory are "
+                            + "skipped (export the mailbox to Maildir or mbox with doveadm, and scan that)")))
+        }
         pendingNotMail.append(state)
         if pendingNotMail.count >= 256 {
             emit(.control(.notMail(pendingNotMail)))

@@ -49,6 +49,9 @@ public enum ContentSniffer {
         if fileSize == 0 || head.isEmpty { return .empty }
         if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B { return .gzip }
         return head.withUnsafeBufferPointer { b -> SpoolContent in
+            // Before the mail checks: a dbox file's message follows two lines of dbox framing, which the
+            // leading-lines rule would otherwise skip.
+            if isDbox(b, whole: fileSize <= Int64(b.count)) { return .notMail(.dbox) }
             var start = 0
             if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { start = 3 }
             // Mail first: a real message may carry a stray NUL or control byte further down.
@@ -102,6 +105,26 @@ public enum ContentSniffer {
         }
         return more && plainNames && !block.fields.isEmpty && !block.hasSeparator && block.bodyStart == b.count
             && block.droppedFields == 0 && binaryReason(b) == nil
+    }
+
+    /// A file of Dovecot's `sdbox`/`mdbox` storage (`u.N`, `m.N`): a first line `2 M<hex> C<hex>…` (version 2,
+    /// then header fields, each a letter and a hex value, `M` first), followed by the `\001\002N` magic of the
+    /// first message's dbox header, or by nothing in a file without messages.
+    static func isDbox(_ b: UnsafeBufferPointer<UInt8>, whole: Bool) -> Bool {
+        guard b.count >= 4, b[0] == 0x32, b[1] == ASCII.space, b[2] == 0x4D else { return false }
+        var i = 2
+        var fields = 0
+        while i < b.count, b[i] != ASCII.lf {
+            guard b[i] >= 0x41 && b[i] <= 0x5A else { return false }
+            i += 1
+            while i < b.count, ASCII.isHexDigit(b[i]) { i += 1 }
+            fields += 1
+            if i < b.count, b[i] == ASCII.space { i += 1 }
+        }
+        guard i < b.count, fields >= 2 else { return false }
+        let next = i + 1
+        if next == b.count { return whole }
+        return next + 2 < b.count && b[next] == 0x01 && b[next + 1] == 0x02 && b[next + 2] == 0x4E
     }
 
     static func binaryReason(_ b: UnsafeBufferPointer<UInt8>) -> String? {
