@@ -31,6 +31,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // bzip2, xz, zstd and LZ4 from the system (Debian libbz2-dev, liblzma-dev, libzstd-dev, liblz4-dev): Maildir
+        // files compressed by Dovecot's compression plugin, and spool files compressed with those tools.
+        .systemLibrary(
+            name: "CCompression",
+            providers: [.apt(["libbz2-dev", "liblzma-dev", "libzstd-dev", "liblz4-dev"])]
+        ),
         // The built-in IP database, embedded with C23 #embed (see docs/geo.md and scripts/build-geo-db.sh).
         .target(
             name: "CGeoData",
@@ -51,6 +57,7 @@ let package = Package(
             dependencies: [
                 "MailCore",
                 "CZlib",
+                "CCompression",
                 "CGeoData",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -128,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "MailAtlasKitTests",
             dependencies: [
-                "MailAtlasKit", "MailCore", "TestSupport", "ReportFixtures", "AnalysisRecords",
+                "MailAtlasKit", "MailCore", "TestSupport", "ReportFixtures", "AnalysisRecords", "CCompression",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Analysis/Fixtures", "Fixtures"],

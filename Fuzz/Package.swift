@@ -3,7 +3,7 @@
 // `--sanitize fuzzer -Xswiftc -sanitize=fuzzer,address`), never by the main package's `swift build`.
 import PackageDescription
 
-let targets = ["header", "received", "mbox", "mime", "decoders", "message", "gzip", "urls", "zip"]
+let targets = ["header", "received", "mbox", "mime", "decoders", "message", "gzip", "urls", "zip", "decompress"]
 
 let package = Package(
     name: "mailatlas-fuzz",

@@ -7,8 +7,10 @@ Reads ../shared/corpus (or $MAILATLAS_CORPUS) when it is there, examples/spool a
 most a few thousand small files into DIR, shaped the way the target's harness reads its input
 (Tests/FuzzHarness/FuzzHarness.swift). Nothing is copied into the repository.
 """
+import bz2
 import gzip
 import hashlib
+import lzma
 import os
 import random
 import re
@@ -55,6 +57,37 @@ def messages():
                 yield path, part[nl + 1 :] if part.startswith(b"From ") else part
         elif re.match(rb"[A-Za-z0-9-]+:", data):
             yield path, data
+
+
+def zstd_raw(data):
+    """A zstd frame of raw (uncompressed) blocks: valid input for the decoder, made without a zstd module."""
+    out = bytearray(b"\x28\xb5\x2f\xfd")
+    out.append(0x00)  # frame header: no content size, no checksum, window descriptor follows
+    out.append(0x58)  # window 2^(10 + 11) = 2 MiB
+    for i in range(0, max(len(data), 1), 65536):
+        chunk = data[i : i + 65536]
+        last = i + 65536 >= len(data)
+        header = (len(chunk) << 3) | (0 << 1) | (1 if last else 0)
+        out += header.to_bytes(3, "little") + chunk
+    return bytes(out)
+
+
+def dovecot_lz4(data):
+    """Dovecot's LZ4 container of literal-only LZ4 blocks (valid without an lz4 module)."""
+    out = bytearray(b"Dovecot-LZ4\x0d\x2a\x9b\xc5" + (65536).to_bytes(4, "big"))
+    for i in range(0, len(data), 65536):
+        chunk = data[i : i + 65536]
+        n = len(chunk)
+        block = bytearray([min(n, 15) << 4])
+        if n >= 15:
+            rest = n - 15
+            while rest >= 255:
+                block.append(255)
+                rest -= 255
+            block.append(rest)
+        block += chunk
+        out += len(block).to_bytes(4, "big") + block
+    return bytes(out)
 
 
 def header_block(m):
@@ -105,6 +138,16 @@ def seeds(target):
                 yield z[: rng.randrange(1, len(z))]
             if rng.random() < 0.2:
                 yield z + z
+    elif target == "decompress":
+        # The first byte picks the format (FuzzHarness.decompress): 0 bzip2, 1 xz, 2 zstd (no Python module:
+        # frames of raw blocks written here), 3 Dovecot LZ4 (literal-only blocks written here), 4 gzip.
+        for _, m in messages():
+            m = m[:16384]
+            for fmt, z in ((0, bz2.compress(m)), (1, lzma.compress(m)), (2, zstd_raw(m)), (3, dovecot_lz4(m)),
+                           (4, gzip.compress(m, 6, mtime=0))):
+                yield bytes([fmt]) + z
+                if rng.random() < 0.1:
+                    yield bytes([fmt]) + z[: rng.randrange(1, len(z))]
     elif target == "urls":
         for _, m in messages():
             body = m[len(header_block(m)) :]

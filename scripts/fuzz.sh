@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh list
 #
 # TARGET is one of the harnesses in Tests/FuzzHarness/FuzzHarness.swift (header, received, mbox, mime, decoders,
-# message, gzip, urls, zip). The package in Fuzz/ is built in release mode with -sanitize=fuzzer,address into
+# message, gzip, urls, zip, decompress). The package in Fuzz/ is built in release mode with -sanitize=fuzzer,address into
 # .build-fuzz/ (FUZZ_NO_BUILD=1 skips the build). The corpus grows in .build-fuzz/corpus/TARGET between runs,
 # seeded once by scripts/fuzz-seeds.py from ../shared/corpus and the project's examples; crashes are written to
 # .build-fuzz/artifacts/TARGET/. A crash makes the script fail: minimize it
@@ -15,7 +15,7 @@
 # Prints libFuzzer's final statistics and a summary line: target, seconds, executions, coverage (edges, features).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets="header received mbox mime decoders message gzip urls zip"
+targets="header received mbox mime decoders message gzip urls zip decompress"
 if [ "${1:-}" = list ]; then echo "$targets"; exit 0; fi
 target=${1:?usage: scripts/fuzz.sh TARGET SECONDS [libFuzzer options]}
 seconds=${2:?usage: scripts/fuzz.sh TARGET SECONDS [libFuzzer options]}
@@ -34,7 +34,7 @@ bin=$build/release/fuzz-$target
 
 case $target in
   received) max_len=16384 ;;
-  header | decoders | gzip | urls) max_len=65536 ;;
+  header | decoders | gzip | urls | decompress) max_len=65536 ;;
   zip) max_len=262144 ;;
   mbox) max_len=131072 ;;
   *) max_len=262144 ;;

@@ -9,8 +9,8 @@ struct TraceCommand: ParsableCommand {
         commandName: "trace",
         abstract: "Show where one message came from: its Received hops, the trust boundary and why.",
         discussion: """
-            Reads one message from FILE (for an mbox file, the first message or --index N; gzip is read) or from
-            standard input (-). Prints the hop table (newest first), the origin decision and the reason for each
+            Reads one message from FILE (for an mbox file, the first message or --index N; gzip, bzip2, xz, zstd
+            and Dovecot LZ4 files are decompressed) or from standard input (-). Prints the hop table (newest first), the origin decision and the reason for each
             hop, the country and provider of the origin and of the other hops from outside, then the links (with
             their registrable domains) and the attachments (with the types read from
             their bytes and their archive members). The rule is described in docs/origin.md, links and attachments

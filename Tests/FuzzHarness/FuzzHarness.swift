@@ -11,7 +11,7 @@ public enum FuzzHarness {
     /// Target names, as `scripts/fuzz.sh` and the fixture folders spell them.
     public static let targets: [String: @Sendable ([UInt8]) -> Void] = [
         "header": header, "received": received, "mbox": mbox, "mime": mime, "decoders": decoders,
-        "message": message, "gzip": gzip, "urls": urls, "zip": zip,
+        "message": message, "gzip": gzip, "urls": urls, "zip": zip, "decompress": decompress,
     ]
 
     // MARK: header
@@ -225,6 +225,21 @@ public enum FuzzHarness {
         if let again = scratchReopen(), let g = try? GzipSource(file: again) {
             _ = frame(LimitedSource(g, limit: 1 << 20), limit: 4096, total: Int.max)
         }
+    }
+
+    // MARK: decompress
+
+    /// The other decompressors (bzip2, xz, zstd, Dovecot's LZ4; gzip too): the first byte picks the format, the
+    /// rest is the file. Bounded output, damage instead of errors, the count handed out kept exactly.
+    public static func decompress(_ data: [UInt8]) {
+        guard let first = data.first else { return }
+        let formats: [Compression] = [.bzip2, .xz, .zstd, .lz4, .gzip]
+        let format = formats[Int(first) % formats.count]
+        guard let file = scratchFile(Array(data.dropFirst())), let source = try? format.open(file) else { return }
+        var out: [UInt8] = []
+        while out.count < 4 << 20, let n = try? source.read(into: &out, max: 64 * 1024), n > 0 {}
+        precondition(out.count == source.inflatedBytes || out.count >= 4 << 20, "decompressed count")
+        if source.damage?.kind == .bomb { precondition(source.inflatedBytes > GzipSource.bombFloor, "bomb floor") }
     }
 
     /// One file in /dev/shm (or /tmp) per process, rewritten for each input.

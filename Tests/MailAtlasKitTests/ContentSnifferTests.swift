@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func gzipByMagic() {
-        #expect(ContentSniffer.sniff([0x1F, 0x8B, 0x08, 0x00], fileSize: 4) == .gzip)
+        #expect(ContentSniffer.sniff([0x1F, 0x8B, 0x08, 0x00], fileSize: 4) == .compressed(.gzip))
     }
 
     @Test func mboxAfterAShortPreamble() {

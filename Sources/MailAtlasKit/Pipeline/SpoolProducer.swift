@@ -248,7 +248,7 @@ final class SpoolProducer {
                     FileTask(
                         path: SpoolWalker.join(c.batch.path, entry.name), key: key, dirKey: c.batch.absolutePath,
                         folder: folder, maildirFlags: MaildirNames.flags(ofFileName: entry.name),
-                        locationVerdict: c.verdict, head: [], headIsWhole: false, gzip: false, inMaildir: true))
+                        locationVerdict: c.verdict, head: [], headIsWhole: false, compression: nil, inMaildir: true))
             case .maildirTop(let folder):
                 // Beside `cur/` and `new/`: a mail client does not show it, but test corpora and hand-made trees
                 // keep messages there. Read as one of the folder's, and said so.
@@ -333,31 +333,39 @@ final class SpoolProducer {
                 FileTask(
                     path: path, key: key, dirKey: batch.absolutePath, folder: folder, maildirFlags: nil,
                     locationVerdict: locationVerdict(folder: folder), head: head,
-                    headIsWhole: Int64(head.count) >= st.size, gzip: false, notes: note.map { [$0] } ?? []))
+                    headIsWhole: Int64(head.count) >= st.size, compression: nil, notes: note.map { [$0] } ?? []))
             if pendingFiles.count >= options.filesPerUnit { flushFiles() }
         case .mbox(let preamble):
             state.kind = .mbox
             if let note { pendingDiagnostics.append(FileDiagnostic(sourcePath: path, offset: nil, diagnostic: note)) }
             let folder = maildirFolder ?? SpoolProducer.folderOfMbox(relative: relative, root: root)
             startMbox(
-                file: file, state: state, previous: previous, folder: folder, preamble: preamble, gzip: false,
+                file: file, state: state, previous: previous, folder: folder, preamble: preamble, compression: nil,
                 singleMessageFolder: maildirFolder ?? SpoolProducer.folderOfFile(relative: relative, root: root))
-        case .gzip:
-            sniffGzip(
-                file: file, state: state, previous: previous, relative: relative, root: root, batch: batch,
+        case .compressed(let compression):
+            sniffCompressed(
+                compression, file: file, state: state, previous: previous, relative: relative, root: root,
                 folder: maildirFolder, note: note)
         }
     }
 
-    private func sniffGzip(
-        file: ReadOnlyFile, state initial: FileState, previous: KnownFile?, relative: String, root: String,
-        batch: DirectoryBatch, folder maildirFolder: String?, note: DiagnosticFacts?
+    /// The name of a compressed file without its compression's suffix (for its folder).
+    static func strippingCompressionSuffix(_ relative: String) -> String {
+        for suffix in [".gz", ".bz2", ".xz", ".zst", ".lz4"] where relative.hasSuffix(suffix) {
+            return String(relative.dropLast(suffix.count))
+        }
+        return relative
+    }
+
+    private func sniffCompressed(
+        _ compression: Compression, file: ReadOnlyFile, state initial: FileState, previous: KnownFile?,
+        relative: String, root: String, folder maildirFolder: String?, note: DiagnosticFacts?
     ) {
         var state = initial
         let inner: [UInt8]
         var innerSize: Int64 = 0
         do {
-            let source = try GzipSource(file: file)
+            let source = try compression.open(file)
             let more: Bool
             (inner, more) = try readAll(source, limit: ContentSniffer.headLength)
             innerSize = Int64(inner.count) + (more ? 1 : 0)
@@ -366,7 +374,7 @@ final class SpoolProducer {
                 pendingDiagnostics.append(
                     FileDiagnostic(
                         sourcePath: state.sourcePath, offset: nil,
-                        diagnostic: DiagnosticFacts(.error, "spool.gzip", "cannot inflate: \(damage)")))
+                        diagnostic: DiagnosticFacts(.error, damage.code, "cannot decompress: \(damage)")))
                 state.kind = .notMail
                 notMail(state, reason: .damagedCompression)
                 return
@@ -375,23 +383,26 @@ final class SpoolProducer {
             pendingDiagnostics.append(
                 FileDiagnostic(
                     sourcePath: state.sourcePath, offset: nil,
-                    diagnostic: DiagnosticFacts(.error, "spool.gzip", "cannot inflate: \(error)")))
+                    diagnostic: DiagnosticFacts(
+                        .error, compression == .gzip ? "spool.gzip" : "spool.compression",
+                        "cannot decompress: \(error)")))
             return
         }
-        let stripped = relative.hasSuffix(".gz") ? String(relative.dropLast(3)) : relative
+        let stripped = SpoolProducer.strippingCompressionSuffix(relative)
         switch ContentSniffer.sniff(inner, fileSize: innerSize) {
         case .message:
-            state.kind = .gzipMessage
+            state.kind = compression == .gzip ? .gzipMessage : .compressedMessage
             let folder = maildirFolder ?? SpoolProducer.folderOfFile(relative: stripped, root: root)
             bytesQueued += state.size
             pendingFiles.append(
                 FileTask(
                     path: state.sourcePath, key: state.key, dirKey: state.dirKey, folder: folder, maildirFlags: nil,
-                    locationVerdict: locationVerdict(folder: folder), head: [], headIsWhole: false, gzip: true,
+                    locationVerdict: locationVerdict(folder: folder), head: [], headIsWhole: false,
+                    compression: compression,
                     notes: note.map { [$0] } ?? []))
             if pendingFiles.count >= options.filesPerUnit { flushFiles() }
         case .mbox(let preamble):
-            state.kind = .gzipMbox
+            state.kind = compression == .gzip ? .gzipMbox : .compressedMbox
             if let note {
                 pendingDiagnostics.append(FileDiagnostic(sourcePath: state.sourcePath, offset: nil, diagnostic: note))
             }
@@ -400,7 +411,7 @@ final class SpoolProducer {
             startMbox(
                 file: again, state: state, previous: previous,
                 folder: maildirFolder ?? SpoolProducer.folderOfMbox(relative: stripped, root: root),
-                preamble: preamble, gzip: true,
+                preamble: preamble, compression: compression,
                 singleMessageFolder: maildirFolder ?? SpoolProducer.folderOfFile(relative: stripped, root: root))
         case .empty:
             state.kind = .empty
@@ -408,7 +419,7 @@ final class SpoolProducer {
         case .notMail(let reason):
             state.kind = .notMail
             notMail(state, reason: reason)
-        case .gzip:
+        case .compressed:
             // Compressed twice: what is inside is not looked at.
             state.kind = .notMail
             notMail(state, reason: .binary)
@@ -449,15 +460,17 @@ final class SpoolProducer {
         var verdict: VerdictEvidence?
         var index: Int
         var reset: Bool
-        var gzip: Bool
-        /// The inflating stream of a gzip mbox, which says whether it ended early (damage, a bomb).
-        var gzipSource: GzipSource?
+        /// Read through a decompressor: cannot be resumed in the middle.
+        var compressed: Bool
+        /// The decompressing stream of a compressed mbox, which says whether it ended early (damage, a bomb).
+        var decompressor: (any DecompressingSource)?
         /// The folder to use if the file turns out to hold a single message (a `.eml` with an envelope line).
         var singleMessageFolder: String?
     }
 
     private func startMbox(
-        file: ReadOnlyFile, state initial: FileState, previous: KnownFile?, folder: String?, preamble: Int, gzip: Bool,
+        file: ReadOnlyFile, state initial: FileState, previous: KnownFile?, folder: String?, preamble: Int,
+        compression: Compression?,
         singleMessageFolder: String?
     ) {
         flushFiles()
@@ -466,7 +479,7 @@ final class SpoolProducer {
         var index = 0
         var reset = false
         if let k = previous, k.messages > 0 || k.scannedOffset > 0 {
-            if !gzip, k.kind == state.kind, k.inode == state.inode, state.size >= k.scannedOffset,
+            if compression == nil, k.kind == state.kind, k.inode == state.inode, state.size >= k.scannedOffset,
                 SpoolProducer.isAppend(file: file, known: k, size: state.size)
             {
                 startOffset = k.scannedOffset
@@ -477,12 +490,12 @@ final class SpoolProducer {
             }
         }
         let source: any ByteSource
-        var gzipSource: GzipSource? = nil
+        var decompressor: (any DecompressingSource)? = nil
         do {
-            if gzip {
-                let g = try GzipSource(file: file)
-                gzipSource = g
-                source = g
+            if let compression {
+                let d = try compression.open(file)
+                decompressor = d
+                source = d
             } else {
                 // Sequential reads from the resume point (the file descriptor's offset).
                 if startOffset > 0 { _ = lseekTo(file, startOffset) }
@@ -492,7 +505,8 @@ final class SpoolProducer {
             pendingDiagnostics.append(
                 FileDiagnostic(
                     sourcePath: state.sourcePath, offset: nil,
-                    diagnostic: DiagnosticFacts(.error, "spool.gzip", "\(error)")))
+                    diagnostic: DiagnosticFacts(
+                        .error, compression == .gzip ? "spool.gzip" : "spool.compression", "\(error)")))
             return
         }
         if startOffset == 0 && preamble > 3 {
@@ -507,7 +521,7 @@ final class SpoolProducer {
         mbox = MboxCursor(
             framer: MboxFramer(source: source, startOffset: startOffset, maxMessageSize: options.maxMessageSize),
             file: file, state: state, folder: folder, verdict: locationVerdict(folder: folder), index: index,
-            reset: reset, gzip: gzip, gzipSource: gzipSource,
+            reset: reset, compressed: compression != nil, decompressor: decompressor,
             singleMessageFolder: startOffset == 0 ? singleMessageFolder : nil)
     }
 
@@ -565,15 +579,15 @@ final class SpoolProducer {
                     sourcePath: cursor.state.sourcePath, offset: cursor.framer.offset,
                     diagnostic: DiagnosticFacts(.error, "spool.read", "\(error); the rest of the file is skipped")))
         }
-        if finished, let damage = cursor.gzipSource?.damage {
-            // The messages inflated before the damage are kept; the diagnostic says where the stream broke.
-            let code = damage.kind == .bomb ? "spool.gzip-bomb" : "spool.gzip"
+        if finished, let damage = cursor.decompressor?.damage {
+            // The messages decompressed before the damage are kept; the diagnostic says where the stream broke.
+            let code = damage.code
             pendingDiagnostics.append(
                 FileDiagnostic(
                     sourcePath: cursor.state.sourcePath, offset: Int64(damage.offset),
                     diagnostic: DiagnosticFacts(.error, code, "\(damage); the rest of the file is not read")))
         }
-        if cursor.gzip {
+        if cursor.compressed {
             // A gzip stream cannot be resumed in the middle: it is complete (damaged ones too: reading them again
             // gives the same) or it is read again.
             cursor.state.scannedOffset = finished && failed == nil ? cursor.state.size : 0
@@ -581,7 +595,7 @@ final class SpoolProducer {
             cursor.state.scannedOffset = max(cursor.state.scannedOffset, cursor.framer.offset)
         }
         cursor.state.messages = cursor.index
-        if !cursor.gzip {
+        if !cursor.compressed {
             let off = cursor.state.scannedOffset
             let from = max(0, off - 4096)
             if let before = try? cursor.file.read(at: from, count: Int(off - from)) {

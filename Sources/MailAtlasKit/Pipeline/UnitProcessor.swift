@@ -61,23 +61,33 @@ struct UnitProcessor: Sendable {
         var bytes: [UInt8]
         var streamedSHA: String? = nil
         var fullSize: Int? = nil
-        var gzipDamage: GzipSource.Damage? = nil
+        var damage: CompressionDamage? = nil
         do {
+            let compression = task.headIsWhole ? nil : task.compression ?? compressionOf(file, size: st.size)
             if task.headIsWhole && Int64(task.head.count) == st.size {
                 bytes = task.head
-            } else if task.gzip || (st.size >= 2 && isGzip(file)) {
-                state.kind = .gzipMessage
+            } else if let compression {
+                // Dovecot's compression plugin writes Maildir files compressed one by one.
+                state.kind = compression == .gzip ? .gzipMessage : .compressedMessage
                 // One pass: the message, or once it is over the limit, its head and a hash of the whole stream.
-                let source = try GzipSource(file: file)
+                let source = try compression.open(file)
                 let read = try readBounded(source: source, limit: maxMessageSize)
                 bytes = read.bytes
                 if let sha = read.sha256 {
                     streamedSHA = sha
                     fullSize = read.total
                 }
-                gzipDamage = source.damage
-                if gzipDamage != nil && read.total == 0 {
-                    fail("spool.gzip", "cannot inflate: \(source.damage!)")
+                damage = source.damage
+                if let damage, read.total == 0 {
+                    // Recorded with its reason, so it is not tried again until it changes.
+                    result.diagnostics.append(
+                        FileDiagnostic(
+                            sourcePath: task.path, offset: nil,
+                            diagnostic: DiagnosticFacts(.error, damage.code, "cannot decompress: \(damage)")))
+                    state.kind = .notMail
+                    state.messages = 0
+                    state.skipReason = .damagedCompression
+                    result.notMail.append(state)
                     return
                 }
             } else if st.size > Int64(maxMessageSize) {
@@ -112,7 +122,7 @@ struct UnitProcessor: Sendable {
                             "a file in a Maildir folder is not a message: \(reason.rawValue)")))
             }
             return
-        case .message, .mbox, .gzip:
+        case .message, .mbox, .compressed:
             break
         }
         var facts = analyzer.analyze(bytes, fullSize: fullSize, streamedSHA256: streamedSHA)
@@ -128,11 +138,9 @@ struct UnitProcessor: Sendable {
                     "a file in a Maildir folder does not begin like a message (no mail header at the top); stored as one"
                 ))
         }
-        if let damage = gzipDamage {
+        if let damage {
             facts.diagnostics.append(
-                DiagnosticFacts(
-                    .error, damage.kind == .bomb ? "spool.gzip-bomb" : "spool.gzip",
-                    "\(damage); the message was read from what could be inflated"))
+                DiagnosticFacts(.error, damage.code, "\(damage); the message was read from what could be decompressed"))
         }
         // A file read again replaces what it held before; identical content is matched back by its hash.
         result.resetFiles.append(task.key)
@@ -145,9 +153,9 @@ struct UnitProcessor: Sendable {
         result.states.append(state)
     }
 
-    private func isGzip(_ file: ReadOnlyFile) -> Bool {
-        guard let magic = try? file.read(at: 0, count: 2) else { return false }
-        return magic == [0x1F, 0x8B]
+    private func compressionOf(_ file: ReadOnlyFile, size: Int64) -> Compression? {
+        guard size >= 2, let magic = try? file.read(at: 0, count: Compression.magicLength) else { return nil }
+        return Compression.detect(magic)
     }
 
     /// Reads a stream whole while it fits in `limit` bytes; past that, keeps the first 256 KiB (the headers of any

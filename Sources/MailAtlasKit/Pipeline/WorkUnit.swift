@@ -6,7 +6,7 @@ public struct MessageLocation: Sendable, Equatable {
     public var sourcePath: String
     /// 0-based position of the message in its file.
     public var index: Int
-    /// Byte offset of the message (of its `From ` line in an mbox) in the file, or in the inflated stream for gzip.
+    /// Byte offset of the message (of its `From ` line in an mbox) in the file, or in the decompressed stream.
     public var offset: Int64
     public var folder: String?
     public var maildirFlags: String?
@@ -16,6 +16,8 @@ public struct MessageLocation: Sendable, Equatable {
 public struct FileState: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case message, mbox, gzipMessage = "gzip-message", gzipMbox = "gzip-mbox", empty
+        /// Compressed with bzip2, xz, zstd or Dovecot's LZ4 (gzip keeps its own kinds).
+        case compressedMessage = "compressed-message", compressedMbox = "compressed-mbox"
         case notMail = "not-mail"
         /// Not opened at all (metadata, hidden directories, symlinks, special files): see `skipReason`.
         case skipped
@@ -77,8 +79,8 @@ struct FileTask: Sendable {
     /// Bytes read by the producer (the whole file when `headIsWhole`).
     var head: [UInt8]
     var headIsWhole: Bool
-    /// The file is known to be gzip-compressed.
-    var gzip: Bool
+    /// The compression the file is known to be in.
+    var compression: Compression?
     /// In a Maildir's `cur/` or `new/`: a message by its place, so a file that is not one is reported.
     var inMaildir: Bool = false
     /// Diagnostics about where the file was found, stored with its message.

@@ -18,7 +18,7 @@ extension ReadOnlyFile: ByteSource {
 /// Damage ends the stream instead of failing the read: what was inflated before it is handed out, then the stream
 /// ends and `damage` says what went wrong (a truncated or corrupt stream, a read error, or a gzip bomb). Readers
 /// keep the messages that came before the damage and report it.
-public final class GzipSource: ByteSource {
+public final class GzipSource: DecompressingSource {
     /// Inflated bytes allowed per compressed byte once past `bombFloor`: real mail, even an mbox of identical
     /// copies of a small message, stays under about 160:1; deflate reaches 1032:1 on a run of one byte. Beyond it
     /// the stream is a gzip bomb and is not read further, so the work stays linear in the compressed size with a
@@ -27,23 +27,7 @@ public final class GzipSource: ByteSource {
     /// Inflated bytes always allowed whatever the ratio (a small file of blanks is no bomb).
     public static let bombFloor = 64 << 20
 
-    public struct Damage: Error, Sendable, CustomStringConvertible {
-        public enum Kind: Sendable { case corrupt, readError, bomb }
-        public var kind: Kind
-        public var path: String
-        /// Inflated bytes handed out before the damage.
-        public var offset: Int
-        public var detail: String
-        public var description: String {
-            switch kind {
-            case .bomb:
-                "gzip bomb: \(path) inflates to more than \(GzipSource.maxRatio) times its size; "
-                    + "read up to \(offset) inflated bytes"
-            case .corrupt, .readError:
-                "damaged gzip stream in \(path) after \(offset) inflated bytes: \(detail)"
-            }
-        }
-    }
+    public typealias Damage = CompressionDamage
 
     private let file: ReadOnlyFile
     private var stream = z_stream()

@@ -6,8 +6,8 @@ public enum SpoolContent: Equatable, Sendable {
     case message
     /// An mbox: messages each introduced by a `From ` line. `preamble` bytes before the first one are not mail.
     case mbox(preamble: Int)
-    /// gzip-compressed; sniff again after inflating.
-    case gzip
+    /// Compressed (gzip, bzip2, xz, zstd, Dovecot's LZ4); sniff again after decompressing.
+    case compressed(Compression)
     /// Zero bytes long.
     case empty
     /// Anything else (binary index files, licence texts, Mork databases…), with the reason.
@@ -47,7 +47,7 @@ public enum ContentSniffer {
     /// is not empty and not binary is then a message, whatever its first lines (the scan notes an odd head).
     public static func sniff(_ head: [UInt8], fileSize: Int64, expectMail: Bool = false) -> SpoolContent {
         if fileSize == 0 || head.isEmpty { return .empty }
-        if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B { return .gzip }
+        if let compression = Compression.detect(head) { return .compressed(compression) }
         return head.withUnsafeBufferPointer { b -> SpoolContent in
             // Before the mail checks: a dbox file's message follows two lines of dbox framing, which the
             // leading-lines rule would otherwise skip.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One message read on its own, as `trace` reads it: a message file, the N-th message of an mbox file (plain or
-/// gzip), or standard input. The bytes are those a scan stores the message from (the same framing, the same
+/// compressed), or standard input. The bytes are those a scan stores the message from (the same framing, the same
 /// SHA-256).
 public enum MessageFile {
     public struct Failure: Error, CustomStringConvertible {
@@ -15,10 +15,12 @@ public enum MessageFile {
     /// Message `index` (0 for single-message files) of the file at `path` (`-`: standard input).
     public static func message(path: String, index: Int) throws -> [UInt8] {
         var bytes = try read(path)
-        if bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B {
-            guard path != "-" else { throw Failure(description: "gzip on standard input: pipe it through gunzip") }
+        if let compression = Compression.detect(bytes) {
+            guard path != "-" else {
+                throw Failure(description: "\(compression.rawValue) on standard input: decompress it first")
+            }
             do {
-                let source = try GzipSource(file: ReadOnlyFile(path: path))
+                let source = try compression.open(ReadOnlyFile(path: path))
                 bytes = []
                 while bytes.count < maxBytes, try source.read(into: &bytes, max: 1 << 20) > 0 {}
                 if let damage = source.damage { throw damage }
@@ -29,8 +31,8 @@ public enum MessageFile {
             throw Failure(description: "\(path): empty")
         case .notMail(let reason):
             throw Failure(description: "\(path): not a mail message (\(reason.rawValue))")
-        case .gzip:
-            throw Failure(description: "\(path): gzip inside gzip is not read")
+        case .compressed(let inner):
+            throw Failure(description: "\(path): \(inner.rawValue) inside a compressed file is not read")
         case .message:
             guard index == 0 else { throw Failure(description: "\(path) holds one message; --index must be 0") }
             return bytes

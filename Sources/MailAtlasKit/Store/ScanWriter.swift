@@ -298,7 +298,7 @@ private struct WriteContext {
     mutating func progressBytes(_ s: FileState) -> Int64 {
         let readTo = s.kind == .mbox ? s.scannedOffset : s.size
         let before = counts.offsets[s.key] ?? 0
-        counts.offsets[s.key] = s.kind == .mbox || s.kind == .gzipMbox ? readTo : nil
+        counts.offsets[s.key] = s.kind == .mbox || s.kind == .gzipMbox || s.kind == .compressedMbox ? readTo : nil
         return max(0, readTo - before)
     }
 
