@@ -201,4 +201,22 @@ import Testing
                 "SELECT count(*) FROM diagnostics WHERE code = 'spool.not-mail' AND message LIKE '%: dbox'") == 1)
         #expect(try reasons(s)["mdbox/storage/dovecot.map.index"] == "metadata")
     }
+
+    /// A file in a Maildir's `tmp/` is a delivery in progress: never opened, but recorded (`maildir-tmp`), so it is
+    /// accounted for; once delivered to `new/` it is read there and its `tmp/` row is gone.
+    @Test func filesInTmpAreRecordedNotRead() async throws {
+        let s = Spool()
+        s.dir.write("spool/Maildir/tmp/1007.M8.host", MailFixture.message(subject: "in delivery"))
+        let first = try await s.scan()
+        #expect(first.counts.added == 8)
+        #expect(try reasons(s)["Maildir/tmp/1007.M8.host"] == "maildir-tmp")
+        s.dir.move("spool/Maildir/tmp/1007.M8.host", "spool/Maildir/new/1007.M8.host")
+        let second = try await s.scan()
+        #expect(second.counts.added == 1)
+        #expect(try s.int("SELECT count(*) FROM messages WHERE subject = 'in delivery'") == 1)
+        #expect(try reasons(s)["Maildir/tmp/1007.M8.host"] == nil)
+        // An unchanged tmp/ is not listed again, like cur/ and new/.
+        let third = try await s.scan()
+        #expect(third.counts.filesRead == 0 && third.counts.added == 0)
+    }
 }

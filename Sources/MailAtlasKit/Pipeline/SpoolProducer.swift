@@ -259,12 +259,17 @@ final class SpoolProducer {
                 processPlainFile(batch: c.batch, entry: entry, root: c.root, known: c.known, folder: folder, note: note)
             case .plain:
                 processPlainFile(batch: c.batch, entry: entry, root: c.root, known: c.known)
+            case .maildirTmp:
+                continue  // The walker hands out no file of tmp/ to read.
             }
             if pendingFiles.count >= options.filesPerUnit { flushFiles() }
         }
         if c.next >= files.count && mbox == nil {
-            if case .maildir = c.batch.kind {
+            switch c.batch.kind {
+            case .maildir, .maildirTmp:
                 afterBatch.append(.directoryDone(key: c.batch.absolutePath, mtimeNs: c.batch.mtimeNs))
+            case .plain, .maildirTop:
+                break
             }
             flushPending()
             cursor = nil

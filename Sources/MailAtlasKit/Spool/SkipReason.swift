@@ -19,6 +19,8 @@ public enum SkipReason: String, Sendable, CaseIterable, Comparable {
     /// A hidden directory that is not a Maildir++ folder (`.git`, `.imap`): one row for the directory, its
     /// contents are not walked.
     case hiddenDirectory = "hidden-directory"
+    /// A file in a Maildir's `tmp/`: a delivery in progress (or left by one that failed), never opened.
+    case maildirTmp = "maildir-tmp"
     /// A symbolic link not followed (`--follow-symlinks` reads it).
     case symlink
     /// A FIFO, socket or device: never opened.

@@ -9,6 +9,9 @@ public struct DirectoryBatch: Sendable {
         /// The top directory of a Maildir (beside `cur/` and `new/`): files are sniffed, and the messages found are
         /// the folder's.
         case maildirTop(folder: String)
+        /// `tmp/` of a Maildir: deliveries in progress, recorded (`maildir-tmp`) but never read.
+        case maildirTmp(folder: String)
+
         /// Any other directory: files are sniffed (message, mbox, gzip or not mail).
         case plain
     }
@@ -78,6 +81,8 @@ public final class SpoolWalker {
         case maildirRoot(folder: String)
         /// `cur` or `new` of a Maildir.
         case maildirLeaf(folder: String, isNew: Bool)
+        /// `tmp` of a Maildir: deliveries in progress, listed but never read.
+        case maildirTmp(folder: String)
     }
 
     private let options: Options
@@ -128,9 +133,14 @@ public final class SpoolWalker {
             return nil
         }
         guard visited.insert([st.device, st.inode]).inserted else { return nil }
-        if case .maildirLeaf = dir.context, skip(dir.absolutePath, st.mtimeNs) {
-            unchangedDirectories += 1
-            return nil
+        switch dir.context {
+        case .maildirLeaf, .maildirTmp:
+            if skip(dir.absolutePath, st.mtimeNs) {
+                unchangedDirectories += 1
+                return nil
+            }
+        case .plain, .maildirRoot:
+            break
         }
         guard let entries = SpoolWalker.list(dir.path) else {
             errors.append((dir.path, "cannot read directory: \(String(cString: strerror(errno)))"))
@@ -170,6 +180,11 @@ public final class SpoolWalker {
                     skipped.append(.init(name: e.name, reason: "a mail program's own file", skip: .metadata))
                     continue
                 }
+                if case .maildirTmp = dir.context {
+                    // Being written by a delivery, or left by one that died: never opened.
+                    skipped.append(.init(name: e.name, reason: "a delivery in progress", skip: .maildirTmp))
+                    continue
+                }
                 // Hidden files too: a saved message's name may begin with a dot (a subject turned into a name). Beside
                 // `cur/` and `new/`, and hidden in them, files are sniffed like files elsewhere (docs/spool.md).
                 files.append(.init(name: e.name, inode: inode))
@@ -182,7 +197,7 @@ public final class SpoolWalker {
                         subdirs.append(
                             with(child) { $0.context = .maildirLeaf(folder: folder, isNew: e.name == "new") })
                     } else if e.name == "tmp" {
-                        continue
+                        subdirs.append(with(child) { $0.context = .maildirTmp(folder: folder) })
                     } else if e.name.hasPrefix("."), e.name.count > 1, e.name != "..",
                         SpoolWalker.isMaildir(childPath)
                     {
@@ -195,7 +210,7 @@ public final class SpoolWalker {
                     } else {
                         skipped.append(SpoolWalker.hiddenDirectory(e.name))
                     }
-                case .maildirLeaf:
+                case .maildirLeaf, .maildirTmp:
                     continue  // Maildir leaves hold files only.
                 case .plain:
                     if SpoolWalker.isMaildir(childPath) {
@@ -218,11 +233,14 @@ public final class SpoolWalker {
         switch dir.context {
         case .maildirLeaf(let folder, let isNew): kind = .maildir(folder: folder, isNew: isNew)
         case .maildirRoot(let folder): kind = .maildirTop(folder: folder)
+        case .maildirTmp(let folder): kind = .maildirTmp(folder: folder)
         case .plain: kind = .plain
         }
-        // An empty `cur/` or `new/` is still handed out: its mtime is remembered, and files that left it are found.
-        if files.isEmpty && skipped.isEmpty {
-            if case .maildir = kind {} else { return nil }
+        switch kind {
+        case .plain, .maildirTop:
+            if files.isEmpty && skipped.isEmpty { return nil }
+        case .maildir, .maildirTmp:
+            break  // Handed out even empty: its mtime is remembered, and files that left it are found.
         }
         return DirectoryBatch(
             path: dir.path, absolutePath: dir.absolutePath, mtimeNs: st.mtimeNs, kind: kind, files: files,
