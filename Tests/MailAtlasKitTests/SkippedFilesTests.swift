@@ -104,6 +104,8 @@ import Testing
         #expect(r["Maildir/cur/.notes"] == "text-not-mail")
         #expect(r["eml/link.eml"] == "symlink" && r["eml/fifo"] == "special-file")
         #expect(r.count == 12, "with the spool's LICENSE and empty file")
+        // Read and found not mail: LICENSE, eml/empty and cur/.notes; the others were never opened.
+        #expect(first.counts.filesNotMail == 3)
         // A hidden file in cur/ that is not mail is only not mail: no Maildir warning about it.
         #expect(try s.int("SELECT count(*) FROM diagnostics WHERE code = 'spool.not-mail'") == 0)
         // Unchanged skipped entries are not written again; one that disappears is marked removed.

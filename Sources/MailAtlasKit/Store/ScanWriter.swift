@@ -286,9 +286,11 @@ private struct WriteContext {
                 try markRemovedIfKnown(state.key)
                 _ = try upsert(state)
             }
-            counts.filesNotMail += states.count
-            counts.filesRead += states.count
-            for state in states { counts.bytes += progressBytes(state) }
+            // Entries skipped without being opened (metadata, symlinks…) are recorded, not counted as read.
+            let read = states.count { $0.kind != .skipped }
+            counts.filesNotMail += read
+            counts.filesRead += read
+            for state in states where state.kind != .skipped { counts.bytes += progressBytes(state) }
         case .diagnostics(let list):
             for d in list { try insertDiagnostic(d.diagnostic, messageID: nil, path: d.sourcePath, offset: d.offset) }
         }
