@@ -50,7 +50,8 @@ public struct SpoolAccount: Sendable {
     }
 
     static func read(_ db: Database, roots: [String], scanID: Int64?) throws -> SpoolAccount {
-        var byPath: [String: Skipped] = [:]
+        var skipped: [Skipped] = []
+        var seen: Set<String> = []
         var accounts: [Root] = []
         for root in roots {
             guard let range = SpoolAccount.keys(ofRoot: root) else {
@@ -62,11 +63,12 @@ public struct SpoolAccount: Sendable {
                 sql: """
                     SELECT path, source_path, skip_reason FROM files
                     WHERE path >= ? AND path < ? AND skip_reason IS NOT NULL AND removed_scan_id IS NULL
+                    ORDER BY path
                     """, arguments: [range.from, range.to])
             for row in rows {
                 let path: String = row[0]
-                guard let reason = SkipReason(rawValue: row[2]) else { continue }
-                if byPath[path] == nil { byPath[path] = Skipped(path: path, sourcePath: row[1], reason: reason) }
+                guard let reason = SkipReason(rawValue: row[2]), seen.insert(path).inserted else { continue }
+                skipped.append(Skipped(path: path, sourcePath: row[1], reason: reason))
             }
             let hasMail =
                 try Bool.fetchOne(
@@ -87,9 +89,9 @@ public struct SpoolAccount: Sendable {
                     ORDER BY source_path
                     """, arguments: [scanID])
         }
-        return SpoolAccount(
-            skipped: byPath.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) },
-            roots: accounts, unreadable: unreadable)
+        // In path order (SQLite's, byte by byte) within each root; several roots are merged in the same order.
+        if roots.count > 1 { skipped.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) } }
+        return SpoolAccount(skipped: skipped, roots: accounts, unreadable: unreadable)
     }
 
     /// The `files.path` keys of everything under a root, as a half-open range: the root's own key for a file (no
