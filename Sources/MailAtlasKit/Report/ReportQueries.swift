@@ -1,5 +1,6 @@
 import Foundation
 public import GRDB
+import MailCore
 
 /// Reads a report from the store through a read-only connection. Every figure is one aggregate SQL query over
 /// `messages` restricted to the period (`received_utc` by arrival, the default, or `date_utc`) and the filters, joined to `links`, `attachments`,
@@ -253,6 +254,13 @@ public enum ReportQueries {
 
         // MARK: Origin IPs
 
+        /// `a` before `b` as addresses (IPv4 before IPv6, then by value); text order for what is not an address.
+        static func numericallyBefore(_ a: String, _ b: String) -> Bool {
+            guard let x = IPAddress(a), let y = IPAddress(b) else { return a < b }
+            if x.isIPv4 != y.isIPv4 { return x.isIPv4 }
+            return x.high != y.high ? x.high < y.high : x.low < y.low
+        }
+
         func topIPs(_ period: ReportPeriod) throws -> [Report.IPRow] {
             let (clause, args) = filter.sql(period)
             var list = try rows(
@@ -260,13 +268,21 @@ public enum ReportQueries {
                 SELECT m.origin_ip, count(*), max(m.origin_country), max(m.origin_asn), min(\(timeColumn)),
                     max(\(timeColumn))
                 FROM messages m WHERE \(clause) AND m.origin_ip IS NOT NULL
-                GROUP BY m.origin_ip ORDER BY 2 DESC, 1 LIMIT ?
-                """, args + [top.databaseValue]
+                GROUP BY m.origin_ip ORDER BY 2 DESC, 6 DESC, 1 LIMIT ?
+                """, args + [(top * 2 + 16).databaseValue]
             ).map { row in
                 Report.IPRow(
                     ip: row[0], messages: row[1], country: row[2], asn: row[3], asName: nil, firstSeen: row[4],
                     lastSeen: row[5], names: [], exampleSubject: nil)
             }
+            // Ties: the most recently seen first, then by address as a number (`101.67.86.5` before
+            // `101.67.236.172`), not as text.
+            list.sort { a, b in
+                if a.messages != b.messages { return a.messages > b.messages }
+                if a.lastSeen != b.lastSeen { return (a.lastSeen ?? "") > (b.lastSeen ?? "") }
+                return Self.numericallyBefore(a.ip, b.ip)
+            }
+            list = Array(list.prefix(top))
             guard !list.isEmpty else { return list }
             let marks = list.map { _ in "?" }.joined(separator: ", ")
             var names: [String: [Report.SeenName]] = [:]
