@@ -11,9 +11,10 @@ import Testing
         let dir = TempDirectory("ties")
         dir.maildir("spool/Maildir")
         var k = 0
-        for (ip, day) in [("101.67.236.172", 10), ("101.67.86.5", 10), ("9.9.9.9", 12), ("101.67.236.172", 3),
-            ("101.67.86.5", 3), ("9.9.9.9", 3)]
-        {
+        for (ip, day) in [
+            ("101.67.236.172", 10), ("101.67.86.5", 10), ("9.9.9.9", 12), ("101.67.236.172", 3),
+            ("101.67.86.5", 3), ("9.9.9.9", 3),
+        ] {
             k += 1
             let text = [
                 "Received: from sender.example (sender.example [\(ip)]) by mx.rcpt.example with ESMTP id A\(k); \(day) Nov 2025 10:00:00 +0000",
