@@ -116,6 +116,18 @@ struct ReportCommand: ParsableCommand {
         guard let clock else { throw ValidationError("--now: expected YYYY-MM-DD") }
         let queue = try MailStore.openReadOnly(path: store.path)
         let verdictFilter = verdict == "all" ? nil : verdict
+        if !folders.isEmpty {
+            // A folder name with a typo would give an empty report and exit 0: say so and list the real ones.
+            let known = try ReportQueries.folders(queue)
+            let missing = folders.filter { !known.contains($0) }
+            if !missing.isEmpty {
+                let list = known.prefix(50).map { Escape.terminal($0) }.joined(separator: ", ")
+                Terminal.writeError(
+                    "mailatlas: error: no message is in folder \(missing.map { "\"\(Escape.terminal($0))\"" }.joined(separator: ", ")).\n"
+                        + "  The store's folders: \(list.isEmpty ? "(none)" : list)\(known.count > 50 ? ", …" : "").\n")
+                throw ExitCode(64)
+            }
+        }
         let period: ReportPeriod
         if let month {
             period = ReportPeriod.month(month)!

@@ -239,4 +239,15 @@ import Testing
         let load = try Self.load(html, screenshot: dir.path + "/leak.png", width: 400, height: 300)
         #expect(load.pageRequests.contains { $0.hasPrefix("http://report-test.invalid/") })
     }
+
+    @Test func aFolderThatHoldsNoMessageIsAnErrorThatListsTheFolders() throws {
+        let t = TempDirectory("e2e")
+        let db = t.path + "/ex.sqlite"
+        #expect(try Binary.run(["scan", ScanCommandTests.examples, "--db", db, "--quiet"]).status == 0)
+        let r = try Binary.run(["report", "--db", db, "--folder", "Jnuk", "--out", t.path + "/r.html"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("no message is in folder \"Jnuk\""), "\(r.stderr)")
+        #expect(r.stderr.contains("Junk"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: t.path + "/r.html"))
+    }
 }

@@ -64,6 +64,13 @@ public enum ReportQueries {
         }
     }
 
+    /// The folder names of the store's messages, sorted.
+    public static func folders(_ db: some DatabaseReader) throws -> [String] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT folder FROM messages WHERE folder IS NOT NULL ORDER BY 1")
+        }
+    }
+
     /// The default period: the last calendar month before `today`'s that holds a message matching the filters;
     /// the current month when none does.
     public static func defaultPeriod(
