@@ -53,7 +53,7 @@ import Testing
                 "Received: from BN8NAM11FT067.eop-nam11.prod.protection.outlook.com (2a01:111:f400:7e0d::202) by BN0PR04CA0157.outlook.office365.com (2603:10b6:408:eb::12) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.5880.14 via Frontend Transport; Mon, 5 Dec 2022 18:33:03 +0000",
                 "Received: from mail-qk1-f198.google.com (209.85.222.198) by BN8NAM11FT067.mail.protection.outlook.com (10.13.177.159) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.5880.14 via Frontend Transport; Mon, 5 Dec 2022 18:33:03 +0000",
                 "Received: by mail-qk1-f198.google.com with SMTP id de43so17495930qkb.6 for <p@rcpt.example>; Mon, 05 Dec 2022 10:33:03 -0800 (PST)",
-                "X-MS-Exchange-Organization-AuthAs: Anonymous",
+                "X-MS-Exchange-Organization-SCL: 1",
                 "X-Sender-IP: 209.85.222.198",
             ], origin: "209.85.222.198", rule: .providerInternal, handover: "209.85.222.198"),
         Case(
@@ -237,5 +237,33 @@ import Testing
         let r = OriginConfig.networks("10.0.0.0/8, 300.1.1.1, 10.0.0.0/33 ::1")
         #expect(r.networks.count == 2)
         #expect(r.invalid == ["300.1.1.1", "10.0.0.0/33"])
+    }
+
+    @Test func clockSkewBlamesTheHopOutOfLineWithTheOthers() {
+        // The sender's own hop is two hours ahead of the receiving side's two hops.
+        let a = Self.analyze([
+            "Received: from localhost (localhost [127.0.0.1]) by mail.rcpt.example with LMTP; Wed, 5 Nov 2025 10:00:00 +0000",
+            "Received: from out.sender.example (out.sender.example [64.15.22.10]) by mail.rcpt.example with ESMTP id A1; Wed, 5 Nov 2025 09:59:00 +0000",
+            "Received: from pc (pc [192.168.1.5]) by out.sender.example with ESMTP id B1; Wed, 5 Nov 2025 12:00:00 +0000",
+        ])
+        let note = a.diagnostics.first { $0.code == "received.clock-skew" }
+        #expect(
+            note?.message == "hop 2 is dated 7260 s after the hop above it: its clock is out of line with the others")
+    }
+
+    @Test func exchangeOnlinesSenderIPIsTheRecipientsProvidersWord() {
+        let a = Self.analyze([
+            "Received: from EUR05-AM6-obe.outbound.protection.outlook.com (mail-am6eur05on2100.outbound.protection.outlook.com [40.107.22.100]) by mx.rcpt.example with ESMTPS id C1; Wed, 5 Nov 2025 10:00:00 +0000",
+            "X-MS-Exchange-Organization-SCL: 1",
+            "X-Sender-IP: 64.15.22.10",
+        ])
+        #expect(a.context.exchangeOnline)
+        #expect(a.explanation.contains { $0.contains("written by the recipient's provider (Exchange Online)") })
+        let plain = Self.analyze([
+            "Received: from web.sender.example (web.sender.example [64.15.22.11]) by mx.rcpt.example with ESMTP id D1; Wed, 5 Nov 2025 10:00:00 +0000",
+            "X-Originating-IP: [64.15.22.99]",
+        ])
+        #expect(plain.context.originatingHeader?.ip.description == "64.15.22.99")
+        #expect(plain.explanation.contains { $0.contains("written by the sender's provider") })
     }
 }

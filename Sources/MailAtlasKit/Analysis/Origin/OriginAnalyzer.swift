@@ -140,7 +140,7 @@ public enum OriginAnalyzer {
         return OriginAnalysis(
             received: received, hops: rows, origin: d.facts(context: context),
             reasons: walker.reasons(), explanation: explain ? d.explanation(context: context) : [],
-            diagnostics: clockSkew(rows), context: context)
+            diagnostics: clockSkew(rows, received: received), context: context)
     }
 
     /// The stored rows of the hops; those above `trustedAbove` are on the receiving side.
@@ -173,14 +173,26 @@ public enum OriginAnalyzer {
         return rows
     }
 
-    /// A hop dated more than an hour before the hop below it.
-    static func clockSkew(_ rows: [HopFacts]) -> [DiagnosticFacts] {
+    /// A hop dated more than an hour before the hop below it. The note names the hop whose clock is out of line
+    /// with the others (the one of the pair further from the chain's median time), not the upper one by default.
+    static func clockSkew(_ rows: [HopFacts], received: [ReceivedHop]) -> [DiagnosticFacts] {
         guard let t = rows.first(where: { ($0.delaySeconds ?? 0) < -3600 }) else { return [] }
-        return [
-            DiagnosticFacts(
-                .info, "received.clock-skew",
-                "hop \(t.position) is dated \(-(t.delaySeconds ?? 0)) s before the hop below it")
-        ]
+        let times = received.compactMap { $0.date?.secondsSince1970 }.sorted()
+        var culprit = t.position
+        if times.count >= 3, t.position + 1 < received.count, let upper = received[t.position].date?.secondsSince1970,
+            let lower = received[t.position + 1].date?.secondsSince1970
+        {
+            let median = times[times.count / 2]
+            if abs(lower - median) > abs(upper - median) { culprit = t.position + 1 }
+        }
+        let gap = -(t.delaySeconds ?? 0)
+        let message =
+            times.count < 3
+            ? "hop \(t.position) is dated \(gap) s before the hop below it: one of the two clocks is wrong"
+            : culprit == t.position
+                ? "hop \(t.position) is dated \(gap) s before the hop below it: its clock is out of line with the others"
+                : "hop \(culprit) is dated \(gap) s after the hop above it: its clock is out of line with the others"
+        return [DiagnosticFacts(.info, "received.clock-skew", message)]
     }
 
     static func isGoogleMX(_ by: String?) -> Bool {

@@ -147,7 +147,13 @@ struct OriginDecision {
             }
         }
         if let h = context.originatingHeader {
-            out.append("\(h.name) says \(h.ip) (weaker evidence: written by the sender's provider, not verified here).")
+            // Exchange Online writes X-Sender-IP on the recipient's side, when it accepts the message; the other
+            // headers are the sender's webmail or submission server's.
+            let writer =
+                context.exchangeOnline && h.name.lowercased() == "x-sender-ip"
+                ? "written by the recipient's provider (Exchange Online) when it accepted the message"
+                : "written by the sender's provider"
+            out.append("\(h.name) says \(h.ip) (weaker evidence: \(writer), not verified here).")
         }
         return out
     }
