@@ -69,6 +69,10 @@ struct ScanCommand: AsyncParsableCommand {
         guard Format.parseSize(maxMessageSize) != nil else {
             throw ValidationError("--max-message-size: not a size: \(maxMessageSize) (examples: 50M, 1G, 65536)")
         }
+        if label == .unknown {
+            throw ValidationError(
+                "--label: spam or ham (unknown is what a message is when nothing labels it)")
+        }
         _ = try origin.config()
         _ = try links.extractorOptions()
     }
@@ -209,6 +213,7 @@ enum SummaryLine {
             "\(Format.count(c.removed)) removed", "\(Format.count(c.unchanged)) unchanged",
         ]
         if c.pruned > 0 { messages.append("\(Format.count(c.pruned)) pruned") }
+        if c.relabelled > 0 { messages.append("\(Format.count(c.relabelled)) relabelled") }
         let status = s.status == "completed" ? "" : " (\(s.status))"
         return "messages: " + messages.joined(separator: ", ")
             + "; files: \(Format.count(c.filesRead - c.filesNotMail)) read, \(Format.count(s.filesUnchanged)) unchanged, "

@@ -195,4 +195,24 @@ import Testing
         ])
         #expect(count.stdout.hasSuffix("4000,4000\r\n"), "\(count.stdout)")
     }
+
+    @Test func aLabelGivenLaterAppliesToTheMessagesAlreadyStored() throws {
+        let t = TempDirectory("e2e")
+        let db = t.path + "/ex.sqlite"
+        #expect(try Binary.run(["scan", Self.examples, "--db", db, "--quiet"]).status == 0)
+        let labelled = try Binary.run(["scan", Self.examples + "/", "--db", db, "--label", "spam"])
+        #expect(labelled.status == 0, "\(labelled.stderr)")
+        #expect(labelled.stdout.contains("0 added"), "\(labelled.stdout)")
+        #expect(labelled.stdout.contains("relabelled"), "\(labelled.stdout)")
+        let count = try Binary.run([
+            "sql", "--db", db, "--format", "csv",
+            "SELECT count(*) AS n FROM messages WHERE verdict = 'spam' AND verdict_source = 'label'",
+        ])
+        #expect(count.stdout == "n\r\n185\r\n")
+        let again = try Binary.run(["scan", Self.examples, "--db", db, "--label", "spam"])
+        #expect(!again.stdout.contains("relabelled"), "\(again.stdout)")
+        let unknown = try Binary.run(["scan", Self.examples, "--db", db, "--label", "unknown"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("--label: spam or ham"), "\(unknown.stderr)")
+    }
 }

@@ -141,6 +141,7 @@ public struct SpoolScanner {
             }
             writer.addUnchanged(messages: producer.messagesUnchanged)
             if stop.isRequested { status = "interrupted" }
+            if let label = options.label, status == "completed" { try writer.relabel(roots: options.roots, as: label) }
             try writer.finish(status: status, prune: options.prune)
             account = try? SpoolAccount.read(store.pool, roots: options.roots, scanID: scanID)
             store.closeAtRest()

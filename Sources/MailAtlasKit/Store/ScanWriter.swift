@@ -9,6 +9,8 @@ public struct ScanCounts: Sendable, Equatable {
     public var unchanged = 0
     public var removed = 0
     public var pruned = 0
+    /// Messages already stored under the roots whose verdict `--label` changed.
+    public var relabelled = 0
     public var filesRead = 0
     public var filesNotMail = 0
     public var diagnostics = 0
@@ -174,6 +176,28 @@ final class ScanWriter {
                 throw error
             }
         }
+    }
+
+    /// `--label`: the messages already stored from under these roots (read in an earlier scan, unchanged since, so
+    /// not read again) take the label too, as the ones this scan stored did.
+    func relabel(roots: [String], as label: Verdict) throws {
+        try flush()
+        var changed = 0
+        try store.pool.write { db in
+            for root in roots {
+                var r = root
+                while r.count > 1, r.hasSuffix("/") { r.removeLast() }
+                let prefix = r == "/" ? "/" : r + "/"
+                try db.execute(
+                    sql: """
+                        UPDATE messages SET verdict = ?, verdict_source = 'label'
+                        WHERE removed_scan_id IS NULL AND (verdict IS NOT ? OR verdict_source IS NOT 'label')
+                            AND (source_path = ? OR substr(source_path, 1, ?) = ?)
+                        """, arguments: [label.rawValue, label.rawValue, r, prefix.utf8.count, prefix])
+                changed += db.changesCount
+            }
+        }
+        counts.relabelled += changed
     }
 
     /// Commits the rest and closes the `scans` row.
