@@ -258,6 +258,29 @@ import Testing
         withExtendedLifetime(lock) {}
     }
 
+    /// Nothing but the store is left beside it once a scan ends; a lock file removed under a waiting scan is taken
+    /// again at the path, and errors name the store, not the lock.
+    @Test func aScanLeavesNothingButTheStore() async throws {
+        let s = Spool()
+        try await s.scan()
+        let beside = try FileManager.default.contentsOfDirectory(atPath: s.dir.path).filter { $0.hasPrefix("store") }
+        #expect(beside == ["store.sqlite"])
+        var first: ScanLock? = try ScanLock(storePath: s.store)
+        #expect(FileManager.default.fileExists(atPath: s.store + ".lock"))
+        #expect(throws: StoreError.self) { _ = try ScanLock(storePath: s.store) }
+        first = nil
+        #expect(!FileManager.default.fileExists(atPath: s.store + ".lock"))
+        let again = try ScanLock(storePath: s.store)
+        withExtendedLifetime((first, again)) {}
+        do {
+            _ = try ScanLock(storePath: "/nonexistent-dir/store.sqlite")
+            Issue.record("a lock was taken in a missing directory")
+        } catch {
+            #expect("\(error)".contains("/nonexistent-dir/store.sqlite"))
+            #expect(!"\(error)".contains(".lock"))
+        }
+    }
+
     @Test func readersWorkWhileTheStoreIsOpenForWriting() async throws {
         let s = Spool()
         try await s.scan()

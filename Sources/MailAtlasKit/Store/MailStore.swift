@@ -177,24 +177,47 @@ public struct MailStore: Sendable {
 }
 
 /// An exclusive lock held for the whole scan (`flock` on `<store>.lock`), so a second scan of the same store stops
-/// at once instead of interleaving writes. The kernel releases it if the process dies, even by `kill -9`.
+/// at once instead of interleaving writes. The kernel releases it if the process dies, even by `kill -9`; a scan
+/// that ends removes the file, so nothing but the store is left beside it (and nothing in a spool the store sits
+/// in). A lock taken on a file another scan was just removing is taken again on the file now at the path, so two
+/// scans never hold locks on different files. (The store file itself is not locked this way: closing a second
+/// descriptor of an SQLite file would drop SQLite's own locks.)
 public final class ScanLock {
     private let fd: Int32
     public let path: String
 
     public init(storePath: String) throws {
         path = storePath + ".lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileError(path: path, operation: "open", code: errno) }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let code = errno
+        var attempts = 0
+        while true {
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            // Errors name the store: the lock file is an implementation detail.
+            guard fd >= 0 else { throw FileError(path: storePath, operation: "lock", code: errno) }
+            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                let code = errno
+                close(fd)
+                if code == EWOULDBLOCK { throw StoreError.locked(storePath) }
+                throw FileError(path: storePath, operation: "lock", code: code)
+            }
+            // Still the file at the path (not one a finishing scan has just removed)?
+            var held = stat()
+            var named = stat()
+            if fstat(fd, &held) == 0, stat(path, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev
+            {
+                self.fd = fd
+                return
+            }
+            flock(fd, LOCK_UN)
             close(fd)
-            if code == EWOULDBLOCK { throw StoreError.locked(storePath) }
-            throw FileError(path: path, operation: "lock", code: code)
+            attempts += 1
+            if attempts >= 8 { throw StoreError.locked(storePath) }
         }
     }
 
     deinit {
+        // Removed while still held: a scan that opened the file meanwhile finds its lock taken, or finds the file
+        // gone from the path after locking and starts again.
+        unlink(path)
         flock(fd, LOCK_UN)
         close(fd)
     }
