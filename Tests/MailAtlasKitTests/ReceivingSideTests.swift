@@ -7,13 +7,14 @@ import Testing
 /// like a relay of the site that was missed.
 @Suite struct ReceivingSideTests {
     /// A folder of `n` messages, each handed to the site's inbox by `relay` from a different network. When `chained`
-    /// the relay presents the site's name and writes the hop below under it (it is learned); when not, nothing in
-    /// the chain shows it is the site's, and it becomes every message's origin.
+    /// the relay presents the site's name and writes the hop below under it (it is learned); when not, it goes by a
+    /// name of another organisation (under which it writes the hop below), nothing in the chain shows it is the
+    /// site's, and it becomes every message's origin.
     static func spool(_ dir: TempDirectory, relay: String, chained: Bool, n: Int = 24) {
         dir.maildir("spool/Maildir")
         for k in 1...n {
             let helo = chained ? "gate.rcpt.example" : "relay.other.example"
-            let below = chained ? "gate.rcpt.example" : "relay.other.example.net"
+            let below = chained ? "gate.rcpt.example" : "relay.other.example"
             let headers = [
                 "Received: from \(helo) (host-\(k).colo.example [\(relay)])\r\n\tby inbox.rcpt.example (8.18.1/8.18.1) with ESMTPS id A\(k)\r\n\tfor <user@rcpt.example>; Wed, 19 Nov 2025 19:01:00 GMT",
                 "Received: from out.sender\(k).example (out.sender\(k).example [\(30 + k * 5).\(k).\(k).9])\r\n\tby \(below) (8.16.1/8.16.1) with ESMTPS id B\(k)\r\n\tfor <user@rcpt.example>; Wed, 19 Nov 2025 13:01:00 -0600",
@@ -84,6 +85,21 @@ import Testing
                 verdict: nil, folders: [], period: ReportPeriod.month("2025-10")!, top: 20,
                 generatedAt: "2025-12-01T00:00:00Z", storeName: "store.sqlite"))
         #expect(other.quality.suspects.isEmpty)
+    }
+
+    @Test func aSenderThatForgesHopsBelowItselfIsNoSuspect() async throws {
+        // One sender holding every message, with invented hops below its own, from invented networks, written by
+        // invented hosts: not a relay of the site.
+        let dir = TempDirectory("relays")
+        dir.maildir("spool/Maildir")
+        for k in 1...24 {
+            dir.write(
+                "spool/Maildir/cur/\(1000 + k).M\(k).host:2,S",
+                "Received: from 10.23.1.4 ([216.117.177.39]) by inbox.rcpt.example (Postfix) with SMTP id A\(k); Wed, 19 Nov 2025 19:01:00 +0000\r\nReceived: from mail\(k).bank\(k).example ([\(30 + k * 5).\(k).\(k).9]) by smtp\(k).forged\(k).example with SMTP id B\(k); Wed, 19 Nov 2025 19:00:00 +0000\r\nSubject: s\(k)\r\nMessage-ID: <f\(k)@bank.example>\r\n\r\nbody\r\n"
+            )
+        }
+        let side = try await Self.scan(dir)
+        #expect(side.suspects.isEmpty)
     }
 
     @Test func aHeavySenderThatForwardsNothingIsNoSuspect() async throws {

@@ -138,15 +138,20 @@ public struct ReceivingSide: Sendable {
             let below = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT b.from_ip AS below, o.from_helo AS helo, o.from_rdns AS rdns
+                    SELECT b.from_ip AS below, b.by_host AS below_by, o.from_helo AS helo, o.from_rdns AS rdns
                     FROM messages m
                     JOIN received_hops o ON o.message_id = m.id AND o.position = m.origin_hop
                     LEFT JOIN received_hops b ON b.message_id = m.id AND b.position = m.origin_hop + 1
                     WHERE \(scope) AND m.origin_ip = ?
                     """, arguments: StatementArguments(arguments + [ip.databaseValue]))
             while let r = try below.next() {
+                // Only a hop below written under the suspect's own name (or organisation) counts: a relay writes its
+                // inbound header itself, while a sender that forges hops below its own invents their writers too.
+                let helo: String? = r["helo"]
+                let rdns: String? = r["rdns"]
+                let belowBy: String? = r["below_by"]
                 if networks.count < 1000, let b: String = r["below"], b != ip, IPAddress(b)?.isPublic == true,
-                    let net = network(b)
+                    let net = network(b), Self.writtenUnderItsName(belowBy, helo: helo, rdns: rdns)
                 {
                     networks.insert(net)
                 }
@@ -162,6 +167,19 @@ public struct ReceivingSide: Sendable {
                         .map(\.key)))
         }
         return out
+    }
+
+    /// Whether a hop written by `by` was written by the host that called itself `helo` or was named `rdns`: the same
+    /// name, or names in the same organisation.
+    static func writtenUnderItsName(_ by: String?, helo: String?, rdns: String?) -> Bool {
+        guard let by = by.map(HostText.lowerWithoutTrailingDots), HostText.address(by, stripping: "[]") == nil else {
+            return false
+        }
+        let names = [helo, rdns].compactMap { $0.map(HostText.lowerWithoutTrailingDots) }
+            .filter { HostText.address($0, stripping: "[]?") == nil }
+        if names.contains(by) { return true }
+        guard let org = OrgDomain.site(of: by) else { return false }
+        return names.contains { OrgDomain.site(of: $0) == org }
     }
 
     /// The `--internal-networks` value that would settle the suspects: each address as a host network.
