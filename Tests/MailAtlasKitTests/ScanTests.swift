@@ -281,6 +281,21 @@ import Testing
         }
     }
 
+    /// An mbox split into several units of work is one file read.
+    @Test func anMboxInManyUnitsIsOneFileRead() async throws {
+        let dir = TempDirectory("scan")
+        var text = ""
+        for k in 1...10 {
+            text += "From sender@example.org Wed Nov  5 10:00:0\(k % 10) 2025\nSubject: m\(k)\nMessage-ID: <m\(k)@x>\n\nbody \(k)\n\n"
+        }
+        dir.write("spool/archive.mbox", text)
+        var options = ScanOptions(roots: [dir.path + "/spool"], messagesPerUnit: 3)
+        options.learnRelays = 0
+        let summary = try await SpoolScanner(storePath: dir.path + "/store.sqlite", options: options).run()
+        #expect(summary.counts.added == 10)
+        #expect(summary.counts.filesRead == 1)
+    }
+
     @Test func readersWorkWhileTheStoreIsOpenForWriting() async throws {
         let s = Spool()
         try await s.scan()

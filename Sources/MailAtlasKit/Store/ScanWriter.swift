@@ -274,8 +274,12 @@ private struct WriteContext {
         }
         counts.filesNotMail += r.notMail.count
         for state in r.states { fileIDs[state.key] = try upsert(state) }
-        counts.filesRead += r.states.count + r.notMail.count
-        for state in r.states + r.notMail { counts.bytes += progressBytes(state) }
+        for state in r.states + r.notMail {
+            // An mbox arrives in several units, each with its state: it is one file read.
+            let mbox = state.kind == .mbox || state.kind == .gzipMbox || state.kind == .compressedMbox
+            if !mbox || counts.offsets[state.key] == nil { counts.filesRead += 1 }
+            counts.bytes += progressBytes(state)
+        }
         for m in r.messages {
             guard let fileID = fileIDs[m.location.fileKey] else { continue }
             try store(m, fileID: fileID)
