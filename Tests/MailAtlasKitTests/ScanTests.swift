@@ -286,7 +286,8 @@ import Testing
         let dir = TempDirectory("scan")
         var text = ""
         for k in 1...10 {
-            text += "From sender@example.org Wed Nov  5 10:00:0\(k % 10) 2025\nSubject: m\(k)\nMessage-ID: <m\(k)@x>\n\nbody \(k)\n\n"
+            text += "From sender@example.org Wed Nov  5 10:00:0\(k % 10) 2025\n"
+            text += "Subject: m\(k)\nMessage-ID: <m\(k)@x>\n\nbody \(k)\n\n"
         }
         dir.write("spool/archive.mbox", text)
         var options = ScanOptions(roots: [dir.path + "/spool"], messagesPerUnit: 3)
