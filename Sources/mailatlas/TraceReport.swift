@@ -139,6 +139,8 @@ struct TraceReport {
                 trustedNetworks: config.trustedNetworks.map(\.description), trustListServers: config.trustListServers))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // The store's and the report's JSON use snake_case (`claimed_first_ip`, `timestamp_utc`); so does trace.
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         return String(decoding: try encoder.encode(doc), as: UTF8.self)
     }
 
