@@ -109,7 +109,7 @@ struct TraceCommand: ParsableCommand {
             let colour =
                 color == .always
                 || (color == .auto && Terminal.stdoutIsTTY && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
-            Terminal.write(report.text(colour: colour))
+            Terminal.write(report.text(colour: colour, width: Terminal.stdoutWidth))
         }
         if !differences.isEmpty {
             Terminal.writeError(

@@ -23,8 +23,33 @@ struct TraceReport {
 
     // MARK: Text
 
-    func text(colour: Bool) -> String {
+    /// `width`: the terminal's columns, when known: the host names are shown whole as far as the width allows (cut
+    /// to no less than 28 characters). Output that is not a terminal cuts them at 28, so it stays the same anywhere.
+    func text(colour: Bool, width: Int? = nil) -> String {
         let paint = Paint(enabled: colour)
+        // The name columns (HELO, rDNS, by): as wide as their longest value, then the widest given up first until
+        // the table fits the terminal.
+        var names = [28, 28, 28]
+        if let width {
+            // Every other column as wide as it will be, and two blanks before each column.
+            let hops = analysis.hops
+            let fixed =
+                [
+                    hops.map { "\($0.position)".count }.max() ?? 1, hops.map { ($0.fromIP ?? "-").count }.max() ?? 2,
+                    hops.map { cell($0.protocolName, 14).count }.max() ?? 4, 19,
+                    hops.map { $0.delaySeconds.map(delay)?.count ?? 1 }.max() ?? 5, 7,
+                ].reduce(0, +) + 2 * 9 + 6
+            names = [
+                analysis.hops.map { Escape.terminal($0.fromHelo ?? "").count }.max() ?? 0,
+                analysis.hops.map { Escape.terminal($0.fromRDNS ?? "").count }.max() ?? 0,
+                analysis.hops.map { Escape.terminal($0.byHost ?? "").count }.max() ?? 0,
+            ].map { max(4, min($0, 255)) }
+            while fixed + names.reduce(0, +) > width, let k = names.indices.max(by: { names[$0] < names[$1] }),
+                names[k] > 28
+            {
+                names[k] -= 1
+            }
+        }
         let o = analysis.origin
         var out = ""
         let hops = analysis.hops
@@ -34,7 +59,8 @@ struct TraceReport {
             var rows: [[String]] = []
             for h in hops {
                 rows.append([
-                    "\(h.position)", cell(h.fromHelo, 28), cell(h.fromRDNS, 28), cell(h.fromIP, 39), cell(h.byHost, 28),
+                    "\(h.position)", cell(h.fromHelo, names[0]), cell(h.fromRDNS, names[1]), cell(h.fromIP, 39),
+                    cell(h.byHost, names[2]),
                     cell(h.protocolName, 14),
                     h.timestampUTC.map { String($0.dropLast()).replacingOccurrences(of: "T", with: " ") } ?? "-",
                     h.delaySeconds.map(delay) ?? "-", h.trusted ? "yes" : "no",

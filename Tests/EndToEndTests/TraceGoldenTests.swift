@@ -137,4 +137,35 @@ import Testing
         #expect(unknown.status == 1)
         #expect(unknown.output.contains("has no message 999999"))
     }
+
+    /// On a wide terminal the host names are shown whole; piped, they are cut at 28 characters as before.
+    @Test func hostNamesUseTheTerminalsWidth() throws {
+        let t = TempDirectory("trace-width")
+        let name = "a-very-long-host-name-of-the-sender.example.org"
+        t.write(
+            "long.eml",
+            "Received: from \(name) (\(name) [64.15.22.10]) by mx.rcpt.example with ESMTP id A1; Wed, 5 Nov 2025 10:00:00 +0000\r\nSubject: x\r\n\r\nbody\r\n"
+        )
+        let piped = try Self.run(["trace", t.path + "/long.eml"])
+        func row(_ text: String) -> String {
+            text.split(whereSeparator: \.isNewline).first { $0.hasPrefix("  0  ") }.map(String.init) ?? ""
+        }
+        #expect(!row(piped.output).contains(name))
+        #expect(row(piped.output).contains("a-very-long-host-name-of-th…"))
+        // A pseudo-terminal 200 columns wide (util-linux `script`).
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = [
+            "-qec", "stty cols 200; '\(Self.binary.path)' trace --color never '\(t.path)/long.eml'", "/dev/null",
+        ]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let wide = String(decoding: data, as: UTF8.self)
+        #expect(row(wide).contains(name), "\(wide)")
+    }
 }

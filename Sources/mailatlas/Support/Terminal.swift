@@ -13,6 +13,14 @@ enum Terminal {
         return 100
     }
 
+    /// Columns of the terminal on stdout, or nil when stdout is not a terminal (a pipe, a file).
+    static var stdoutWidth: Int? {
+        guard stdoutIsTTY else { return nil }
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+        return nil
+    }
+
     static func writeError(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }
