@@ -70,6 +70,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A directory of templates replacing the built-in ones.", valueName: "dir"))
     var templates: String?
 
+    @Flag(name: .shortAndLong, help: "Say nothing when all went well (for cron); errors are still printed.")
+    var quiet = false
+
     /// Fixes "now" (the default period, --last and the time printed in the report), for reproducible output.
     @Option(help: .hidden)
     var now: String?
@@ -153,13 +156,13 @@ struct ReportCommand: ParsableCommand {
             let text = format == .html ? try templates.html(report) : ReportJSON.render(report)
             if let out {
                 try ReportOutput.write(text, to: out)
-                Terminal.writeError("wrote \(out) (\(summary))\n")
+                if !quiet { Terminal.writeError("wrote \(out) (\(summary))\n") }
             } else {
                 Terminal.write(text)
             }
         case .csv:
             let paths = try ReportOutput.writeCSV(try templates.csv(report), into: out!)
-            Terminal.writeError("wrote \(paths.count) CSV files to \(out!) (\(summary))\n")
+            if !quiet { Terminal.writeError("wrote \(paths.count) CSV files to \(out!) (\(summary))\n") }
         }
     }
 }

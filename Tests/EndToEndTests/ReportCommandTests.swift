@@ -250,4 +250,16 @@ import Testing
         #expect(r.stderr.contains("Junk"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: t.path + "/r.html"))
     }
+
+    @Test func quietSaysNothingWhenAllWentWell() throws {
+        let t = TempDirectory("e2e")
+        let db = t.path + "/ex.sqlite"
+        #expect(try Binary.run(["scan", ScanCommandTests.examples, "--db", db, "--quiet"]).status == 0)
+        let loud = try Binary.run(["report", "--db", db, "--out", t.path + "/a.html"])
+        #expect(loud.stderr.hasPrefix("wrote "), "\(loud.stderr)")
+        let quiet = try Binary.run(["report", "--db", db, "--out", t.path + "/b.html", "--quiet"])
+        #expect(quiet.status == 0)
+        #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty, "\(quiet.stderr)")
+        #expect(FileManager.default.fileExists(atPath: t.path + "/b.html"))
+    }
 }
