@@ -23,7 +23,7 @@ struct GeoRefreshCommand: ParsableCommand {
         do {
             counts = try GeoRefresher(storePath: store.path, resolver: resolver).run()
         } catch let error as StoreError {
-            Terminal.writeError("mailatlas: \(error)\n")
+            Terminal.writeError("mailatlas: error: \(error)\n")
             if case .locked = error { throw Exit.locked }
             throw ExitCode.failure
         }

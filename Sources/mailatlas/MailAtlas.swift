@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MailAtlasKit
 
 @main
@@ -24,4 +25,33 @@ struct MailAtlas: AsyncParsableCommand {
             GeoCommand.self,
         ]
     )
+
+    /// Runs the command; every error is said in one voice, `mailatlas: error: …` with a hint, and the exit status
+    /// says what kind it was (64 for a mistake in the command line, 1 for anything else; see the discussion above).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            // Help, version, and exits whose message the command has already printed.
+            if error is ExitCode || code == .success {
+                exit(withError: error)
+            }
+            var text = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.hasPrefix("Error: ") { text.removeFirst(7) }
+            var out = "mailatlas: error: " + Escape.terminal(text)
+            if code == .validationFailure {
+                let sub = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }
+                let known = configuration.subcommands.map { $0._commandName }
+                out += "\n  See 'mailatlas\(sub.map { known.contains($0) ? " " + $0 : "" } ?? "") --help'."
+            }
+            Terminal.writeError(out + "\n")
+            exit(withError: ExitCode(code.rawValue))
+        }
+    }
 }

@@ -81,6 +81,10 @@ struct ReportCommand: ParsableCommand {
         let chosen = [month != nil, from != nil || to != nil, last != nil].filter { $0 }.count
         guard chosen <= 1 else { throw ValidationError("give one period: --month, --from/--to or --last") }
         if let month, ReportPeriod.month(month) == nil {
+            let parts = month.split(separator: "-")
+            if parts.count == 2, parts[0].count == 4, parts[1].count == 2, let m = Int(parts[1]), Int(parts[0]) != nil {
+                throw ValidationError("--month \(month): month \(m) is out of range (01 to 12)")
+            }
             throw ValidationError("--month: expected YYYY-MM, like 2026-10 (got \(month))")
         }
         if from != nil || to != nil {

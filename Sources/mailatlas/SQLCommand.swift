@@ -27,8 +27,13 @@ struct SQLCommand: ParsableCommand {
         do {
             result = try ReadOnlyQuery.run(query, on: queue)
         } catch let error as StoreError {
-            // A refusal, not a mistake in the command line: said once, without the usage text (exit 64).
-            Terminal.writeError("mailatlas: \(error.description)\n")
+            // A refusal: said once, without the usage text, with the status of a usage error (64).
+            Terminal.writeError("mailatlas: error: \(error.description)\n")
+            throw ExitCode(64)
+        } catch {
+            // The query could not run (a syntax error, an unknown column): a mistake in the command line too.
+            Terminal.writeError(
+                "mailatlas: error: \(Escape.terminal("\(error)"))\n  The tables and columns: docs/schema.md.\n")
             throw ExitCode(64)
         }
         let width = wide || !Terminal.stdoutIsTTY ? nil : max(20, Terminal.width / max(1, result.columns.count))

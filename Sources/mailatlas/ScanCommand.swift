@@ -82,7 +82,7 @@ struct ScanCommand: AsyncParsableCommand {
         // scanned around, and reported with the roots that hold no mail.
         if !roots.contains(where: { FileManager.default.fileExists(atPath: $0) }) {
             for root in roots {
-                Terminal.writeError("mailatlas: \(Escape.terminal(root)): no such file or directory\n")
+                Terminal.writeError("mailatlas: error: \(Escape.terminal(root)): no such file or directory\n")
             }
             throw Exit.noMail
         }
@@ -107,7 +107,7 @@ struct ScanCommand: AsyncParsableCommand {
         } catch let error as StoreError {
             line.clear()
             if case .locked = error {
-                Terminal.writeError("mailatlas: \(error)\n")
+                Terminal.writeError("mailatlas: error: \(error)\n")
                 throw Exit.locked
             }
             throw error
@@ -126,7 +126,7 @@ struct ScanCommand: AsyncParsableCommand {
             }
         }
         if listSkipped, let account = summary.account { Terminal.write(SkippedList.text(account)) }
-        for error in summary.rootErrors { Terminal.writeError("mailatlas: \(Escape.terminal(error))\n") }
+        for error in summary.rootErrors { Terminal.writeError("mailatlas: error: \(Escape.terminal(error))\n") }
         if let signal = summary.interruptedBy {
             Terminal.writeError(
                 "mailatlas: interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)")"

@@ -70,7 +70,7 @@ struct TraceCommand: ParsableCommand {
                 bytes = try MessageFile.message(path: file, index: index)
             }
         } catch {
-            Terminal.writeError("mailatlas: \(error)\n")
+            Terminal.writeError("mailatlas: error: \(error)\n")
             throw ExitCode.failure
         }
         let config = try stored.map { $0.config ?? OriginConfig() } ?? origin.config()

@@ -112,7 +112,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--month", "2026-13"], "--month: expected YYYY-MM"),
+        (["--month", "2026-13"], "month 13 is out of range"),
+        (["--month", "Oct"], "--month: expected YYYY-MM"),
         (["--month", "2026-10", "--last", "30d"], "give one period"),
         (["--from", "2026-10-01"], "--from and --to go together"),
         (["--from", "2026-10-09", "--to", "2026-10-01"], "is after --to"),
@@ -261,5 +262,25 @@ import Testing
         #expect(quiet.status == 0)
         #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty, "\(quiet.stderr)")
         #expect(FileManager.default.fileExists(atPath: t.path + "/b.html"))
+    }
+
+    /// Errors in one voice: `mailatlas: error: …` and a hint, 64 for a mistake in the command line.
+    @Test func errorsSpeakInOneVoice() throws {
+        let t = TempDirectory("e2e")
+        let db = t.path + "/ex.sqlite"
+        #expect(try Binary.run(["scan", ScanCommandTests.examples, "--db", db, "--quiet"]).status == 0)
+        let out = try Binary.run(["report", "--db", db, "--out", t.path + "/missing/r.html"])
+        #expect(out.status == 1)
+        #expect(out.stderr.hasPrefix("mailatlas: error: cannot write"), "\(out.stderr)")
+        #expect(out.stderr.contains("the folder \(t.path)/missing does not exist"), "\(out.stderr)")
+        let sql = try Binary.run(["sql", "--db", db, "SELEC 1"])
+        #expect(sql.status == 64)
+        #expect(sql.stderr.hasPrefix("mailatlas: error: "), "\(sql.stderr)")
+        let usage = try Binary.run(["report", "--db", db, "--month", "2026-13"])
+        #expect(usage.status == 64)
+        #expect(
+            usage.stderr
+                == "mailatlas: error: --month 2026-13: month 13 is out of range (01 to 12)\n  See 'mailatlas report --help'.\n"
+        )
     }
 }

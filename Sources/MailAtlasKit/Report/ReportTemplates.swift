@@ -123,6 +123,12 @@ public struct ReportTemplates: Sendable {
 public enum ReportOutput {
     public static func write(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+            throw ReportError.output(
+                "cannot write \(path): the folder \(folder) does not exist (create it, or give another --out)")
+        }
         do {
             try Data(text.utf8).write(to: url, options: .atomic)
         } catch {
