@@ -210,6 +210,45 @@ import Testing
         #expect(m.textBodies.first?.text.contains("Bye.") == true)
     }
 
+    /// A `message/external-body` part carries only the header of a file kept elsewhere: no attachment (it used to
+    /// be stored with the phantom header, or nothing, as its content), an info saying where the file is.
+    @Test func externalBodyIsNotAnAttachment() {
+        let lines = [
+            "Subject: draft", "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=x", "", "--x",
+            "Content-Type: text/plain", "", "The draft is on the FTP site.", "--x",
+            "Content-Type: message/external-body; access-type=anon-ftp; site=\"ftp.example.org\";",
+            " directory=\"drafts\"; name=\"draft-00.txt\"",
+            "Content-Disposition: attachment; filename=\"draft-00.txt\"", "",
+            "Content-Type: text/plain", "Content-ID: <draft-00.txt@example.org>", "", "--x",
+            "Content-Type: message/external-body; access-type=URL; URL=\"https://files.example/big.zip\"", "", "",
+            "--x--",
+        ]
+        let m = MessageParser.parse(message(lines))
+        #expect(m.attachments.isEmpty)
+        #expect(m.textBodies.map(\.text) == ["The draft is on the FTP site."])
+        let notes = m.diagnostics.filter { $0.code == "mime.external-body" }.map(\.message)
+        #expect(notes.count == 2)
+        #expect(notes.first?.contains("site=ftp.example.org") == true)
+        #expect(notes.first?.contains("name=draft-00.txt") == true)
+        #expect(notes.last?.contains("url=https://files.example/big.zip") == true)
+    }
+
+    /// An attached message without a name keeps no name (none is made up, such as `(null).eml`); the files inside
+    /// it are listed with their own names, as Python's `email` lists them.
+    @Test func attachedMessageWithoutNameGetsNone() {
+        let lines = [
+            "Subject: fwd", "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=x", "", "--x",
+            "Content-Type: text/plain", "", "See the attached message.", "--x", "Content-Type: message/rfc822",
+            "Content-Disposition: attachment", "", "Subject: inner", "Content-Type: multipart/mixed; boundary=y", "",
+            "--y", "Content-Type: text/plain", "", "hi", "--y", "Content-Type: application/pdf; name=\"a.pdf\"",
+            "Content-Transfer-Encoding: base64", "", "JVBERi0xLjQK", "--y--", "--x--",
+        ]
+        let m = MessageParser.parse(message(lines))
+        #expect(m.attachments.map(\.filename) == [nil, "a.pdf"])
+        #expect(m.attachments.first?.source == .embeddedMessage)
+        #expect(m.attachments.last?.payload == Array("%PDF-1.4\n".utf8))
+    }
+
     @Test func htmlAttachmentsAreText() {
         let lines = [
             "Content-Type: multipart/mixed; boundary=x", "", "--x",

@@ -133,7 +133,11 @@ public enum MessageParser {
                 case .message:
                     addAttachment(part, index: index, source: .embeddedMessage, decoded: nil, into: &message)
                 case .leaf:
-                    leaf(part, index: index, into: &message)
+                    if part.contentType.value == "message/external-body" {
+                        externalBody(part)
+                    } else {
+                        leaf(part, index: index, into: &message)
+                    }
                 }
             }
             message.diagnostics = diagnostics
@@ -182,6 +186,30 @@ public enum MessageParser {
         func preview(_ r: Range<Int>) -> String {
             let slice = b[r.lowerBound..<min(r.upperBound, r.lowerBound + 80)]
             return String(decoding: slice.map { $0 < 0x20 || $0 == 0x7F ? ASCII.space : $0 }, as: UTF8.self)
+        }
+
+        /// A `message/external-body` part (RFC 2046 section 5.2.3) holds no content: its body is the header of a
+        /// file kept elsewhere (an FTP site, a URL, a mail server). It is not an attachment, so it has no size or
+        /// hash to store; where the content lives is said in an info.
+        mutating func externalBody(_ part: MIMEPart) {
+            let ct = part.contentType
+            var said: [String] = []
+            for key in ["access-type", "url", "site", "directory", "name", "server"] {
+                if let v = ct.parameter(key), !v.isEmpty { said.append("\(key)=\(Self.shown(v))") }
+            }
+            if let name = part.filename, ct.parameter("name") == nil { said.append("filename=\(Self.shown(name))") }
+            note(
+                .info, "mime.external-body",
+                "part \(part.path): message/external-body refers to content outside the message"
+                    + (said.isEmpty ? "" : " (" + said.joined(separator: ", ") + ")") + "; not an attachment")
+        }
+
+        /// A parameter value for a diagnostic: at most 80 characters, control and bidirectional characters escaped.
+        static func shown(_ v: String) -> String {
+            let head = v.unicodeScalars.prefix(80)
+            var out = FileName(String(String.UnicodeScalarView(head))).display
+            if v.unicodeScalars.count > 80 { out += "…" }
+            return out
         }
 
         /// Handles a part with content: text for link extraction, attachment description, uuencoded blocks.
