@@ -5,8 +5,9 @@ import Testing
 
 /// Decoding measured against Python 3.11's `email` package (`policy=default`) on the development corpus
 /// (`labels/dev.jsonl`). The thresholds are the issue's: the Subject equal for ≥ 99% of the messages whose Subject
-/// Python decodes without defects, the attachment set equal for ≥ 98% of all messages. docs/decoding.md lists
-/// every class of disagreement.
+/// Python decodes without defects, the attachment set equal for ≥ 98% of all messages, and per source of at least
+/// 50 messages ≥ 99% of the messages with attachments equal or differing by one of Python's recognised mistakes
+/// (`ReferenceMistake`). docs/decoding.md lists every class of disagreement, with a table per source.
 ///
 /// Set `MAILATLAS_CONFORMANCE_REPORT=/path/file` to write every disagreement there.
 @Suite(.enabled(if: Corpus.isAvailable, "needs ../shared/corpus"))
@@ -226,16 +227,85 @@ struct DecodingConformanceTests {
         var description: String { "(\(filename.debugDescription), \(type), \(size), \(sha256.prefix(12)))" }
     }
 
+    /// Python's known mistakes on attachments, each recognised from what the message says (never from its source
+    /// or file name). A differing message whose shape is one of these is counted as the reference's mistake in the
+    /// per-source bars; docs/decoding.md shows each class with the evidence.
+    enum ReferenceMistake: String, CaseIterable {
+        /// Lines before the header block (a tool's log line): Python reads no header, so no MIME structure.
+        case noHeaderBlock = "no header block"
+        /// `Content-Transfer-Encoding: base64 ` (trailing blank) or another spelling Python does not compare
+        /// equal to `base64`/`quoted-printable`: it returns the encoded text as the payload.
+        case transferEncodingSpelling = "transfer encoding not decoded"
+        /// base64 with one data character more than a multiple of 4: Python returns the encoded text.
+        case loneBase64Character = "lone base64 character"
+        /// A file name in raw 8-bit bytes: Python replaces them with U+FFFD.
+        case rawEightBitName = "raw 8-bit file name"
+        /// An unquoted `name`/`filename`/`boundary` value holding blanks, `=` or `?` (an encoded word): Python's
+        /// header parser stops at the first such character (no name, a cut name, no parts).
+        case unquotedParameter = "unquoted parameter with specials"
+    }
+
+    static func referenceMistakes(_ parsed: ParsedMessage, expected: [Key]) -> Set<ReferenceMistake> {
+        var found: Set<ReferenceMistake> = []
+        if pythonReadsNoHeaders(parsed) { found.insert(.noHeaderBlock) }
+        if parsed.diagnostics.contains(where: { $0.code == "encoding.base64" && $0.message.contains("lone final") }) {
+            found.insert(.loneBase64Character)
+        }
+        if expected.contains(where: { $0.filename?.contains("\u{FFFD}") == true }) { found.insert(.rawEightBitName) }
+        parsed.bytes.withUnsafeBufferPointer { b in
+            for part in parsed.parts {
+                for f in part.headers.fields {
+                    let name = f.nameString(in: b).lowercased()
+                    let value = f.unfoldedValue(in: b)
+                    if name == "content-transfer-encoding" {
+                        // As Python compares it: trailing blanks kept, line breaks dropped.
+                        let raw = b[f.value].filter { $0 != 0x0D && $0 != 0x0A }
+                        let label = String(decoding: raw, as: UTF8.self).lowercased()
+                        let decoded = part.transferEncoding == .base64 || part.transferEncoding == .quotedPrintable
+                        if decoded && label != part.transferEncoding.name { found.insert(.transferEncodingSpelling) }
+                    } else if name == "content-type" || name == "content-disposition" {
+                        if unquotedSpecials(value) { found.insert(.unquotedParameter) }
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    /// Whether a `name`, `filename` or `boundary` parameter has an unquoted value with a blank, `=` or `?` in it.
+    static func unquotedSpecials(_ value: [UInt8]) -> Bool {
+        let text = String(decoding: value, as: UTF8.self)
+        for param in text.split(separator: ";").dropFirst() {
+            guard let eq = param.firstIndex(of: "=") else { continue }
+            let key = param[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            guard ["name", "filename", "boundary"].contains(key) else { continue }
+            let v = param[param.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if v.hasPrefix("\"") { continue }
+            if v.contains(where: { $0 == " " || $0 == "\t" || $0 == "=" || $0 == "?" }) { return true }
+        }
+        return false
+    }
+
     /// Python's attachments without its containers (multipart and message parts, which it describes without
     /// size or hash) against ours without embedded messages and uuencoded blocks (which Python does not see)
     /// and without nameless inline parts (which Python does not list).
+    ///
+    /// Per source with at least 50 messages, over the messages where either side has an attachment: agreement
+    /// plus the reference's recognised mistakes ≥ 99%. The raw agreement is printed beside it.
     @Test func attachmentsMatchPython() throws {
         var compared = 0
         var equal = 0
         var withAttachments = 0
         var equalWithAttachments = 0
         var mismatches: [String] = []
+        var messages: [String: Int] = [:]
+        var withAtt: [String: Int] = [:]
+        var agree: [String: Int] = [:]
+        var explained: [String: Int] = [:]
+        var classes: [ReferenceMistake: Int] = [:]
         for row in try Self.rows() {
+            let source = String(row.src.prefix(while: { $0 != "/" }))
+            messages[source, default: 0] += 1
             let parsed = MessageParser.parse(row.bytes)
             var expected: [Key] = []
             for a in row.json["py_attachments"] as? [[String: Any]] ?? [] where (a["container"] as? Bool) != true {
@@ -256,13 +326,42 @@ struct DecodingConformanceTests {
             if same { equal += 1 }
             if !expected.isEmpty || !ours.isEmpty {
                 withAttachments += 1
-                if same { equalWithAttachments += 1 }
+                withAtt[source, default: 0] += 1
+                if same {
+                    equalWithAttachments += 1
+                    agree[source, default: 0] += 1
+                }
             }
-            if !same { mismatches.append("\(row.src)\n  python: \(expected)\n  ours:   \(ours)") }
+            if !same {
+                let mistakes = Self.referenceMistakes(parsed, expected: expected)
+                if !mistakes.isEmpty { explained[source, default: 0] += 1 }
+                for m in mistakes { classes[m, default: 0] += 1 }
+                let why =
+                    mistakes.isEmpty ? "not classified" : mistakes.map(\.rawValue).sorted().joined(separator: ", ")
+                mismatches.append("\(row.src) [\(why)]\n  python: \(expected)\n  ours:   \(ours)")
+            }
         }
+        var perSource: [String] = []
+        for source in messages.keys.sorted() {
+            let n = withAtt[source, default: 0]
+            let a = agree[source, default: 0]
+            let e = explained[source, default: 0]
+            perSource.append(
+                "\(source): \(messages[source]!) messages, with attachments \(n), equal \(a), reference's mistakes \(e)"
+            )
+            if messages[source]! >= 50 && n > 0 {
+                #expect(
+                    Double(a + e) / Double(n) >= 0.99,
+                    "\(source): attachments equal \(a)/\(n), \(e) more are the reference's recognised mistakes")
+            }
+        }
+        print("attachments per source:\n  " + perSource.joined(separator: "\n  "))
+        print(
+            "reference's mistakes: " + classes.map { "\($0.key.rawValue) \($0.value)" }.sorted().joined(separator: ", ")
+        )
         Self.report(
             "attachments (\(equal)/\(compared); with attachments \(equalWithAttachments)/\(withAttachments))",
-            mismatches)
+            perSource + mismatches)
         let ratio = Double(equal) / Double(max(compared, 1))
         #expect(compared > 5000)
         #expect(ratio >= 0.98, "attachment agreement \(equal)/\(compared); first: \(mismatches.prefix(5))")
