@@ -390,17 +390,16 @@ enum HTMLLinkScanner {
             }
         }
 
-        /// `<link href>`: a stylesheet is `css`, an icon `img`, anything else `href` (by its `rel`, lower-cased).
+        /// `<link href>`: an icon is `img` (an image the client shows), any other `rel` (stylesheet, preconnect,
+        /// preload, alternate, none) `link`.
         func linkSource(_ b: UnsafeBufferPointer<UInt8>, _ rel: Attribute?) -> LinkSource {
-            guard let rel else { return .href }
+            guard let rel else { return .link }
             return State.withValue(b, rel) { v in
                 if v.allSatisfy({ $0 < 0x80 }) {
-                    // ASCII: every byte is a character (CR LF aside, which the words do not hold).
-                    if State.containsLowercased(v, "stylesheet") { return .css }
-                    return State.containsLowercased(v, "icon") ? .img : .href
+                    // ASCII: every byte is a character (CR LF aside, which the word does not hold).
+                    return State.containsLowercased(v, "icon") ? .img : .link
                 }
-                let r = String(decoding: v, as: UTF8.self).lowercased()
-                return r.contains("stylesheet") ? .css : (r.contains("icon") ? .img : .href)
+                return String(decoding: v, as: UTF8.self).lowercased().contains("icon") ? .img : .link
             }
         }
 
@@ -455,7 +454,10 @@ enum HTMLLinkScanner {
                 if c == ASCII.at { afterAt = hostEnd + 1 }
                 hostEnd += 1
             }
-            guard let host = HostName.normalize(UnsafeBufferPointer(rebasing: value[afterAt..<hostEnd])), !host.isIP,
+            // User info holding a `:` or a quote without a scheme is an e-mail address behind junk, not a link:
+            // `3D"mailto:user@example.com`, what an undecoded quoted-printable `href=3D"mailto:…"` leaves.
+            guard !value[0..<afterAt].contains(where: { $0 == ASCII.colon || $0 == ASCII.quote }),
+                let host = HostName.normalize(UnsafeBufferPointer(rebasing: value[afterAt..<hostEnd])), !host.isIP,
                 host.ascii.utf8.contains(ASCII.dot)
             else {
                 return nil

@@ -6,11 +6,14 @@ public enum LinkSource: String, Sendable, CaseIterable, Comparable {
     case form
     /// `<meta http-equiv=refresh>`.
     case meta
+    /// `<link href>` of any `rel` but icons: stylesheets, `preconnect`, `preload`, `alternate`. A resource the
+    /// client loads or a host it contacts, written as an element's `href` (rspamd counts it among a message's URLs).
+    case link
     /// `<iframe>`, `<frame>`, `<embed>`, `<object>`, `<script>`, `<audio>`/`<video>`/`<source>` sources.
     case embed
-    /// `<img src/srcset>`, `background`, `<input type=image>`, `poster`.
+    /// `<img src/srcset>`, `background`, `<input type=image>`, `poster`, `<link rel=icon>`.
     case img
-    /// CSS `url()` and `@import`, in `style` attributes, `<style>` and `<link rel=stylesheet>`.
+    /// CSS `url()` and `@import`, in `style` attributes and `<style>`.
     case css
     /// An HTML attachment (`.htm`/`.html` part with a filename), any of the above inside it.
     case attachment
@@ -18,6 +21,9 @@ public enum LinkSource: String, Sendable, CaseIterable, Comparable {
     case text
     /// The Subject header.
     case subject
+    /// A URL written in a parameter of another URL's query (`http://redirect.example/r?u=https%3A%2F%2Fa.example%2F`
+    /// gives `https://a.example/`): a redirector's or tracker's target, percent-decoded.
+    case query
 
     /// When the same URL is found in several places, the row keeps the most specific source (lowest rank).
     var rank: Int { LinkSource.allCases.firstIndex(of: self) ?? 0 }
@@ -117,8 +123,8 @@ public struct LinkCollector: Sendable {
         }
     }
 
-    /// Records one occurrence of a parsed URL.
-    mutating func add(_ url: ParsedURL, source: LinkSource, displayHost: HostName? = nil) {
+    /// Records one occurrence of a parsed URL; the first time, also the URLs written in its query.
+    mutating func add(_ url: ParsedURL, source: LinkSource, displayHost: HostName? = nil, depth: Int = 0) {
         var text = url.text
         var truncated = false
         if text.utf8.count > options.maxURLBytes {
@@ -146,6 +152,72 @@ public struct LinkCollector: Sendable {
             ExtractedLink(
                 url: text, host: url.host, source: source, count: 1, displayHost: shown, truncated: truncated,
                 defanged: url.defanged))
+        if depth < LinkCollector.maxQueryDepth {
+            // Inside a resource's URL (an image proxy's `?url=`), the URL is that resource: it keeps the source.
+            let nested: LinkSource =
+                switch source {
+                case .img, .css, .embed, .attachment: source
+                default: .query
+                }
+            for inner in LinkCollector.queryURLs(url.rest, options: options) {
+                add(inner, source: nested, depth: depth + 1)
+            }
+        }
+    }
+
+    /// How deep URLs inside queries are followed (`r?u=http://mid.example/?v=http://end.example/`).
+    static let maxQueryDepth = 3
+
+    /// The URLs written in the parameters of a query (`?u=…&v=…`), each value percent-decoded once and read like
+    /// text: URLs with a web scheme and `www.` hosts (bare names in a query are too often not hosts).
+    static func queryURLs(_ rest: String, options: LinkExtractorOptions) -> [ParsedURL] {
+        let u = rest.utf8
+        guard let q = u.firstIndex(of: ASCII.question) else { return [] }
+        let end = u[q...].firstIndex(of: 0x23) ?? u.endIndex
+        let query = u[u.index(after: q)..<end]
+        // Cheap test first: a scheme's `:` (maybe encoded as `%3A`) or a `www.`.
+        guard query.contains(ASCII.colon) || query.contains(0x25) || query.contains(0x2E) else { return [] }
+        var found: [ParsedURL] = []
+        for param in query.split(separator: 0x26) {
+            let value = param.firstIndex(of: ASCII.equals).map { param[param.index(after: $0)...] } ?? param[...]
+            let decoded = percentDecoded(value)
+            guard decoded.count >= 8 else { continue }
+            decoded.withUnsafeBufferPointer {
+                for url in TextLinkScanner.urls(in: $0, options: options, bareDomains: false)
+                where url.host.isIP || lastLabelIsWord(url.host.ascii) {
+                    found.append(url)
+                }
+            }
+        }
+        return found
+    }
+
+    /// The last label is letters (or an `xn--` label): `www.facebook.com_PayPalUSA` in a tracking parameter is no
+    /// host.
+    static func lastLabelIsWord(_ host: String) -> Bool {
+        let last = host.utf8.split(separator: ASCII.dot).last ?? host.utf8[...]
+        return last.starts(with: "xn--".utf8) || (!last.isEmpty && last.allSatisfy(ASCII.isAlpha))
+    }
+
+    /// `%XX` decoded (`+` left as is: it is a space only in forms, and never part of a host).
+    static func percentDecoded(_ v: Substring.UTF8View.SubSequence) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(v.count)
+        var i = v.startIndex
+        while i < v.endIndex {
+            let c = v[i]
+            if c == 0x25, let h1 = v.index(i, offsetBy: 1, limitedBy: v.endIndex), h1 < v.endIndex,
+                let h2 = v.index(h1, offsetBy: 1, limitedBy: v.endIndex), h2 < v.endIndex,
+                let a = ASCII.hexValue(v[h1]), let b = ASCII.hexValue(v[h2])
+            {
+                out.append(a << 4 | b)
+                i = v.index(after: h2)
+            } else {
+                out.append(c)
+                i = v.index(after: i)
+            }
+        }
+        return out
     }
 
     func stripWWW(_ h: String) -> Substring {

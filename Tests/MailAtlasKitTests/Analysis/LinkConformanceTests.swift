@@ -11,7 +11,10 @@ struct LinkConformanceTests {
     /// rspamd's `task:get_urls(true)` leaves out `<img src>` URLs (its `need_images` is false) and adds e-mail
     /// addresses as `mailto` URLs; mailatlas stores neither comparison-breaking kind the same way, so both sides
     /// drop them: mailatlas's `img` links, rspamd's `mailto` entries.
-    static let comparableSources: Set<String> = ["href", "form", "meta", "text", "subject", "attachment"]
+    /// `<link href>` (`link`) and URLs inside queries (`query`) are compared: rspamd returns both.
+    static let comparableSources: Set<String> = [
+        "href", "form", "meta", "link", "text", "subject", "attachment", "query",
+    ]
 
     struct Tally {
         var tp = 0
@@ -25,9 +28,18 @@ struct LinkConformanceTests {
     /// printed and tracked as known gaps (docs/links-and-attachments.md), outside the thresholds until the
     /// issue that closes them does. A gap that closes fails the test so that the list never goes stale.
     static let knownGaps: [String: String] = [
-        "foff-milter":
-            "recall 0.905 (104 missed, 39 of them fonts.googleapis.com); precision 0.963 once the 126 files behind a log line were read with their headers (0.575 before)"
+        "rspamd-functional":
+            "precision 0.915: rspamd's own URL tests; rspamd follows one level of URLs in queries and does not split a query at '&' (docs)",
+        "spamassassin-tdata":
+            "precision 0.942 here (0.956 in eval-corpus.py, which leaves out the messages with reference errors): bare domains and IPs in text that rspamd skips (docs)",
+        "ruby-mail-fixtures":
+            "precision 0.88: 5 extra pairs in 3 messages, bare domains and a private-suffix domain (docs)",
+        "sisimai-set-of-emails":
+            "precision 0.86: relay host names in bounce transcripts that rspamd skips ('talking to mx.example.jp.:') (docs)",
     ]
+
+    /// Sources with fewer messages are measured and printed but held to no bar of their own.
+    static let minMessagesPerSource = 50
 
     @Test func registrableDomainsAgreeWithRspamd() throws {
         let rows = try Corpus.jsonLines("dev.jsonl")
@@ -36,6 +48,7 @@ struct LinkConformanceTests {
         var tally = Tally()
         var everySource = Tally()
         var perSource: [String: Tally] = [:]
+        var messagesPerSource: [String: Int] = [:]
         var missing = 0
         var report: [String] = []
         for row in rows {
@@ -56,6 +69,7 @@ struct LinkConformanceTests {
             everySource.fn += theirs.subtracting(all).count
             everySource.fp += all.subtracting(theirs).count
             let source = String(src.prefix { $0 != "/" })
+            messagesPerSource[source, default: 0] += 1
             var t = perSource[source] ?? Tally()
             t.tp += mine.intersection(theirs).count
             t.fn += theirs.subtracting(mine).count
@@ -88,9 +102,14 @@ struct LinkConformanceTests {
         #expect(missing == 0)
         #expect(tally.recall >= 0.95, "recall \(tally.recall)")
         #expect(tally.precision >= 0.95, "precision \(tally.precision)")
-        for source in Self.knownGaps.keys.sorted() {
-            guard let t = perSource[source] else { continue }
-            #expect(t.precision < 0.95 || t.recall < 0.95, "\(source) meets the bars: remove it from knownGaps")
+        for (source, t) in perSource.sorted(by: { $0.key < $1.key })
+        where messagesPerSource[source, default: 0] >= Self.minMessagesPerSource && t.tp + t.fn + t.fp > 0 {
+            if Self.knownGaps[source] != nil {
+                #expect(t.precision < 0.95 || t.recall < 0.95, "\(source) meets the bars: remove it from knownGaps")
+            } else {
+                #expect(t.recall >= 0.95, "\(source) recall \(t.recall)")
+                #expect(t.precision >= 0.95, "\(source) precision \(t.precision)")
+            }
         }
     }
 }

@@ -102,7 +102,7 @@ private func htmlLinks(_ html: String, inAttachment: Bool = false) -> [Extracted
             </body></html>
             """
         let got = Dictionary(htmlLinks(html).map { ($0.url, $0.source) }, uniquingKeysWith: { a, _ in a })
-        #expect(got["http://css.example/s.css"] == .css)
+        #expect(got["http://css.example/s.css"] == .link)
         #expect(got["http://meta.example/go"] == .meta)
         #expect(got["http://style.example/bg.png"] == .css)
         #expect(got["http://imp.example/x.css"] == .css)
@@ -170,13 +170,51 @@ private func htmlLinks(_ html: String, inAttachment: Bool = false) -> [Extracted
             <a href="user.name@schemeless.com">s</a>
             <a href="www.nowww.example/p">w</a>
             <a href="page.html">relative without base</a>
+            <a href=3D"mailto:abuse@qp-leftover.example?Subject=3DAbuse">q</a>
             """
         let urls = htmlLinks(html).map(\.url)
+        #expect(!urls.contains { $0.contains("qp-leftover") })
         #expect(urls.contains("http://popup.example/x"))
         #expect(urls.contains("http://user.name@schemeless.com/"))
         #expect(urls.contains("http://www.nowww.example/p"))
         #expect(!urls.contains { $0.contains("page.html") })
         #expect(!urls.contains { $0.contains("someone") })
+    }
+
+    @Test func linkElementsByRel() {
+        let html = """
+            <link href="https://fonts.example/css?family=A" rel="stylesheet">
+            <link rel=preconnect href="https://preconnect.example">
+            <link rel="shortcut icon" href="https://icon.example/favicon.ico">
+            <style>@import url(https://import.example/x.css); p { background: url(https://bg.example/b.png) }</style>
+            """
+        let got = Dictionary(htmlLinks(html).map { ($0.host.ascii, $0.source) }, uniquingKeysWith: { a, _ in a })
+        #expect(got["fonts.example"] == .link)
+        #expect(got["preconnect.example"] == .link)
+        #expect(got["icon.example"] == .img)
+        #expect(got["import.example"] == .css)
+        #expect(got["bg.example"] == .css)
+    }
+
+    @Test func urlsInsideQueries() {
+        let html = """
+            <a href="http://redirect.example/r?u=https%3A%2F%2Ftarget.example%2Fp&amp;v=1">x</a>
+            <a href="http://wrap.example/r?a=https://one.example/&amp;b=https://two.example/">y</a>
+            <a href="http://r.example/?u=http%3A%2F%2Fmid.example%2F%3Fv%3Dhttp%253A%252F%252Fend.example%252F">z</a>
+            <a href="http://plain.example/?q=just.words&amp;e=user@mail.example">w</a>
+            """
+        let got = Dictionary(htmlLinks(html).map { ($0.host.ascii, $0.source) }, uniquingKeysWith: { a, _ in a })
+        #expect(got["target.example"] == .query)
+        #expect(got["one.example"] == .query)
+        #expect(got["two.example"] == .query)
+        #expect(got["mid.example"] == .query)
+        #expect(got["end.example"] == .query)
+        #expect(got["redirect.example"] == .href)
+        #expect(got["words"] == nil)
+        #expect(got["mail.example"] == nil)
+        var c = LinkCollector()
+        c.addText(Array("see https://t.example/c?url=https%3A%2F%2Fin-text.example%2F".utf8))
+        #expect(c.links.map(\.host.ascii) == ["t.example", "in-text.example"])
     }
 
     @Test func attachmentLinksAreMarked() {
