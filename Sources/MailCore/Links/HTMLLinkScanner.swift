@@ -183,8 +183,39 @@ enum HTMLLinkScanner {
             return (ByteSearch.find(byte: ASCII.closeAngle, in: b, from: lt) ?? (n - 1)) + 1
         }
 
+        /// Appends text with its character references decoded and its invisible characters dropped (U+200B…U+200D,
+        /// U+2060, U+FEFF, soft hyphen): the reader sees `wolfe&#8203;rmans.com` as `wolfermans.com`.
         mutating func appendText(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
+            let start = visible.count
             HTMLEntities.decode(UnsafeBufferPointer(rebasing: b[s..<e]), into: &visible)
+            var k = start
+            while k < visible.count, visible[k] != 0xE2, visible[k] != 0xEF, visible[k] != 0xC2 { k += 1 }
+            guard k < visible.count else { return }
+            var w = k
+            let n = visible.count
+            while k < n {
+                let c = visible[k]
+                let width: Int
+                if c == 0xE2, k + 2 < n, visible[k + 1] == 0x80, visible[k + 2] &- 0x8B < 3 {
+                    width = 3
+                } else if c == 0xE2, k + 2 < n, visible[k + 1] == 0x81, visible[k + 2] == 0xA0 {
+                    width = 3
+                } else if c == 0xEF, k + 2 < n, visible[k + 1] == 0xBB, visible[k + 2] == 0xBF {
+                    width = 3
+                } else if c == 0xC2, k + 1 < n, visible[k + 1] == 0xAD {
+                    width = 2
+                } else {
+                    width = 0
+                }
+                if width > 0 {
+                    k += width
+                    continue
+                }
+                visible[w] = c
+                w += 1
+                k += 1
+            }
+            visible.removeLast(n - w)
         }
 
         /// Reads a tag name starting at `s` into `name` (lower case, at most 64 bytes kept); returns the index after

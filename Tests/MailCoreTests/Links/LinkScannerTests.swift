@@ -181,6 +181,13 @@ private func htmlLinks(_ html: String, inAttachment: Bool = false) -> [Extracted
         #expect(!urls.contains { $0.contains("someone") })
     }
 
+    @Test func invisibleCharactersInTheTextAreDropped() {
+        let html = "<a href=\"https://track.example/c?1\">wolfe&#8203;rmans.com</a> www.zero\u{200B}width.example/p"
+        let links = htmlLinks(html)
+        #expect(links.first { $0.url == "https://track.example/c?1" }?.displayHost == "wolfermans.com")
+        #expect(links.contains { $0.url == "http://www.zerowidth.example/p" })
+    }
+
     @Test func linkElementsByRel() {
         let html = """
             <link href="https://fonts.example/css?family=A" rel="stylesheet">
