@@ -180,8 +180,12 @@ public struct LinkCollector: Sendable {
         var found: [ParsedURL] = []
         for param in query.split(separator: 0x26) {
             let value = param.firstIndex(of: ASCII.equals).map { param[param.index(after: $0)...] } ?? param[...]
+            // Only a value that can hold a scheme's `:` or a `www.` is decoded and read.
+            guard value.count >= 8, value.contains(where: { $0 == ASCII.colon || $0 == 0x25 || $0 == 0x2E }) else {
+                continue
+            }
             let decoded = percentDecoded(value)
-            guard decoded.count >= 8 else { continue }
+            guard decoded.contains(ASCII.colon) || decoded.contains(ASCII.dot) else { continue }
             decoded.withUnsafeBufferPointer {
                 for url in TextLinkScanner.urls(in: $0, options: options, bareDomains: false)
                 where url.host.isIP || lastLabelIsWord(url.host.ascii) {
