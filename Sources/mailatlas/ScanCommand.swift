@@ -116,12 +116,15 @@ struct ScanCommand: AsyncParsableCommand {
         if !quiet {
             Terminal.write(SummaryLine.text(summary, store: store.path) + "\n")
             // The origin IPs that look like a relay of the site that was missed: said here, listed by `relays`.
-            if let side = try? ReceivingSide.read(MailStore.openReadOnly(path: store.path), limit: 1),
-                !side.suspects.isEmpty
+            // Asked only when the scan changed the store: an unchanged nightly rescan stays a few milliseconds.
+            let c = summary.counts
+            if c.added + c.updated + c.removed + c.relabelled > 0,
+                let suspects = try? ReceivingSide.readSuspects(MailStore.openReadOnly(path: store.path)),
+                !suspects.isEmpty
             {
-                let ips = side.suspects.map(\.ip).joined(separator: ", ")
+                let ips = suspects.map(\.ip).joined(separator: ", ")
                 Terminal.write(
-                    "suspects: \(side.suspects.count) origin IP(s) look like a relay of this site (\(ips)); see mailatlas relays --db \(Escape.terminal(store.path))\n"
+                    "suspects: \(suspects.count) origin IP(s) look like a relay of this site (\(ips)); see mailatlas relays --db \(Escape.terminal(store.path))\n"
                 )
             }
         }

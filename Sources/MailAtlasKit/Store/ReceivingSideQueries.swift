@@ -59,6 +59,18 @@ public struct ReceivingSide: Sendable {
         }
     }
 
+    /// The suspects alone, without the relays (which read every trusted hop of the store): what a scan's summary
+    /// line asks for every night.
+    public static func readSuspects(_ reader: some DatabaseReader) throws -> [Suspect] {
+        try reader.read { db in
+            let withOrigin =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM messages WHERE removed_scan_id IS NULL AND origin_ip IS NOT NULL")
+                ?? 0
+            return try suspects(db, withOrigin: withOrigin)
+        }
+    }
+
     /// The network a sender is counted by.
     static func network(_ text: String) -> String? {
         guard let ip = IPAddress(text) else { return nil }
