@@ -215,4 +215,26 @@ import Testing
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("--label: spam or ham"), "\(unknown.stderr)")
     }
+
+    /// The summary names suspected relays after a scan that stored mail; an unchanged rescan does not ask.
+    @Test func theSummaryNamesSuspectedRelaysAfterNewMail() throws {
+        let t = TempDirectory("e2e")
+        t.maildir("spool/Maildir")
+        for k in 1...24 {
+            let text = [
+                "Received: from relay.other.example (host-\(k).colo.example [23.95.222.152]) by inbox.rcpt.example (8.18.1/8.18.1) with ESMTPS id A\(k); Wed, 19 Nov 2025 19:01:00 GMT",
+                "Received: from out.sender\(k).example (out.sender\(k).example [\(30 + k * 5).\(k).\(k).9]) by relay.other.example (8.16.1/8.16.1) with ESMTPS id B\(k); Wed, 19 Nov 2025 13:01:00 -0600",
+                "Subject: offer \(k)", "Message-ID: <m\(k)@sender\(k).example>",
+            ].joined(separator: "\r\n")
+            t.write("spool/Maildir/cur/\(1000 + k).M\(k).host:2,S", text + "\r\n\r\nbody\r\n")
+        }
+        let db = t.path + "/s.sqlite"
+        let first = try Binary.run(["scan", t.path + "/spool", "--db", db])
+        #expect(
+            first.stdout.contains("suspects: 1 origin IP(s) look like a relay of this site (23.95.222.152)"),
+            "\(first.stdout)")
+        let again = try Binary.run(["scan", t.path + "/spool", "--db", db])
+        #expect(again.status == 0)
+        #expect(!again.stdout.contains("suspects:"), "\(again.stdout)")
+    }
 }
