@@ -259,6 +259,12 @@ import Testing
         ])
         #expect(a.context.exchangeOnline)
         #expect(a.explanation.contains { $0.contains("written by the recipient's provider (Exchange Online)") })
+        // The longer organisation headers (33 bytes and more) say so too.
+        let authAs = Self.analyze([
+            "Received: from out.sender.example (out.sender.example [64.15.22.10]) by mx.rcpt.example with ESMTPS id C2; Wed, 5 Nov 2025 10:00:00 +0000",
+            "X-MS-Exchange-Organization-AuthAs: Anonymous",
+        ])
+        #expect(authAs.context.exchangeOnline)
         let plain = Self.analyze([
             "Received: from web.sender.example (web.sender.example [64.15.22.11]) by mx.rcpt.example with ESMTP id D1; Wed, 5 Nov 2025 10:00:00 +0000",
             "X-Originating-IP: [64.15.22.99]",

@@ -106,7 +106,7 @@ public struct OriginContext: Sendable, Equatable {
         var originating: (Int, Range<Int>, IPAddress)? = nil
         for field in header.fields {
             let n = field.name.count
-            guard n >= 4, n <= 32 else { continue }
+            guard n >= 4, n <= 64 else { continue }
             switch OriginContext.kind(b, field.name) {
             case .listID, .listPost:
                 isList = true
