@@ -10,7 +10,7 @@ struct GeoCommand: AsyncParsableCommand {
             The built-in database (IPFire Location Database, CC BY-SA 4.0, https://location.ipfire.org/) is always \
             there. Add MaxMind DB files (.mmdb) or files made by `geo import` with --geo-db, in order of preference, \
             or list them in a config file (see docs/geo.md).
-            """,
+            """.reflowed,
         subcommands: [GeoLookupCommand.self, GeoInfoCommand.self, GeoImportCommand.self, GeoRefreshCommand.self]
     )
 }

@@ -12,7 +12,7 @@ struct GeoImportCommand: ParsableCommand {
             addresses as text or integers (≤ 4294967295: IPv4). RIR: delegated-*-extended (allocated and assigned \
             ipv4/ipv6). iptoasn: ip2asn-combined.tsv. Names: asn<TAB>name, CC<TAB>country name, iso_3166-1.json. \
             Where ranges overlap, the later-starting (narrower) one wins. Use the result with --geo-db.
-            """
+            """.reflowed
     )
 
     @Argument(help: "Input files, in order.")

@@ -11,7 +11,7 @@ struct GeoLookupCommand: ParsableCommand {
         discussion: """
             With --json, one JSON object per line and address: ip, scope, country, country_name, asn, as_name, \
             country_source, asn_source, source_date (and error for text that is not an address).
-            """
+            """.reflowed
     )
 
     @Argument(help: "IPv4 or IPv6 addresses; none: read them from standard input, one per line.")

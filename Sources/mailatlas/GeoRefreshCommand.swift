@@ -11,7 +11,7 @@ struct GeoRefreshCommand: ParsableCommand {
             `scans.geo_databases` records which databases those were, so a monthly report stays reproducible. \
             Run refresh to put all stored mail under the databases given now instead (recorded as a `scans` row \
             with options {"command":"geo refresh"}). Takes the store's scan lock.
-            """
+            """.reflowed
     )
 
     @OptionGroup var store: StoreOption

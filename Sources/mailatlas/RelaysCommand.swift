@@ -14,7 +14,7 @@ struct RelaysCommand: ParsableCommand {
             gave or was given, and the host it handed to. A suspect is an origin IP that holds at least 5% of the
             messages with an origin (and at least 10 of them) and whose messages came to it from at least 5
             networks: that is what the site's own relay looks like when it was missed. See docs/origin.md.
-            """)
+            """.reflowed)
 
     @OptionGroup var store: StoreOption
 

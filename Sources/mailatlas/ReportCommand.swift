@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
             the --out directory; JSON is one object. The templates are built in; --templates DIR replaces any of
             them by a file of the same name (templates/ in the source tree, documented in docs/report.md).
             The store is opened read-only and left unchanged.
-            """)
+            """.reflowed)
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case html, csv, json

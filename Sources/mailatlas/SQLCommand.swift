@@ -8,7 +8,7 @@ struct SQLCommand: ParsableCommand {
         discussion: """
             The store is opened read-only: INSERT, UPDATE, DELETE, DDL, ATTACH, load_extension and PRAGMAs that
             change state are refused, and the file is left byte-identical. It works while a scan is running.
-            """)
+            """.reflowed)
 
     @Argument(help: "SQL: one or more statements; the rows of the last query are printed.")
     var query: String

@@ -13,7 +13,7 @@ struct ScanCommand: AsyncParsableCommand {
             Maildirs) are recorded by name; messages in a Junk/Spam folder are spam. A rerun reads only files and
             Maildir directories that changed, and appended mbox messages from where the last scan stopped.
             The spool is never modified.
-            """)
+            """.reflowed)
 
     @Argument(help: ArgumentHelp("Spool roots: directories or files.", valueName: "root"))
     var roots: [String]

@@ -21,7 +21,7 @@ struct TraceCommand: ParsableCommand {
             here. With --db STORE it decides as the scan that stored the message did (that scan's settings and the
             relays it learned from the spool), shows the stored decision next to it, and exits with status 1 if the
             two differ; FILE may then also be the message's id in the store.
-            """)
+            """.reflowed)
 
     @Argument(
         help: ArgumentHelp(

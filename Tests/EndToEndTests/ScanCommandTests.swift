@@ -237,4 +237,17 @@ import Testing
         #expect(again.status == 0)
         #expect(!again.stdout.contains("suspects:"), "\(again.stdout)")
     }
+
+    /// `--help` texts wrap cleanly: no line of a paragraph is cut short with its sentence going on below it.
+    @Test(arguments: ["", "scan", "sql", "report", "trace", "relays", "geo"])
+    func helpTextWrapsCleanly(_ command: String) throws {
+        let r = try Binary.run((command.isEmpty ? [] : [command]) + ["--help"])
+        #expect(r.status == 0)
+        let text = r.stdout.isEmpty ? r.stderr : r.stdout
+        let head = text.components(separatedBy: "USAGE:").first ?? text
+        let lines = head.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for (a, b) in zip(lines, lines.dropFirst()) where !a.isEmpty && !b.isEmpty && !a.hasPrefix(" ") {
+            #expect(a.count >= 50 || b.first.map { !$0.isLowercase } ?? true, "ragged help after: \(a)")
+        }
+    }
 }

@@ -75,3 +75,26 @@ enum Format {
         return n * mult
     }
 }
+
+extension String {
+    /// Help text as ArgumentParser should wrap it: the lines of a paragraph joined into one (the source wraps them
+    /// at its own width), paragraphs and indented lines (command examples) kept as they are.
+    var reflowed: String {
+        var out: [String] = []
+        var paragraph: [String] = []
+        func flush() {
+            if !paragraph.isEmpty { out.append(paragraph.joined(separator: " ")) }
+            paragraph.removeAll()
+        }
+        for line in split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.isEmpty || line.hasPrefix(" ") {
+                flush()
+                out.append(line)
+            } else {
+                paragraph.append(line)
+            }
+        }
+        flush()
+        return out.joined(separator: "\n")
+    }
+}
