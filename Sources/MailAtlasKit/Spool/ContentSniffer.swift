@@ -156,12 +156,8 @@ enum HeaderScan {
     }
 
     /// Whether the line at `i` is `name:` with a non-empty RFC 5322 field name (blanks allowed before the colon).
+    @inline(__always)
     static func isFieldLine(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
-        var j = i
-        let n = b.count
-        while j < n, ASCII.isFieldNameByte(b[j]) { j += 1 }
-        guard j > i else { return false }
-        while j < n, ASCII.isSpaceOrTab(b[j]) { j += 1 }
-        return j < n && b[j] == ASCII.colon
+        LeadingLines.isFieldLine(b, at: i)
     }
 }

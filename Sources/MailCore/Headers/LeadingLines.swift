@@ -91,8 +91,9 @@ public enum LeadingLines {
         return commonNames.contains { name.equalsLowercasedASCII($0) }
     }
 
-    /// `name:` with a non-empty field name, blanks allowed before the colon.
-    static func isFieldLine(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+    /// `name:` with a non-empty field name, blanks allowed before the colon (also the spool sniffer's and the mbox
+    /// framer's test, `HeaderScan.isFieldLine`).
+    public static func isFieldLine(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
         var j = i
         let n = b.count
         while j < n, ASCII.isFieldNameByte(b[j]) { j += 1 }
