@@ -250,4 +250,15 @@ import Testing
             #expect(a.count >= 50 || b.first.map { !$0.isLowercase } ?? true, "ragged help after: \(a)")
         }
     }
+
+    /// The label reaches stored messages under a root whose name is not ASCII (SQLite counts characters, not bytes).
+    @Test func aLabelAppliesUnderANonASCIIRoot() throws {
+        let t = TempDirectory("e2e")
+        t.maildir("Boîte reçue/Maildir")
+        t.write("Boîte reçue/Maildir/cur/1000.M1.host:2,S", "Subject: s\r\nMessage-ID: <a@x>\r\n\r\nbody\r\n")
+        let db = t.path + "/s.sqlite"
+        #expect(try Binary.run(["scan", t.path + "/Boîte reçue", "--db", db, "--quiet"]).status == 0)
+        let labelled = try Binary.run(["scan", t.path + "/Boîte reçue", "--db", db, "--label", "spam"])
+        #expect(labelled.stdout.contains("1 relabelled"), "\(labelled.stdout)")
+    }
 }

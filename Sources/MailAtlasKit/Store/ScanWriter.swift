@@ -192,8 +192,8 @@ final class ScanWriter {
                     sql: """
                         UPDATE messages SET verdict = ?, verdict_source = 'label'
                         WHERE removed_scan_id IS NULL AND (verdict IS NOT ? OR verdict_source IS NOT 'label')
-                            AND (source_path = ? OR substr(source_path, 1, ?) = ?)
-                        """, arguments: [label.rawValue, label.rawValue, r, prefix.utf8.count, prefix])
+                            AND (source_path = ? OR substr(source_path, 1, length(?)) = ?)
+                        """, arguments: [label.rawValue, label.rawValue, r, prefix, prefix])
                 changed += db.changesCount
             }
         }
