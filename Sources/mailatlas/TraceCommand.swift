@@ -98,6 +98,11 @@ struct TraceCommand: ParsableCommand {
         if !facts.links.isEmpty {
             report.sections.append(.init(key: "links", title: LinksTrace.title, rows: LinksTrace.rows(facts.links)))
         }
+        let (auth, authFields) = analyzer.authentication(bytes, analysis: analysis)
+        report.sections.append(
+            .init(
+                key: "authentication", title: AuthenticationTrace.title,
+                rows: AuthenticationTrace.rows(facts: auth, fields: authFields, verdict: facts.headerVerdict)))
         if !facts.attachments.isEmpty {
             report.sections.append(
                 .init(

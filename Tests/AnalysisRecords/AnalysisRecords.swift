@@ -62,6 +62,12 @@ public enum AnalysisRecords {
         let f = analyzer.analyze(bytes)
         out.append("facts \(f.size) \(f.sha256) \(show(f.subject)) \(show(f.messageID)) \(show(f.dateUTC))")
         out.append("facts-from \(show(f.fromAddress)) \(show(f.fromName)) verdict \(show(f.headerVerdict?.source))")
+        if let a = f.authentication {
+            out.append(
+                "auth \(show(a.authservID)) spf \(show(a.spf)) \(show(a.spfDomain)) dmarc \(show(a.dmarc)) "
+                    + "\(show(a.dmarcPolicy)) \(show(a.dmarcDomain))")
+            for d in a.dkim { out.append("auth-dkim \(d.result) \(show(d.domain)) \(show(d.selector))") }
+        }
         for l in f.links { out.append("link " + link(l)) }
         for a in f.attachments {
             out.append(

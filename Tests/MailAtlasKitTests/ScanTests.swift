@@ -26,7 +26,12 @@ import Testing
                     MailFixture.message(subject: "mbox c"),
                 ]))
             dir.write(
-                "spool/eml/spam1.eml", MailFixture.message(subject: "flagged", extraHeaders: ["X-Spam-Flag: YES"]))
+                "spool/eml/spam1.eml",
+                MailFixture.message(
+                    subject: "flagged",
+                    received: [
+                        "from out.example.org (out.example.org [198.51.100.4]) by mx.example.net with ESMTP; Tue, 14 Oct 2025 09:15:05 +0200"
+                    ], extraHeaders: ["X-Spam-Flag: YES"]))
             dir.write("spool/eml/plain.eml", MailFixture.message(subject: "plain"))
             dir.write("spool/LICENSE", "MIT License\n\nPermission is hereby granted...\n")
             dir.write("spool/eml/empty", "")

@@ -75,12 +75,19 @@ public struct MessageAnalyzer: Sendable {
         }
         bytes.withUnsafeBufferPointer { b in
             facts.diagnostics += HeaderChecks.diagnostics(parsed.headers, b)
-            facts.headerVerdict = VerdictRules.verdict(header: parsed.headers, bytes: b)
             let o = OriginAnalyzer.analyze(header: parsed.headers, bytes: b, config: origin, profile: relayProfile)
             facts.hops = o.hops
             facts.origin = o.origin
             facts.diagnostics += o.diagnostics
             facts.relayObservations = o.observations
+            let zoneEnd = ReceivingSideHeaders.zoneEnd(header: parsed.headers, bytes: b, hops: o.hops, origin: o.origin)
+            facts.headerVerdict = VerdictRules.verdict(
+                header: parsed.headers, bytes: b, zoneEnd: zoneEnd,
+                receivingSide: { ReceivingSideHeaders.names(hops: o.hops, origin: o.origin) })
+            facts.authentication =
+                AuthenticationFacts.read(
+                    header: parsed.headers, bytes: b, hops: o.hops, origin: o.origin
+                ).0
         }
         facts.arrival = Arrival.of(hops: facts.hops, origin: facts.origin, dateUTC: facts.dateUTC)
         if streamedSHA256 != nil {
@@ -98,6 +105,17 @@ public struct MessageAnalyzer: Sendable {
         let parsed = MessageParser.parse(bytes, limits: .init(maxHeaderFields: options.maxHeaderFields))
         return bytes.withUnsafeBufferPointer { b in
             OriginAnalyzer.analysis(header: parsed.headers, bytes: b, config: origin, profile: relayProfile)
+        }
+    }
+
+    /// The receiving side's `Authentication-Results` of a message (for `trace`): the facts `analyze` stores and
+    /// every field with whether it was believed, read with the hops and origin of `analysis`.
+    public func authentication(_ bytes: [UInt8], analysis: OriginAnalysis) -> (
+        AuthenticationFacts?, [AuthenticationField]
+    ) {
+        let parsed = MessageParser.parse(bytes, limits: .init(maxHeaderFields: options.maxHeaderFields))
+        return bytes.withUnsafeBufferPointer { b in
+            AuthenticationFacts.read(header: parsed.headers, bytes: b, hops: analysis.hops, origin: analysis.origin)
         }
     }
 

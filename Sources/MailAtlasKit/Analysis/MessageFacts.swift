@@ -19,6 +19,8 @@ public struct MessageFacts: Sendable {
     public var headerVerdict: VerdictEvidence?
     /// Received hops, position 0 = topmost (newest) header.
     public var hops: [HopFacts]
+    /// SPF, DKIM and DMARC as the receiving side's `Authentication-Results` report them; nil when it wrote none.
+    public var authentication: AuthenticationFacts?
     /// The origin decision; nil when the analysis has no origin to report.
     public var origin: OriginFacts?
     /// When the message crossed into the receiving side, and which time says so (`Arrival`).

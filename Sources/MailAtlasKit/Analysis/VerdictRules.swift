@@ -18,14 +18,33 @@ public enum VerdictRules {
         return spamFolderNames.contains(name) ? VerdictEvidence(.spam, source: "folder") : nil
     }
 
-    /// What the filters that handled the message wrote, the topmost (last added, the recipient's own) first.
+    /// What the receiving side's filters wrote, the topmost (last added) first: only the fields before `zoneEnd`
+    /// count (`ReceivingSideHeaders.zoneEnd`, the part of the header block the receiving side wrote), so a verdict
+    /// the sender wrote (`X-Spam-Status: No` in a spam's own headers) decides nothing. The exception is Exchange's
+    /// `X-MS-Exchange-Organization-SCL`, read wherever Exchange put it: Exchange's header firewall removes every
+    /// `X-MS-Exchange-Organization-*` field from mail entering the organization from outside (and leaving it), so one
+    /// that is there was written by the recipient's own Exchange, which reorders the header block.
+    ///
+    /// Below the zone, a filter's verdict also counts when the filter signed it with a host of the receiving side
+    /// (`receivingSide`, `ReceivingSideHeaders.names`): SpamAssassin's `X-Spam-Checker-Version: … on HOST` or a
+    /// report naming the host (`X-Spam-Report`) vouch for `X-Spam-Flag` and `X-Spam-Status`, `X-Rspamd-Server: HOST`
+    /// for `X-Rspamd-Action`. Filters run as milters often append their fields at the bottom of the header block.
     ///
     /// Spam: `X-Spam-Flag: YES`, `X-Spam-Status: Yes…`, `X-Rspamd-Action` other than `no action`/`greylist`,
     /// `X-MS-Exchange-Organization-SCL` ≥ 5, `X-Gmail-Labels` containing `Spam`. Ham: `X-Spam-Flag: NO`,
     /// `X-Spam-Status: No…`, `X-Rspamd-Action: no action` — a filter that looked and said no.
-    public static func verdict(header: HeaderBlock, bytes b: UnsafeBufferPointer<UInt8>) -> VerdictEvidence? {
-        for field in header.fields {
+    public static func verdict(
+        header: HeaderBlock, bytes b: UnsafeBufferPointer<UInt8>, zoneEnd: Int, receivingSide: () -> Set<String>
+    ) -> VerdictEvidence? {
+        var vouched: (spamAssassin: Bool, rspamd: Bool)? = nil
+        for (k, field) in header.fields.enumerated() {
             let name = b[field.name]
+            if k >= zoneEnd && !name.equalsLowercasedASCII(xSCL) {
+                let spamAssassin = name.equalsLowercasedASCII(xSpamFlag) || name.equalsLowercasedASCII(xSpamStatus)
+                guard spamAssassin || name.equalsLowercasedASCII(xRspamdAction) else { continue }
+                if vouched == nil { vouched = filtersSigned(header: header, bytes: b, names: receivingSide()) }
+                guard let v = vouched, spamAssassin ? v.spamAssassin : v.rspamd else { continue }
+            }
             let value = field.unfoldedValue(in: b)
             if name.equalsLowercasedASCII(xSpamFlag) {
                 if value.hasLowercasedASCIIPrefix(yes) { return VerdictEvidence(.spam, source: "header:x-spam-flag") }
@@ -57,6 +76,35 @@ public enum VerdictRules {
         return nil
     }
 
+    /// Whether SpamAssassin's and rspamd's identification fields name a host of the receiving side.
+    static func filtersSigned(header: HeaderBlock, bytes b: UnsafeBufferPointer<UInt8>, names: Set<String>) -> (
+        spamAssassin: Bool, rspamd: Bool
+    ) {
+        var out = (spamAssassin: false, rspamd: false)
+        guard !names.isEmpty else { return out }
+        for field in header.fields {
+            let name = b[field.name]
+            let sa = name.equalsLowercasedASCII(xSpamCheckerVersion) || name.equalsLowercasedASCII(xSpamReport)
+            let rs = name.equalsLowercasedASCII(xRspamdServer)
+            guard (sa && !out.spamAssassin) || (rs && !out.rspamd) else { continue }
+            // The host names written in the value (a report is long: its first 1 KiB names the system).
+            let value = String(decoding: field.unfoldedValue(in: b).prefix(1024), as: UTF8.self)
+            let words = value.split { " \t\"'()[]<>,;".contains($0) }
+            let named = words.contains { w in
+                var host = String(w)
+                while host.hasSuffix(".") || host.hasSuffix(":") { host.removeLast() }
+                return host.contains(".") && ReceivingSideHeaders.belongs(host, to: names)
+            }
+            if named {
+                if sa { out.spamAssassin = true } else { out.rspamd = true }
+            }
+        }
+        return out
+    }
+
+    static let xSpamCheckerVersion = Array("x-spam-checker-version".utf8)
+    static let xSpamReport = Array("x-spam-report".utf8)
+    static let xRspamdServer = Array("x-rspamd-server".utf8)
     static let xSpamFlag = Array("x-spam-flag".utf8)
     static let xSpamStatus = Array("x-spam-status".utf8)
     static let xRspamdAction = Array("x-rspamd-action".utf8)

@@ -473,21 +473,30 @@ private struct WriteContext {
         let arrivalSource: String? = f.arrival?.source.rawValue
         let rule: String? = o?.rule.rawValue
         let confidence: String? = o?.confidence.rawValue
+        let auth = f.authentication
         try db.run(
             """
             INSERT INTO messages (scan_id, file_id, source_path, source_index, source_offset, folder,
                 maildir_flags, size, sha256, message_id, date_utc, subject, from_addr, from_name, verdict,
                 verdict_source, origin_ip, origin_hop, origin_rule, origin_confidence, handover_ip,
                 claimed_first_ip, originating_ip_header, origin_country, origin_asn, origin_as_org, truncated,
-                received_utc, received_source)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                received_utc, received_source, auth_serv_id, auth_spf, auth_spf_domain, auth_dkim, auth_dmarc,
+                auth_dmarc_policy, auth_dmarc_domain)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                ?, ?)
             """,
             scanID, fileID, m.location.sourcePath, m.location.index, m.location.offset, m.location.folder,
             m.location.maildirFlags, f.size, f.sha256, f.messageID, f.dateUTC, f.subject, f.fromAddress, f.fromName,
             verdict.verdict.rawValue, verdict.source, o?.ip, o?.hop, rule, confidence, o?.handoverIP,
             o?.claimedFirstIP, o?.originatingIPHeader, g.country, g.asn, g.asOrg, m.truncated, arrivalUTC,
-            arrivalSource)
+            arrivalSource, auth?.authservID, auth?.spf, auth?.spfDomain, auth?.dkimSummary, auth?.dmarc,
+            auth?.dmarcPolicy, auth?.dmarcDomain)
         let messageID = db.lastInsertedRowID
+        for (k, d) in (auth?.dkim ?? []).enumerated() {
+            try db.run(
+                "INSERT INTO auth_dkim (message_id, position, result, domain, selector) VALUES (?, ?, ?, ?, ?)",
+                messageID, k, d.result, d.domain, d.selector)
+        }
         for h in f.hops {
             // Trusted hops are the recipient's own servers: only untrusted ones get a country and an AS.
             let hg = h.trusted ? (country: nil, asn: nil, asOrg: nil) : geo.columns(h.fromIP)

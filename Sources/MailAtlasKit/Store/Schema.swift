@@ -5,7 +5,9 @@ import GRDB
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        for (name, sql) in [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6), ("v7", v7)] {
+        for (name, sql) in [
+            ("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6), ("v7", v7), ("v8", v8),
+        ] {
             migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
         return migrator
@@ -243,6 +245,38 @@ enum Schema {
         \(arrivalBackfill)
         CREATE INDEX messages_arrival ON messages(received_utc, verdict, folder, origin_country, origin_asn, origin_ip,
             origin_as_org, origin_rule, truncated, removed_scan_id, date_utc, received_source);
+        """
+
+    /// What the receiving side's own checks said (`AuthenticationFacts`): SPF, the DKIM outcome in one word and
+    /// DMARC with its published policy on `messages`, every DKIM signature's result and signing domain in
+    /// `auth_dkim`. Only `Authentication-Results` fields the receiving side wrote count (docs/origin.md). Rows stored
+    /// before `v8` have them null: the fields were not read then. The report's covering indexes are made again with
+    /// the three results at their end, so the report's authentication table reads index ranges as every other table
+    /// does.
+    static let v8 = """
+        ALTER TABLE messages ADD COLUMN auth_serv_id TEXT;
+        ALTER TABLE messages ADD COLUMN auth_spf TEXT;
+        ALTER TABLE messages ADD COLUMN auth_spf_domain TEXT;
+        ALTER TABLE messages ADD COLUMN auth_dkim TEXT;
+        ALTER TABLE messages ADD COLUMN auth_dmarc TEXT;
+        ALTER TABLE messages ADD COLUMN auth_dmarc_policy TEXT;
+        ALTER TABLE messages ADD COLUMN auth_dmarc_domain TEXT;
+        CREATE TABLE auth_dkim (
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            result TEXT NOT NULL,
+            domain TEXT,
+            selector TEXT,
+            PRIMARY KEY (message_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX auth_dkim_domain ON auth_dkim(domain, result);
+        DROP INDEX messages_report;
+        CREATE INDEX messages_report ON messages(date_utc, verdict, folder, origin_country, origin_asn, origin_ip,
+            origin_as_org, origin_rule, truncated, removed_scan_id, auth_spf, auth_dkim, auth_dmarc);
+        DROP INDEX messages_arrival;
+        CREATE INDEX messages_arrival ON messages(received_utc, verdict, folder, origin_country, origin_asn, origin_ip,
+            origin_as_org, origin_rule, truncated, removed_scan_id, date_utc, received_source, auth_spf, auth_dkim,
+            auth_dmarc);
         """
 
     /// `received_utc` and `received_source` of the rows that have none, from their stored hops (`Arrival.of`).
