@@ -123,6 +123,29 @@ public enum ReportFixture {
                                 protocol, trusted) VALUES (?, 0, 'mx1.example.net', 'mx1.example.net', '10.0.0.2',
                                 'imap.example.net', 'LMTP', 1)
                             """, arguments: [id])
+                    // What the receiving side's checks said: none on every seventh message; a signature by a
+                    // domain that ham also signs with on some (an abused sender), the spammer's own on others.
+                    if i % 7 != 6 {
+                        let spf = ["pass", "softfail", "fail", "none", "neutral"][i % 5]
+                        let signer = i % 3 == 0 ? "mailer.example" : "brand\(i % 4)-offers.example"
+                        let dkim = i % 4 == 3 ? "fail" : "pass"
+                        let dmarc = dkim == "pass" && i % 2 == 0 ? "pass" : (i % 6 == 1 ? "none" : "fail")
+                        try db.execute(
+                            sql: """
+                                UPDATE messages SET auth_serv_id = 'mx1.example.net', auth_spf = ?,
+                                    auth_spf_domain = ?, auth_dkim = ?, auth_dmarc = ?, auth_dmarc_policy = ?,
+                                    auth_dmarc_domain = ?
+                                WHERE id = ?
+                                """,
+                            arguments: [
+                                spf, signer, dkim, dmarc, i % 2 == 0 ? "reject" : nil, signer, id,
+                            ])
+                        try db.execute(
+                            sql: """
+                                INSERT INTO auth_dkim (message_id, position, result, domain, selector)
+                                VALUES (?, 0, ?, ?, 's1')
+                                """, arguments: [id, dkim, signer])
+                    }
                     if !noOrigin {
                         let helo =
                             hostile && i % 6 == 2

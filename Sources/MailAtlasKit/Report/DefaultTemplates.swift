@@ -44,6 +44,14 @@ detected_type,attachments,messages
 {{/attachments.types.rows}}
 
 """#,
+        "csv/authentication.csv": #"""
+{{% CONTENT_TYPE: CSV}}
+result,spf,dkim,dmarc
+{{#authentication.rows}}
+{{result}},{{spf.messages}},{{dkim.messages}},{{dmarc.messages}}
+{{/authentication.rows}}
+
+"""#,
         "csv/by-country.csv": #"""
 {{% CONTENT_TYPE: CSV}}
 country,name,messages,share,origin_ips,previous_messages,top_providers
@@ -100,6 +108,14 @@ file,{{code}},{{severity}},{{count}},
 {{/quality.file_diagnostics}}
 
 """#,
+        "csv/dkim-domains.csv": #"""
+{{% CONTENT_TYPE: CSV}}
+domain,messages,dmarc_pass,ham_messages
+{{#authentication.domains}}
+{{domain}},{{messages}},{{dmarc_pass}},{{ham_messages}}
+{{/authentication.domains}}
+
+"""#,
         "csv/geo-databases.csv": #"""
 {{% CONTENT_TYPE: CSV}}
 name,date,kind,first_scan,last_scan
@@ -118,9 +134,9 @@ country,host_country,messages,addresses
 """#,
         "csv/top-domains.csv": #"""
 {{% CONTENT_TYPE: CSV}}
-domain,messages,occurrences,countries,sources,is_ip
+domain,messages,occurrences,countries,sources,is_ip,ham_messages
 {{#domains.rows}}
-{{domain}},{{messages}},{{occurrences}},{{countries}},{{sources}},{{is_ip}}
+{{domain}},{{messages}},{{occurrences}},{{countries}},{{sources}},{{is_ip}},{{ham_messages}}
 {{/domains.rows}}
 
 """#,
@@ -244,6 +260,7 @@ footer { margin-top: 2.5rem; border-top: 1px solid var(--line); color: var(--mut
   .heat.h5 { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   .heat, .card, thead th { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
+.muted { color: var(--muted); font-size: 0.85em; }
 
 """#,
         "report.html": #"""
@@ -272,6 +289,7 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 <li><a href="#providers">Providers</a></li>
 <li><a href="#ips">Origin IPs</a></li>
 <li><a href="#domains">Linked domains</a></li>
+<li><a href="#authentication">Authentication</a></li>
 <li><a href="#cross">Country × TLD</a></li>
 <li><a href="#attachments">Attachments</a></li>
 <li><a href="#trend">Trend</a></li>
@@ -370,23 +388,69 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 <section id="domains" aria-labelledby="h-domains">
 <h2 id="h-domains">What it linked to: registrable domains</h2>
 {{#domains.has_rows}}
+{{#domains.has_only_rows}}
 <figure>
 {{{domains.chart}}}
-<figcaption>The rows of the table below, as bars. {{domains.messages_with_links_text}} messages of the period have links.</figcaption>
+<figcaption>The rows of the first table below, as bars. {{domains.messages_with_links_text}} messages of the period have links.</figcaption>
 </figure>
 <div class="table-wrap" role="region" aria-labelledby="cap-domains" tabindex="0">
 <table>
-<caption id="cap-domains">Registrable domains linked from the most messages (an IP address when the link had no name), with the number of sending countries and where in the messages the links were found</caption>
+<caption id="cap-domains">Registrable domains linked from the most messages that no ham message of the store links to (an IP address when the link had no name), with the number of sending countries and where in the messages the links were found</caption>
 <thead><tr><th scope="col">Domain</th><th scope="col" class="num">Messages</th><th scope="col" class="num">Share</th><th scope="col" class="num">Links</th><th scope="col" class="num">Sending countries</th><th scope="col">Found in</th></tr></thead>
 <tbody>
-{{#domains.rows}}
+{{#domains.only_rows}}
 <tr><th scope="row" class="mono">{{domain_text}}</th><td class="num">{{messages_text}}</td><td class="num">{{share_text}}</td><td class="num">{{occurrences_text}}</td><td class="num">{{countries_text}}</td><td>{{sources_text}}</td></tr>
-{{/domains.rows}}
+{{/domains.only_rows}}
 </tbody>
 </table>
 </div>
+{{/domains.has_only_rows}}
+{{#domains.has_ham_rows}}
+<div class="table-wrap" role="region" aria-labelledby="cap-domains-ham" tabindex="0">
+<table>
+<caption id="cap-domains-ham">Also linked from ham: domains that messages of the store with the verdict ham link to as well (list footers, font and image services, senders' own sites), less telling of who sells</caption>
+<thead><tr><th scope="col">Domain</th><th scope="col" class="num">Messages</th><th scope="col" class="num">Share</th><th scope="col" class="num">Seen in ham</th><th scope="col" class="num">Sending countries</th><th scope="col">Found in</th></tr></thead>
+<tbody>
+{{#domains.ham_rows}}
+<tr><th scope="row" class="mono">{{domain_text}}</th><td class="num">{{messages_text}}</td><td class="num">{{share_text}}</td><td class="num">{{ham_messages_text}}</td><td class="num">{{countries_text}}</td><td>{{sources_text}}</td></tr>
+{{/domains.ham_rows}}
+</tbody>
+</table>
+</div>
+{{/domains.has_ham_rows}}
 {{/domains.has_rows}}
 {{^domains.has_rows}}<p class="empty">No links were recorded for the messages of this period.</p>{{/domains.has_rows}}
+</section>
+
+<section id="authentication" aria-labelledby="h-authentication">
+<h2 id="h-authentication">Sender authentication: SPF, DKIM, DMARC</h2>
+{{#authentication.has_rows}}
+<div class="table-wrap" role="region" aria-labelledby="cap-auth" tabindex="0">
+<table>
+<caption id="cap-auth">Messages per result of each check, as the receiving side's own servers recorded them (Authentication-Results fields they wrote; fields the sender could have written are ignored)</caption>
+<thead><tr><th scope="col">Result</th><th scope="col" class="num">SPF</th><th scope="col" class="num">DKIM</th><th scope="col" class="num">DMARC</th></tr></thead>
+<tbody>
+{{#authentication.rows}}
+<tr><th scope="row">{{result_text}}</th><td class="num">{{spf.messages_text}} <span class="muted">{{spf.share_text}}</span></td><td class="num">{{dkim.messages_text}} <span class="muted">{{dkim.share_text}}</span></td><td class="num">{{dmarc.messages_text}} <span class="muted">{{dmarc.share_text}}</span></td></tr>
+{{/authentication.rows}}
+</tbody>
+</table>
+</div>
+{{#authentication.has_domains}}
+<div class="table-wrap" role="region" aria-labelledby="cap-dkim" tabindex="0">
+<table>
+<caption id="cap-dkim">Signing domains whose DKIM signature passed: the senders these messages came through with a valid signature (for spam: abused or compromised legitimate senders, or the spammer's own domains)</caption>
+<thead><tr><th scope="col">Signing domain</th><th scope="col" class="num">Messages</th><th scope="col" class="num">DMARC pass</th><th scope="col" class="num">Signed ham</th></tr></thead>
+<tbody>
+{{#authentication.domains}}
+<tr><th scope="row" class="mono">{{domain_text}}</th><td class="num">{{messages_text}}</td><td class="num">{{dmarc_pass_text}}</td><td class="num">{{ham_messages_text}}</td></tr>
+{{/authentication.domains}}
+</tbody>
+</table>
+</div>
+{{/authentication.has_domains}}
+{{/authentication.has_rows}}
+{{^authentication.has_rows}}<p class="empty">{{#authentication.known}}No message of this period carries authentication results that the receiving side wrote.{{/authentication.known}}{{^authentication.known}}This store was written before authentication results were recorded: scan into a new store to see them.{{/authentication.known}}</p>{{/authentication.has_rows}}
 </section>
 
 <section id="cross" aria-labelledby="h-cross">

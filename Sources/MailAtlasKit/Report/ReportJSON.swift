@@ -79,7 +79,7 @@ indirect enum JSONValue: Sendable, Equatable {
 }
 
 /// The report as one JSON object (documented in docs/report.md): `period`, `filters`, `totals`, `by_country`,
-/// `by_provider`, `top_ips`, `top_domains`, `country_tld`, `attachments`, `trend`, `data_quality`.
+/// `by_provider`, `top_ips`, `top_domains`, `authentication`, `country_tld`, `attachments`, `trend`, `data_quality`.
 public enum ReportJSON {
     public static func render(_ r: Report) -> String {
         document(r).serialized() + "\n"
@@ -200,9 +200,11 @@ public enum ReportJSON {
                             ("domain", .string(d.domain)), ("messages", .int(d.messages)),
                             ("occurrences", .int(d.occurrences)), ("countries", .int(d.countries)),
                             ("sources", .array(d.sources.map { .string($0) })), ("is_ip", .bool(d.isIP)),
+                            ("ham_messages", .int(d.hamMessages)),
                         ])
                     })
             ),
+            ("authentication", authentication(r.authentication)),
             (
                 "country_tld",
                 .object([
@@ -250,6 +252,27 @@ public enum ReportJSON {
             rows.map { c in
                 .object([(key, .string(c.key)), ("attachments", .int(c.attachments)), ("messages", .int(c.messages))])
             })
+    }
+
+    /// Messages per SPF, DKIM and DMARC result (`result` null: no result the receiving side wrote) and the DKIM
+    /// signing domains that passed. `known` is false for a store from before migration `v8`.
+    static func authentication(_ a: Report.Authentication) -> JSONValue {
+        func counts(_ list: [Report.AuthCount]) -> JSONValue {
+            .array(list.map { .object([("result", .string($0.result)), ("messages", .int($0.messages))]) })
+        }
+        return .object([
+            ("known", .bool(a.known)), ("spf", counts(a.spf)), ("dkim", counts(a.dkim)), ("dmarc", counts(a.dmarc)),
+            (
+                "dkim_passed_domains",
+                .array(
+                    a.passedDKIMDomains.map { d in
+                        .object([
+                            ("domain", .string(d.domain)), ("messages", .int(d.messages)),
+                            ("dmarc_pass", .int(d.dmarcPass)), ("ham_messages", .int(d.hamMessages)),
+                        ])
+                    })
+            ),
+        ])
     }
 
     static func attachments(_ a: Report.Attachments) -> JSONValue {

@@ -59,6 +59,7 @@ public struct Report: Sendable {
     public var topIPs: [IPRow]
     public var topDomains: [DomainRow]
     public var countryTLD: CrossTable
+    public var authentication: Authentication
     public var attachments: Attachments
     public var trend: Trend
     public var quality: DataQuality
@@ -137,6 +138,37 @@ public struct Report: Sendable {
         public var countries: Int
         public var sources: [String]
         public var isIP: Bool
+        /// Messages of the whole store with verdict `ham` that link to the domain: list footers, font and image
+        /// services, the sender's own sites. 0: seen only outside ham (the signal).
+        public var hamMessages: Int = 0
+    }
+
+    /// What the receiving side's own checks said about the period's messages (`messages.auth_*`, only results the
+    /// receiving side wrote).
+    public struct Authentication: Sendable, Equatable {
+        /// Messages per result (`pass`, `fail`, …; nil: no result the receiving side wrote), most first.
+        public var spf: [AuthCount] = []
+        public var dkim: [AuthCount] = []
+        public var dmarc: [AuthCount] = []
+        /// DKIM signing domains that passed, most messages first: senders whose signature the period's messages
+        /// carried (for spam: abused or compromised legitimate senders, or the spammer's own domains).
+        public var passedDKIMDomains: [SigningDomainRow] = []
+        /// False for a store from before migration `v8`.
+        public var known = true
+    }
+
+    public struct AuthCount: Sendable, Equatable {
+        public var result: String?
+        public var messages: Int
+    }
+
+    public struct SigningDomainRow: Sendable, Equatable {
+        public var domain: String
+        public var messages: Int
+        /// Of those, messages whose DMARC result was `pass` (the signature aligned with the From domain).
+        public var dmarcPass: Int
+        /// Messages of the whole store with verdict `ham` signed by the domain and passing.
+        public var hamMessages: Int
     }
 
     /// Sending country × linked TLD: messages (distinct) per cell, for the top countries and TLDs.

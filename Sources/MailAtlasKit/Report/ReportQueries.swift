@@ -125,7 +125,8 @@ public enum ReportQueries {
             return Report(
                 request: request, totals: totals, previousTotals: previousTotals, byCountry: byCountry,
                 byProvider: try byProvider(period), topIPs: try topIPs(period), topDomains: try topDomains(period),
-                countryTLD: try countryTLD(period, byCountry: byCountry), attachments: try attachments(period),
+                countryTLD: try countryTLD(period, byCountry: byCountry), authentication: try authentication(period),
+                attachments: try attachments(period),
                 trend: try trend(period, byCountry: byCountry), quality: try quality(period))
         }
 
@@ -325,21 +326,75 @@ public enum ReportQueries {
 
         // MARK: Links
 
+        /// The domains linked from the most messages, led by those no ham message of the store links to (the top
+        /// `top` of them), then the top `top` of those ham links to as well (footers, font and image services).
+        /// Whether ham links to a domain is an `EXISTS` that stops at the first ham message; the ham count is read
+        /// for the rows shown only.
         func topDomains(_ period: ReportPeriod) throws -> [Report.DomainRow] {
             let (clause, args) = filter.sql(period)
-            return try rows(
-                """
-                SELECT l.domain, count(DISTINCT l.message_id), coalesce(sum(l.count), 0),
-                    count(DISTINCT m.origin_country), group_concat(DISTINCT l.source), max(l.is_ip)
-                FROM messages m JOIN links l ON l.message_id = m.id
-                WHERE \(clause) GROUP BY l.domain ORDER BY 2 DESC, 1 LIMIT ?
-                """, args + [top.databaseValue]
-            ).map { row in
-                let sources = ((row[4] as String?) ?? "").split(separator: ",").map(String.init).sorted()
-                return Report.DomainRow(
-                    domain: row[0], messages: row[1], occurrences: row[2], countries: row[3], sources: sources,
-                    isIP: (row[5] as Int? ?? 0) != 0)
+            var out: [Report.DomainRow] = []
+            for seenInHam in [false, true] {
+                out += try rows(
+                    """
+                    SELECT * FROM (
+                        SELECT l.domain, count(DISTINCT l.message_id), coalesce(sum(l.count), 0),
+                            count(DISTINCT m.origin_country), group_concat(DISTINCT l.source), max(l.is_ip),
+                            EXISTS (SELECT 1 FROM links h JOIN messages hm ON hm.id = h.message_id
+                                    WHERE h.domain = l.domain AND hm.verdict = 'ham') AS seen_in_ham
+                        FROM messages m JOIN links l ON l.message_id = m.id
+                        WHERE \(clause) GROUP BY l.domain
+                    )
+                    WHERE seen_in_ham = ? ORDER BY 2 DESC, 1 LIMIT ?
+                    """, args + [seenInHam.databaseValue, top.databaseValue]
+                ).map { row in
+                    let sources = ((row[4] as String?) ?? "").split(separator: ",").map(String.init).sorted()
+                    return Report.DomainRow(
+                        domain: row[0], messages: row[1], occurrences: row[2], countries: row[3], sources: sources,
+                        isIP: (row[5] as Int? ?? 0) != 0)
+                }
             }
+            for k in out.indices {
+                out[k].hamMessages = try count(
+                    """
+                    SELECT count(DISTINCT h.message_id) FROM links h JOIN messages hm ON hm.id = h.message_id
+                    WHERE h.domain = ? AND hm.verdict = 'ham'
+                    """, [out[k].domain.databaseValue])
+            }
+            return out
+        }
+
+        // MARK: Authentication
+
+        func authentication(_ period: ReportPeriod) throws -> Report.Authentication {
+            var out = Report.Authentication()
+            let columns = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(messages)").map { $0["name"] as String })
+            guard columns.contains("auth_dmarc") else {
+                out.known = false
+                return out
+            }
+            let (clause, args) = filter.sql(period)
+            func counts(_ column: String) throws -> [Report.AuthCount] {
+                try rows(
+                    """
+                    SELECT m.\(column), count(*) FROM messages m WHERE \(clause)
+                    GROUP BY 1 ORDER BY 2 DESC, m.\(column) IS NULL, 1
+                    """, args
+                ).map { Report.AuthCount(result: $0[0], messages: $0[1]) }
+            }
+            out.spf = try counts("auth_spf")
+            out.dkim = try counts("auth_dkim")
+            out.dmarc = try counts("auth_dmarc")
+            out.passedDKIMDomains = try rows(
+                """
+                SELECT d.domain, count(DISTINCT m.id), count(DISTINCT CASE WHEN m.auth_dmarc = 'pass' THEN m.id END),
+                    (SELECT count(DISTINCT h.message_id) FROM auth_dkim h JOIN messages hm ON hm.id = h.message_id
+                     WHERE h.domain = d.domain AND h.result = 'pass' AND hm.verdict = 'ham')
+                FROM messages m JOIN auth_dkim d ON d.message_id = m.id
+                WHERE \(clause) AND d.result = 'pass' AND d.domain IS NOT NULL
+                GROUP BY d.domain ORDER BY 2 DESC, 1 LIMIT ?
+                """, args + [top.databaseValue]
+            ).map { Report.SigningDomainRow(domain: $0[0], messages: $0[1], dmarcPass: $0[2], hamMessages: $0[3]) }
+            return out
         }
 
         func countryTLD(_ period: ReportPeriod, byCountry: [Report.CountryRow]) throws -> Report.CrossTable {

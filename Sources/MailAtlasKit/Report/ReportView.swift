@@ -48,6 +48,7 @@ enum ReportView {
             "providers": providers(r),
             "ips": ips(r),
             "domains": domains(r),
+            "authentication": authentication(r),
             "cross": cross(r),
             "attachments": attachments(r),
             "trend": trend(r, verdictLabel: verdictLabel),
@@ -267,7 +268,7 @@ enum ReportView {
     // MARK: Links
 
     static func domains(_ r: Report) -> Object {
-        let rows: [Object] = r.topDomains.map { d -> Object in
+        func row(_ d: Report.DomainRow) -> Object {
             [
                 "domain": d.domain, "domain_text": Display.short(d.domain, width: 70),
                 "messages": d.messages, "messages_text": Display.count(d.messages),
@@ -277,23 +278,73 @@ enum ReportView {
                 "sources": d.sources.joined(separator: " "),
                 "sources_text": d.sources.map(Display.text).joined(separator: ", "),
                 "is_ip": d.isIP,
+                "ham_messages": d.hamMessages, "ham_messages_text": Display.count(d.hamMessages),
             ]
         }
-        let bars = r.topDomains.map { d in
+        // Domains no ham links to lead (the signal); those ham links to as well follow in a table of their own.
+        let only = r.topDomains.filter { $0.hamMessages == 0 }
+        let inHam = r.topDomains.filter { $0.hamMessages > 0 }
+        let bars = only.map { d in
             SVGChart.Bar(label: d.domain, value: d.messages, note: Display.count(d.messages))
         }
         let summary =
-            "Messages linking to each registrable domain, \(r.period.label): "
-            + r.topDomains.prefix(6).map { Display.text($0.domain) + " " + Display.count($0.messages) }
+            "Messages linking to each registrable domain that no ham message links to, \(r.period.label): "
+            + only.prefix(6).map { Display.text($0.domain) + " " + Display.count($0.messages) }
             .joined(separator: "; ") + "."
         return [
-            "has_rows": !rows.isEmpty, "rows": rows,
-            "chart": rows.isEmpty
+            "has_rows": !r.topDomains.isEmpty, "rows": r.topDomains.map(row),
+            "has_only_rows": !only.isEmpty, "only_rows": only.map(row),
+            "has_ham_rows": !inHam.isEmpty, "ham_rows": inHam.map(row),
+            "chart": only.isEmpty
                 ? ""
-                : SVGChart.bars(id: "chart-domains", title: "Top linked domains", description: summary, items: bars),
+                : SVGChart.bars(
+                    id: "chart-domains", title: "Top linked domains seen only outside ham", description: summary,
+                    items: bars),
             "chart_summary": summary,
             "messages_with_links": r.countryTLD.messagesWithLinks,
             "messages_with_links_text": Display.count(r.countryTLD.messagesWithLinks),
+        ]
+    }
+
+    // MARK: Authentication
+
+    static func authentication(_ r: Report) -> Object {
+        let a = r.authentication
+        let total = r.totals.messages
+        // One row per result word, in a fixed order, with the messages each check gave it.
+        let order = ["pass", "fail", "softfail", "neutral", "none", "policy", "temperror", "permerror"]
+        var words = order.filter { w in [a.spf, a.dkim, a.dmarc].contains { $0.contains { $0.result == w } } }
+        for list in [a.spf, a.dkim, a.dmarc] {
+            for c in list { if let w = c.result, !words.contains(w) { words.append(w) } }
+        }
+        func cell(_ list: [Report.AuthCount], _ w: String?) -> Object {
+            let n = list.first { $0.result == w }?.messages ?? 0
+            return ["messages": n, "messages_text": Display.count(n), "share_text": Display.percent(n, of: total)]
+        }
+        var rows: [Object] = words.map { w in
+            [
+                "result": w, "result_text": Display.text(w), "spf": cell(a.spf, w), "dkim": cell(a.dkim, w),
+                "dmarc": cell(a.dmarc, w),
+            ]
+        }
+        let checked = [a.spf, a.dkim, a.dmarc].contains { $0.contains { $0.result != nil } }
+        if checked {
+            rows.append([
+                "result": "", "result_text": "no result from the receiving side", "spf": cell(a.spf, nil),
+                "dkim": cell(a.dkim, nil), "dmarc": cell(a.dmarc, nil),
+            ])
+        }
+        let domains: [Object] = a.passedDKIMDomains.map { d in
+            [
+                "domain": d.domain, "domain_text": Display.short(d.domain, width: 70),
+                "messages": d.messages, "messages_text": Display.count(d.messages),
+                "dmarc_pass": d.dmarcPass, "dmarc_pass_text": Display.count(d.dmarcPass),
+                "ham_messages": d.hamMessages, "ham_messages_text": Display.count(d.hamMessages),
+            ]
+        }
+        return [
+            "known": a.known, "has_rows": checked, "rows": rows, "has_domains": !domains.isEmpty,
+            "domains": domains,
         ]
     }
 

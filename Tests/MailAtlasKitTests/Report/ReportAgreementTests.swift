@@ -126,14 +126,59 @@ import Testing
         #expect(r.records("top-ips.csv").map { $0["ip"]! } == ips.map { $0["ip"] as! String })
     }
 
+    @Test func authenticationMatchesSQL() throws {
+        let r = try RenderedReport(hostile: false, top: 6)
+        let auth = r.json["authentication"] as! [String: Any]
+        #expect(auth["known"] as? Bool == true)
+        for column in ["spf", "dkim", "dmarc"] {
+            let expected = try r.rows(
+                "SELECT auth_\(column), count(*) FROM messages WHERE \(Self.period) GROUP BY 1 ORDER BY 2 DESC, 1 IS NULL, 1"
+            )
+            let rows = auth[column] as! [[String: Any]]
+            #expect(rows.map { $0["result"] as? String } == expected.map { $0[0] as String? }, "\(column)")
+            #expect(rows.map { $0["messages"] as! Int } == expected.map { $0[1] as Int }, "\(column)")
+        }
+        #expect((auth["dmarc"] as! [[String: Any]]).contains { $0["result"] is NSNull })
+        let domains = try r.rows(
+            """
+            SELECT d.domain, count(DISTINCT m.id), count(DISTINCT CASE WHEN m.auth_dmarc = 'pass' THEN m.id END),
+                (SELECT count(DISTINCT h.message_id) FROM auth_dkim h JOIN messages x ON x.id = h.message_id
+                 WHERE h.domain = d.domain AND h.result = 'pass' AND x.verdict = 'ham')
+            FROM messages m JOIN auth_dkim d ON d.message_id = m.id
+            WHERE m.\(Self.period) AND d.result = 'pass' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 6
+            """)
+        let json = auth["dkim_passed_domains"] as! [[String: Any]]
+        #expect(!json.isEmpty)
+        #expect(json.map { $0["domain"] as! String } == domains.map { $0[0] as String })
+        #expect(json.map { $0["messages"] as! Int } == domains.map { $0[1] as Int })
+        #expect(json.map { $0["dmarc_pass"] as! Int } == domains.map { $0[2] as Int })
+        #expect(json.map { $0["ham_messages"] as! Int } == domains.map { $0[3] as Int })
+        #expect(json.contains { ($0["ham_messages"] as! Int) > 0 })
+        #expect(r.records("dkim-domains.csv").map { $0["domain"]! } == json.map { $0["domain"] as! String })
+        // The CSV has one row per result word and one for "no result": each column adds up to the period's messages.
+        let csv = r.records("authentication.csv")
+        let total: Int = try r.sql("SELECT count(*) FROM messages WHERE \(Self.period)")!
+        for column in ["spf", "dkim", "dmarc"] {
+            #expect(csv.map { Int($0[column]!)! }.reduce(0, +) == total, "\(column)")
+        }
+    }
+
     @Test func domainsAndCrossTableMatchSQL() throws {
         let r = try RenderedReport(hostile: false, top: 6)
-        let expected = try r.rows(
-            """
-            SELECT l.domain, count(DISTINCT l.message_id), count(DISTINCT m.origin_country) FROM messages m
-            JOIN links l ON l.message_id = m.id WHERE m.\(Self.period) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 6
-            """)
+        // Domains no ham message links to lead, then those ham links to as well: the top 6 of each.
+        let ham =
+            "(SELECT count(DISTINCT h.message_id) FROM links h JOIN messages x ON x.id = h.message_id WHERE h.domain = l.domain AND x.verdict = 'ham')"
+        let expected = try ["= 0", "> 0"].flatMap { condition in
+            try r.rows(
+                """
+                SELECT l.domain, count(DISTINCT l.message_id), count(DISTINCT m.origin_country), \(ham) FROM messages m
+                JOIN links l ON l.message_id = m.id WHERE m.\(Self.period) AND \(ham) \(condition)
+                GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 6
+                """)
+        }
         let json = r.json["top_domains"] as! [[String: Any]]
+        #expect(json.map { $0["ham_messages"] as! Int } == expected.map { $0[3] as Int })
+        #expect(expected.contains { ($0[3] as Int) == 0 } && expected.contains { ($0[3] as Int) > 0 })
         #expect(json.map { $0["domain"] as! String } == expected.map { $0[0] as String })
         #expect(json.map { $0["messages"] as! Int } == expected.map { $0[1] as Int })
         #expect(json.map { $0["countries"] as! Int } == expected.map { $0[2] as Int })

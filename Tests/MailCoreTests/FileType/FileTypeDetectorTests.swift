@@ -1,4 +1,5 @@
 import Testing
+
 @testable import MailCore
 
 private func detect(_ b: [UInt8]) -> FileTypeDetector.Result {
