@@ -54,9 +54,9 @@ result,spf,dkim,dmarc
 """#,
         "csv/by-country.csv": #"""
 {{% CONTENT_TYPE: CSV}}
-country,name,messages,share,origin_ips,previous_messages,top_providers
+country,name,messages,share,origin_ips,previous_messages,top_providers,kind
 {{#countries.rows}}
-{{country}},{{name}},{{messages}},{{share}},{{origin_ips}},{{previous_messages}},{{providers_cell}}
+{{country}},{{name}},{{messages}},{{share}},{{origin_ips}},{{previous_messages}},{{providers_cell}},{{kind}}
 {{/countries.rows}}
 
 """#,
@@ -203,11 +203,19 @@ nav a { color: var(--accent); }
 figure { margin: 0.6rem 0 0.8rem; }
 svg.chart { width: 100%; height: auto; display: block; }
 svg.chart.bars { max-width: 34rem; } svg.chart.lines { max-width: 46rem; } svg.chart.map { max-width: 64rem; }
-svg.chart.map .tile rect { fill: #e6e9ee; } svg.chart.map .tile text { font-size: 9px; font-weight: 600; }
-svg.chart.map .m1 rect { fill: #fde0c5; } svg.chart.map .m2 rect { fill: #f9b384; }
-svg.chart.map .m3 rect { fill: #ef7d4f; } svg.chart.map .m4 rect { fill: #c9472b; }
-svg.chart.map .m5 rect { fill: #8c1d18; } svg.chart.map .m4 text, svg.chart.map .m5 text { fill: #fff; }
-svg.chart.map text.axis { font-size: 17px; }
+svg.chart.map path, svg.chart.map circle { stroke: #ffffff; stroke-width: 0.6px; vector-effect: non-scaling-stroke; }
+svg.chart.map .land, .map-legend .m0, svg.chart.map .m0 { fill: #e6e9ee; background: #e6e9ee; }
+svg.chart.map .m1, .map-legend .m1 { fill: #fde0c5; background: #fde0c5; }
+svg.chart.map .m2, .map-legend .m2 { fill: #f9b384; background: #f9b384; }
+svg.chart.map .m3, .map-legend .m3 { fill: #ef7d4f; background: #ef7d4f; }
+svg.chart.map .m4, .map-legend .m4 { fill: #c9472b; background: #c9472b; }
+svg.chart.map .m5, .map-legend .m5 { fill: #8c1d18; background: #8c1d18; }
+svg.chart.map circle.dot { stroke: #1b1f24; stroke-width: 1px; }
+svg.chart.map path:hover, svg.chart.map circle:hover { stroke: #1b1f24; stroke-width: 1.5px; }
+.map-legend { list-style: none; margin: 0.3rem 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.3rem 1rem;
+  font-size: 0.9rem; color: var(--muted); }
+.map-legend li { display: flex; align-items: center; gap: 0.35rem; }
+.map-legend .swatch { display: inline-block; width: 1rem; height: 1rem; border: 1px solid var(--line); }
 svg.chart text { font: 12px system-ui, "DejaVu Sans", sans-serif; fill: var(--ink); }
 svg.chart text.axis { fill: var(--muted); font-size: 11px; }
 svg.chart .bar { fill: var(--accent); }
@@ -246,9 +254,6 @@ footer { margin-top: 2.5rem; border-top: 1px solid var(--line); color: var(--mut
   th, td { padding: 0.25rem 0.35rem; }
   /* Wide lists scroll sideways with their table rather than making every row tall. */
   ul.inline, ul.names, td.subject { min-width: 15rem; }
-  /* The map keeps tiles big enough to point at, and scrolls sideways. */
-  figure.map { overflow-x: auto; }
-  svg.chart.map { min-width: 44rem; }
 }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
@@ -258,7 +263,7 @@ footer { margin-top: 2.5rem; border-top: 1px solid var(--line); color: var(--mut
   figure, tr, .card { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
   .heat.h5 { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
-  .heat, .card, thead th { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  .heat, .card, thead th, .map-legend .swatch { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
 .muted { color: var(--muted); font-size: 0.85em; }
 
@@ -321,7 +326,8 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 {{#countries.has_map}}
 <figure class="map" role="region" aria-label="World map of origin countries" tabindex="0">
 {{{countries.map}}}
-<figcaption>One tile per country (a few large countries have several), placed roughly where it lies; darker means more messages. Point at a tile for its figures.{{#countries.has_off_map}} {{countries.off_map_text}} messages of unknown or no country are not on the map.{{/countries.has_off_map}}</figcaption>
+{{{countries.map_legend}}}
+<figcaption>Each country coloured by its messages (legend above; grey: none); a country too small for the map’s scale is a dot at its capital. Point at a country for its figures.{{#countries.has_unknown}} {{countries.unknown_text}} messages of unknown or no origin are not on the map.{{/countries.has_unknown}}{{#countries.has_not_country}} {{countries.not_country_text}} messages carry a code that is not a country ({{countries.not_country_codes_text}}): they are counted apart, in the table’s “not a country” rows, never on the map.{{/countries.has_not_country}} Map data: Made with Natural Earth (public domain).</figcaption>
 </figure>
 {{/countries.has_map}}
 <figure>
@@ -340,7 +346,7 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 <tfoot><tr><th scope="row">Total</th><td class="num">{{totals.messages_text}}</td><td class="num">100 %</td><td class="num">{{totals.origin_ips_text}}</td><td class="num">{{previous_totals.messages_text}} before</td><td></td></tr></tfoot>
 </table>
 </div>
-<p class="note">“Unknown or no origin” counts the messages whose origin IP could not be decided, and those whose IP no geo database placed in a country.</p>
+<p class="note">“Unknown or no origin” counts the messages whose origin IP could not be decided, and those whose IP no geo database placed in a country. A row marked “not a country” holds a code that a geo database gives for a region (EU, AP) or that names no country today; such rows come after the countries and are not counted among them.</p>
 {{/countries.has_rows}}
 {{^countries.has_rows}}<p class="empty">No messages in this period, so no countries.</p>{{/countries.has_rows}}
 </section>
@@ -636,7 +642,7 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 </section>
 </main>
 <footer>
-<p>Every figure counts messages dated (by their Date header, in UTC) in the period and matching the filters, as the store holds them; the origin IP is where the Received chain crosses into the recipient’s side. Text written by senders is shown with control characters as visible escapes. Made by {{generator}}; the same figures are available with <code>--format csv</code> and <code>--format json</code>.</p>
+<p>Every figure counts messages dated (by their Date header, in UTC) in the period and matching the filters, as the store holds them; the origin IP is where the Received chain crosses into the recipient’s side. Text written by senders is shown with control characters as visible escapes. The world map is made with Natural Earth (public domain). Made by {{generator}}; the same figures are available with <code>--format csv</code> and <code>--format json</code>.</p>
 </footer>
 </body>
 </html>

@@ -142,6 +142,7 @@ public enum ReportJSON {
                     r.byCountry.map { c in
                         .object([
                             ("country", .string(c.country)), ("name", .string(c.country.flatMap(CountryNames.name))),
+                            ("kind", .string(CountryNames.kind(c.country))),
                             ("messages", .int(c.messages)), ("share", share(c.messages, of: total)),
                             ("origin_ips", .int(c.originIPs)), ("previous_messages", .int(c.previousMessages)),
                             (
@@ -365,4 +366,18 @@ extension JSONValue {
 
 extension CountryNames {
     static func name(_ code: String) -> String? { byCode[code] }
+
+    /// Codes of `byCode` that name no country: the registries' regions (EU, AP), "unknown" (ZZ) and the retired
+    /// codes of countries that are gone (AN, CS, SU, YU).
+    static let notCountries: Set<String> = ["AN", "AP", "CS", "EU", "SU", "YU", "ZZ"]
+
+    /// Whether a geo database's code is a country (ISO 3166-1 alpha-2, or XK for Kosovo): what the report lists,
+    /// counts and maps as one. Any other code (a region, a retired or made-up code) is counted apart.
+    static func isCountry(_ code: String) -> Bool { byCode[code] != nil && !notCountries.contains(code) }
+
+    /// "country", "not_a_country" (a code that `isCountry` refuses) or "unknown" (no code): the `kind` of a row.
+    static func kind(_ code: String?) -> String {
+        guard let code else { return "unknown" }
+        return isCountry(code) ? "country" : "not_a_country"
+    }
 }

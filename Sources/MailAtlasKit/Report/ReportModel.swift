@@ -75,6 +75,7 @@ public struct Report: Sendable {
         /// Of those, spam.
         public var spamMessages = 0
         public var originIPs = 0
+        /// Distinct countries of origin: codes that `CountryNames.isCountry` accepts, so not EU, AP or the like.
         public var countries = 0
         public var providers = 0
         public var withoutOrigin = 0

@@ -137,17 +137,24 @@ public enum ReportQueries {
             let (clause, args) = filter.sql(period)
             if let row = try rows(
                 """
-                SELECT count(*), count(DISTINCT m.origin_ip), count(DISTINCT m.origin_country),
-                    count(DISTINCT m.origin_asn), coalesce(sum(m.origin_ip IS NULL), 0)
+                SELECT count(*), count(DISTINCT m.origin_ip), count(DISTINCT m.origin_asn),
+                    coalesce(sum(m.origin_ip IS NULL), 0)
                 FROM messages m WHERE \(clause)
                 """, args
             ).first {
                 t.messages = row[0]
                 t.originIPs = row[1]
-                t.countries = row[2]
-                t.providers = row[3]
-                t.withoutOrigin = row[4]
+                t.providers = row[2]
+                t.withoutOrigin = row[3]
             }
+            // Countries only: a region code (EU, AP) or a made-up one is not a country of origin.
+            t.countries = try rows(
+                "SELECT DISTINCT m.origin_country FROM messages m WHERE (\(clause)) AND m.origin_country IS NOT NULL",
+                args
+            ).filter { row in
+                let code: String = row[0]
+                return CountryNames.isCountry(code)
+            }.count
             let (allClause, allArgs) = filter.sql(period, verdict: false)
             if let row = try rows(
                 "SELECT count(*), coalesce(sum(m.verdict = 'spam'), 0) FROM messages m WHERE \(allClause)", allArgs
@@ -195,10 +202,18 @@ public enum ReportQueries {
                     country: country, messages: row[1], originIPs: row[2], previousMessages: previous[country] ?? 0,
                     topProviders: Array(shares.prefix(3)))
             }.sorted { a, b in
-                // Known countries by size; the unknown row last whatever its size.
-                if (a.country == nil) != (b.country == nil) { return b.country == nil }
+                // Countries by size, then the codes that are not countries (EU, AP, …), then the unknown row,
+                // whatever their size.
+                let (ka, kb) = (Self.rowRank(a.country), Self.rowRank(b.country))
+                if ka != kb { return ka < kb }
                 return a.messages != b.messages ? a.messages > b.messages : (a.country ?? "") < (b.country ?? "")
             }
+        }
+
+        /// Where a row of `byCountry` goes: 0 a country, 1 a code that is not one, 2 no code.
+        static func rowRank(_ code: String?) -> Int {
+            guard let code else { return 2 }
+            return CountryNames.isCountry(code) ? 0 : 1
         }
 
         static func providerOrder(_ a: Report.ProviderShare, _ b: Report.ProviderShare) -> Bool {
@@ -526,7 +541,7 @@ public enum ReportQueries {
 
         func trend(_ period: ReportPeriod, byCountry: [Report.CountryRow]) throws -> Report.Trend {
             let months = period.trendMonths
-            let topCountries = Array(byCountry.compactMap(\.country).prefix(min(top, 5)))
+            let topCountries = Array(byCountry.compactMap(\.country).filter(CountryNames.isCountry).prefix(min(top, 5)))
             var overall: [Int] = []
             var series = Array(repeating: [Int](), count: topCountries.count)
             // One range scan per month with no GROUP BY: grouping by month would sort a year of rows.

@@ -142,6 +142,7 @@ enum ReportView {
         let rows: [Object] = r.byCountry.map { c in
             var o: Object = [
                 "country": c.country ?? "", "has_country": c.country != nil,
+                "kind": CountryNames.kind(c.country), "is_country": c.country.map(CountryNames.isCountry) ?? false,
                 "country_text": c.country.map(Display.text) ?? "–",
                 "name": c.country.flatMap(CountryNames.name) ?? "",
                 "label": Display.country(c.country),
@@ -173,23 +174,39 @@ enum ReportView {
             "Messages by origin country, \(r.period.label): "
             + shown.prefix(8).map { Display.country($0.country) + " " + Display.count($0.messages) }
             .joined(separator: "; ") + (shown.count > 8 ? "; and more in the table." : ".")
+        // The map shows countries only; a region code (EU, AP, …) and the unknown row are counted apart.
         var onMap: [String: Int] = [:]
+        var notCountry = 0
+        var notCountryCodes: [String] = []
         for c in r.byCountry {
-            if let code = c.country, WorldTiles.tiles[code] != nil { onMap[code, default: 0] += c.messages }
+            guard let code = c.country else { continue }
+            if !CountryNames.isCountry(code) {
+                notCountry += c.messages
+                notCountryCodes.append(code)
+            } else if SVGChart.onWorldMap(code) {
+                onMap[code, default: 0] += c.messages
+            }
         }
+        let unknown = r.byCountry.filter { $0.country == nil }.map(\.messages).reduce(0, +)
         let offMap = total - onMap.values.reduce(0, +)
+        let notCountryText = notCountryCodes.sorted().map(Display.text).joined(separator: ", ")
         let mapSummary =
-            "World map of messages by origin country, \(r.period.label): \(onMap.count) countries shaded"
+            "World map of messages by origin country, \(r.period.label): \(onMap.count) countries coloured"
             + (offMap > 0 ? "; \(Display.count(offMap)) messages of unknown or no country are not on the map." : ".")
         return [
-            "has_rows": !rows.isEmpty, "rows": rows, "count": r.byCountry.filter { $0.country != nil }.count,
+            "has_rows": !rows.isEmpty, "rows": rows,
+            "count": r.byCountry.filter { $0.country.map(CountryNames.isCountry) ?? false }.count,
             "map": onMap.isEmpty
                 ? ""
                 : SVGChart.worldMap(
                     id: "map-countries", title: "Messages by origin country, on a world map",
                     description: mapSummary, messages: onMap, total: total),
+            "map_legend": onMap.isEmpty ? "" : SVGChart.mapLegend(max: onMap.values.max() ?? 1),
             "has_map": !onMap.isEmpty,
             "has_off_map": offMap > 0, "off_map_text": Display.count(offMap),
+            "has_unknown": unknown > 0, "unknown_text": Display.count(unknown),
+            "has_not_country": notCountry > 0, "not_country_text": Display.count(notCountry),
+            "not_country_codes_text": notCountryText,
             "chart": rows.isEmpty
                 ? ""
                 : SVGChart.bars(

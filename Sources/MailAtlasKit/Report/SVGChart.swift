@@ -89,43 +89,51 @@ enum SVGChart {
         return s + "</svg>"
     }
 
-    /// A world tile map: every country one tile (large countries a block of tiles, `WorldTiles`), shaded by its
-    /// messages in five steps on a logarithmic scale, with a legend; each country's tiles carry a `<title>` with
-    /// its name and figures, so a pointer shows them. Codes not on the map (unknown, `EU`, `AP`, retired codes)
-    /// are left to the table beside it.
+    /// A choropleth world map: each country's shape (`WorldMapData`, from Natural Earth's 1:110m countries) filled
+    /// by its messages in five steps on a logarithmic scale, neutral when it has none; a country too small for
+    /// that scale is a dot at its capital, drawn only when it has messages. Each shape and dot carries a `<title>`
+    /// with the country's name and figures, so a pointer shows them. `messages` holds country codes only: a code
+    /// that is not a country (`EU`, `AP`, …; see `CountryNames.isCountry`) is neither drawn nor part of the
+    /// scale. The legend is HTML beside it (`mapLegend`), so it keeps its size on a narrow screen.
     static func worldMap(id: String, title: String, description: String, messages: [String: Int], total: Int)
         -> String
     {
-        let pitch = 16
-        let tile = 14
-        let mapHeight = WorldTiles.rows * pitch
-        let width = WorldTiles.columns * pitch
-        let height = mapHeight + 36
+        let messages = messages.filter { CountryNames.isCountry($0.key) }
         let maxValue = max(1, messages.values.max() ?? 1)
-        var s = svgOpen(
-            id: id, kind: "map", width: width, height: height, title: title, description: description)
-        for code in WorldTiles.tiles.keys.sorted() {
-            guard let tiles = WorldTiles.tiles[code], let first = tiles.first else { continue }
-            let value = messages[code] ?? 0
-            let step = shade(value, max: maxValue)
+        func figures(_ code: String, _ value: Int) -> String {
             let name = CountryNames.name(code) ?? code
-            let figures =
+            let text =
                 value == 0
                 ? "no messages" : Display.count(value) + " messages, " + Display.percent(value, of: total)
-            s += "<g class=\"tile m\(step)\"><title>\(Display.xml(name + " (" + code + "): " + figures))</title>"
-            for t in tiles {
-                s += "<rect x=\"\(t.column * pitch)\" y=\"\(t.row * pitch)\" width=\"\(tile)\" height=\"\(tile)\"/>"
-            }
-            if value > 0 {
-                s += "<text x=\"\(first.column * pitch + tile / 2)\" y=\"\(first.row * pitch + 10)\" "
-                s += "text-anchor=\"middle\">\(Display.xml(code))</text>"
-            }
-            s += "</g>"
+            return "<title>" + Display.xml(Display.text(name + " (" + code + "): " + text)) + "</title>"
         }
-        // The legend: each shade in use and the range of counts it stands for.
-        let ly = mapHeight + 8
-        s += "<text class=\"axis\" x=\"0\" y=\"\(ly + 12)\">Messages</text>"
-        var x = 96
+        var s = svgOpen(
+            id: id, kind: "map", width: WorldMapData.width, height: WorldMapData.height, title: title,
+            description: description)
+        s += "<path class=\"land\" d=\"\(WorldMapData.otherLand)\"/>"
+        for (code, d) in WorldMapData.shapes.sorted(by: { $0.key < $1.key }) {
+            let value = messages[code] ?? 0
+            s += "<path class=\"m\(shade(value, max: maxValue))\" d=\"\(d)\">" + figures(code, value) + "</path>"
+        }
+        // Dots last, so they lie on top of the shapes; the largest counts last of all.
+        let dotted = messages.filter { $0.value > 0 && WorldMapData.dots[$0.key] != nil }
+            .sorted { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }
+        for (code, value) in dotted {
+            guard let at = WorldMapData.dots[code] else { continue }
+            s += "<circle class=\"dot m\(shade(value, max: maxValue))\" cx=\"\(at.x)\" cy=\"\(at.y)\" r=\"16\">"
+            s += figures(code, value) + "</circle>"
+        }
+        return s + "</svg>"
+    }
+
+    /// Whether the map draws a country: a shape or a dot (the dot only when it has messages).
+    static func onWorldMap(_ code: String) -> Bool {
+        CountryNames.isCountry(code) && (WorldMapData.shapes[code] != nil || WorldMapData.dots[code] != nil)
+    }
+
+    /// The map's legend, as HTML: each shade in use and the range of counts it stands for.
+    static func mapLegend(max maxValue: Int) -> String {
+        var s = "<ul class=\"map-legend\" aria-label=\"Legend: messages per country\">"
         for step in 0...5 {
             let label: String
             if step == 0 {
@@ -136,11 +144,9 @@ enum SVGChart {
                 guard from <= to else { continue }
                 label = from == to ? Display.count(from) : Display.count(from) + "–" + Display.count(to)
             }
-            s += "<g class=\"tile m\(step)\"><rect x=\"\(x)\" y=\"\(ly)\" width=\"\(tile)\" height=\"\(tile)\"/></g>"
-            s += "<text class=\"axis\" x=\"\(x + tile + 5)\" y=\"\(ly + 12)\">\(Display.xml(label))</text>"
-            x += 30 + 10 * label.count
+            s += "<li><span class=\"swatch m\(step)\"></span>\(Display.xml(label))</li>"
         }
-        return s + "</svg>"
+        return s + "</ul>"
     }
 
     /// The shade of a count: 0 for none, else 1–5 on a logarithmic scale, 1 for a single message and 5 for `max`.
@@ -283,11 +289,12 @@ enum Display {
     /// "2026-10-14T08:00:00Z" → "2026-10-14".
     static func date(_ iso: String?) -> String { iso.map { String($0.prefix(10)) } ?? "–" }
 
-    /// "DE" → "DE · Germany"; nil → the unknown label.
+    /// "DE" → "DE · Germany"; "EU" → "EU · European Union (not a country)"; nil → the unknown label.
     static func country(_ code: String?) -> String {
         guard let code else { return "Unknown or no origin" }
         let safe = text(code)
-        return CountryNames.name(code).map { safe + " · " + $0 } ?? safe
+        let named = CountryNames.name(code).map { safe + " · " + $0 } ?? safe
+        return CountryNames.isCountry(code) ? named : named + " (not a country)"
     }
 
     /// "AS3320 Deutsche Telekom AG".

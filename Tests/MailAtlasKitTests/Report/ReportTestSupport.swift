@@ -17,12 +17,17 @@ struct RenderedReport {
     let csv: [String: [[String]]]
     let csvText: [String: String]
 
-    init(hostile: Bool, month: String = "2026-10", verdict: String? = "spam", folders: [String] = [], top: Int = 20)
-        throws
-    {
+    /// `edit`: SQL run on the fixture store before the report reads it (to relabel countries, say).
+    init(
+        hostile: Bool, month: String = "2026-10", verdict: String? = "spam", folders: [String] = [], top: Int = 20,
+        edit: String? = nil
+    ) throws {
         directory = TempDirectory("report")
         path = directory.path + "/fixture.sqlite"
         try ReportFixture.make(path: path, hostile: hostile)
+        if let edit {
+            try DatabaseQueue(path: path).write { db in try db.execute(sql: edit) }
+        }
         queue = try MailStore.openReadOnly(path: path)
         let request = ReportRequest(
             verdict: verdict, folders: folders, period: ReportPeriod.month(month)!, top: top,
