@@ -92,9 +92,8 @@ enum SVGChart {
     /// A choropleth world map: each country's shape (`WorldMapData`, from Natural Earth's 1:110m countries) filled
     /// by its messages in five steps on a logarithmic scale, neutral when it has none; a country too small for
     /// that scale is a dot at its capital, drawn only when it has messages. Each shape and dot carries a `<title>`
-    /// with the country's name and figures, so a pointer shows them. `messages` holds country codes only: a code
-    /// that is not a country (`EU`, `AP`, …; see `CountryNames.isCountry`) is neither drawn nor part of the
-    /// scale. The legend is HTML beside it (`mapLegend`), so it keeps its size on a narrow screen.
+    /// with the country's name and figures, so a pointer shows them. A code in `messages` that is not a country
+    /// (`EU`, `AP`, …; see `CountryNames.isCountry`) is neither drawn nor part of the scale. The legend is HTML beside it (`mapLegend`), so it keeps its size on a narrow screen.
     static func worldMap(id: String, title: String, description: String, messages: [String: Int], total: Int)
         -> String
     {
@@ -120,7 +119,7 @@ enum SVGChart {
             .sorted { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }
         for (code, value) in dotted {
             guard let at = WorldMapData.dots[code] else { continue }
-            s += "<circle class=\"dot m\(shade(value, max: maxValue))\" cx=\"\(at.x)\" cy=\"\(at.y)\" r=\"16\">"
+            s += "<circle class=\"dot m\(shade(value, max: maxValue))\" cx=\"\(at.x)\" cy=\"\(at.y)\" r=\"20\">"
             s += figures(code, value) + "</circle>"
         }
         return s + "</svg>"

@@ -123,7 +123,7 @@ import Testing
         let sg = WorldMapData.dots["SG"]!
         #expect(
             svg.contains(
-                "<circle class=\"dot m1\" cx=\"\(sg.x)\" cy=\"\(sg.y)\" r=\"16\"><title>Singapore (SG): 3 messages, 2.5 %"
+                "<circle class=\"dot m1\" cx=\"\(sg.x)\" cy=\"\(sg.y)\" r=\"20\"><title>Singapore (SG): 3 messages, 2.5 %"
             ))
         // Every shape once (plus the land of no country), and a dot only for the small country with messages.
         #expect(svg.components(separatedBy: "<path ").count - 1 == WorldMapData.shapes.count + 1)
