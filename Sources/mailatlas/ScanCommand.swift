@@ -21,7 +21,7 @@ struct ScanCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOption
 
     @Option(name: .shortAndLong, help: "Parallel parse tasks (default: the number of active cores).")
-    var jobs: Int = ScanOptions.defaultJobs
+    var jobs: Int?
 
     @Option(help: ArgumentHelp("Treat every message under these roots as spam or ham.", valueName: "spam|ham"))
     var label: Verdict?
@@ -62,7 +62,7 @@ struct ScanCommand: AsyncParsableCommand {
     @OptionGroup(title: "IP databases") var geo: GeoDatabaseOptions
 
     func validate() throws {
-        guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
+        guard (1...256).contains(jobs ?? 1) else { throw ValidationError("--jobs must be between 1 and 256") }
         guard commitEvery >= 1 && commitEvery <= 1_000_000 else {
             throw ValidationError("--commit-every must be between 1 and 1000000")
         }
@@ -87,7 +87,8 @@ struct ScanCommand: AsyncParsableCommand {
             throw Exit.noMail
         }
         var options = ScanOptions(
-            roots: roots, label: label, jobs: jobs, maxMessageSize: Format.parseSize(maxMessageSize) ?? 50 << 20,
+            roots: roots, label: label, jobs: jobs ?? ScanOptions.defaultJobs,
+            maxMessageSize: Format.parseSize(maxMessageSize) ?? 50 << 20,
             followSymlinks: followSymlinks, prune: prune, messagesPerTransaction: commitEvery)
         options.origin = try origin.config()
         options.links = try links.extractorOptions()
