@@ -10,6 +10,7 @@ struct GeoLookupCommand: ParsableCommand {
         abstract: "Country and AS of IP addresses (from the arguments, or one per line on standard input).",
         discussion: """
             With --json, one JSON object per line and address: ip, scope, country, country_name, asn, as_name, \
+            as_registry (the registry that gave out the AS number), \
             country_source, asn_source, source_date (and error for text that is not an address).
             """.reflowed
     )
@@ -52,6 +53,7 @@ struct GeoLookupCommand: ParsableCommand {
                 var line = "{\"ip\":\(JSONText.string(ip.description)),\"scope\":\"\(a.scope.rawValue)\""
                 line += ",\"country\":\(JSONText.string(a.country)),\"country_name\":\(JSONText.string(name))"
                 line += ",\"asn\":\(JSONText.number(a.asn)),\"as_name\":\(JSONText.string(a.asName))"
+                line += ",\"as_registry\":\(JSONText.string(a.asn.flatMap { ASNRegistry.name(of: $0) }))"
                 line += ",\"country_source\":\(JSONText.string(a.countrySource))"
                 line += ",\"asn_source\":\(JSONText.string(a.asnSource)),\"source_date\":\(JSONText.string(date))}\n"
                 out.write(line)
@@ -87,7 +89,7 @@ struct GeoLookupCommand: ParsableCommand {
             parts.append("-- (no country)")
         }
         if let asn = a.asn {
-            parts.append("AS\(asn)" + (a.asName.map { " " + $0 } ?? ""))
+            parts.append(ASNRegistry.label(asn: Int(asn), name: a.asName, country: a.country))
         } else {
             parts.append("no AS")
         }

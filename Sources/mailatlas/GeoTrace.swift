@@ -35,7 +35,7 @@ enum GeoTrace {
             parts.append("country unknown")
         }
         if let asn = a.asn {
-            parts.append("AS\(asn)" + (a.asName.map { " " + Escape.terminal($0) } ?? ""))
+            parts.append(ASNRegistry.label(asn: Int(asn), name: a.asName.map(Escape.terminal), country: a.country))
         } else {
             parts.append("AS unknown")
         }

@@ -62,9 +62,9 @@ country,name,messages,share,origin_ips,previous_messages,top_providers,kind
 """#,
         "csv/by-provider.csv": #"""
 {{% CONTENT_TYPE: CSV}}
-asn,as_name,country,messages,share,origin_ips,previous_messages,first_seen,last_seen,example_ips
+asn,as_name,country,messages,share,origin_ips,previous_messages,first_seen,last_seen,example_ips,as_registry
 {{#providers.rows}}
-{{asn}},{{as_name}},{{country}},{{messages}},{{share}},{{origin_ips}},{{previous_messages}},{{first_seen}},{{last_seen}},{{example_ips}}
+{{asn}},{{as_name}},{{country}},{{messages}},{{share}},{{origin_ips}},{{previous_messages}},{{first_seen}},{{last_seen}},{{example_ips}},{{as_registry}}
 {{/providers.rows}}
 
 """#,
@@ -142,9 +142,9 @@ domain,messages,occurrences,countries,sources,is_ip,ham_messages
 """#,
         "csv/top-ips.csv": #"""
 {{% CONTENT_TYPE: CSV}}
-ip,messages,country,asn,as_name,first_seen,last_seen,rdns,helo,example_subject
+ip,messages,country,asn,as_name,first_seen,last_seen,rdns,helo,example_subject,as_registry
 {{#ips.rows}}
-{{ip}},{{messages}},{{country}},{{asn}},{{as_name}},{{first_seen}},{{last_seen}},{{rdns}},{{helo}},{{subject}}
+{{ip}},{{messages}},{{country}},{{asn}},{{as_name}},{{first_seen}},{{last_seen}},{{rdns}},{{helo}},{{subject}},{{as_registry}}
 {{/ips.rows}}
 
 """#,

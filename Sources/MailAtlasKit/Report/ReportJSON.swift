@@ -151,6 +151,7 @@ public enum ReportJSON {
                                     c.topProviders.map { p in
                                         .object([
                                             ("asn", .int(p.asn)), ("as_name", .string(p.asName)),
+                                            ("as_registry", .string(ASNRegistry.name(ofAS: p.asn))),
                                             ("messages", .int(p.messages)),
                                         ])
                                     })
@@ -163,7 +164,9 @@ public enum ReportJSON {
                 .array(
                     r.byProvider.map { p in
                         .object([
-                            ("asn", .int(p.asn)), ("as_name", .string(p.asName)), ("country", .string(p.country)),
+                            ("asn", .int(p.asn)), ("as_name", .string(p.asName)),
+                            ("as_registry", .string(ASNRegistry.name(ofAS: p.asn))),
+                            ("country", .string(p.country)),
                             ("messages", .int(p.messages)), ("share", share(p.messages, of: total)),
                             ("origin_ips", .int(p.originIPs)), ("previous_messages", .int(p.previousMessages)),
                             ("first_seen", .string(p.firstSeen)), ("last_seen", .string(p.lastSeen)),
@@ -178,6 +181,7 @@ public enum ReportJSON {
                         .object([
                             ("ip", .string(ip.ip)), ("messages", .int(ip.messages)), ("country", .string(ip.country)),
                             ("asn", .int(ip.asn)), ("as_name", .string(ip.asName)),
+                            ("as_registry", .string(ASNRegistry.name(ofAS: ip.asn))),
                             ("first_seen", .string(ip.firstSeen)), ("last_seen", .string(ip.lastSeen)),
                             (
                                 "names",

@@ -135,7 +135,9 @@ enum ReportView {
 
     // MARK: Countries and providers
 
-    static func providerLabel(_ asn: Int?, _ name: String?) -> String { Display.provider(asn, name) }
+    static func providerLabel(_ asn: Int?, _ name: String?, _ country: String?) -> String {
+        Display.provider(asn, name, country: country)
+    }
 
     static func countries(_ r: Report) -> Object {
         let total = r.totals.messages
@@ -152,13 +154,15 @@ enum ReportView {
                 "providers": c.topProviders.map { p -> Object in
                     [
                         "asn": p.asn.map(String.init) ?? "", "as_name": p.asName ?? "",
-                        "label": providerLabel(p.asn, p.asName), "messages": p.messages,
+                        "as_registry": ASNRegistry.name(ofAS: p.asn) ?? "",
+                        "label": providerLabel(p.asn, p.asName, c.country), "messages": p.messages,
                         "messages_text": Display.count(p.messages),
                     ]
                 },
                 "has_providers": !c.topProviders.isEmpty,
                 "providers_cell": c.topProviders.map { p in
-                    "AS" + (p.asn.map(String.init) ?? "?") + (p.asName.map { " " + $0 } ?? "") + " (\(p.messages))"
+                    (p.asn.map { ASNRegistry.label(asn: $0, name: p.asName, country: c.country) } ?? "AS?")
+                        + " (\(p.messages))"
                 }.joined(separator: "; "),
             ]
             change(c.messages, c.previousMessages, &o)
@@ -222,7 +226,8 @@ enum ReportView {
             var o: Object = [
                 "asn": p.asn.map(String.init) ?? "", "has_asn": p.asn != nil,
                 "as_name": p.asName ?? "", "as_name_text": p.asName.map(Display.text) ?? "",
-                "label": providerLabel(p.asn, p.asName),
+                "as_registry": ASNRegistry.name(ofAS: p.asn) ?? "",
+                "label": providerLabel(p.asn, p.asName, p.country),
                 "country": p.country ?? "", "country_label": p.country.map(Display.country) ?? "–",
                 "messages": p.messages, "messages_text": Display.count(p.messages),
                 "share": ratio(p.messages, of: total), "share_text": Display.percent(p.messages, of: total),
@@ -237,12 +242,14 @@ enum ReportView {
         }
         let bars = r.byProvider.map { p in
             SVGChart.Bar(
-                label: providerLabel(p.asn, p.asName), value: p.messages,
+                label: providerLabel(p.asn, p.asName, p.country), value: p.messages,
                 note: Display.count(p.messages) + " · " + Display.percent(p.messages, of: total))
         }
         let summary =
             "Messages by provider (autonomous system), \(r.period.label): "
-            + r.byProvider.prefix(6).map { providerLabel($0.asn, $0.asName) + " " + Display.count($0.messages) }
+            + r.byProvider.prefix(6).map {
+                providerLabel($0.asn, $0.asName, $0.country) + " " + Display.count($0.messages)
+            }
             .joined(separator: "; ") + "."
         return [
             "has_rows": !rows.isEmpty, "rows": rows, "shown": rows.count,
@@ -262,7 +269,8 @@ enum ReportView {
                 "messages": ip.messages, "messages_text": Display.count(ip.messages),
                 "country": ip.country ?? "", "country_label": ip.country.map(Display.country) ?? "–",
                 "asn": ip.asn.map(String.init) ?? "", "as_name": ip.asName ?? "",
-                "provider_label": providerLabel(ip.asn, ip.asName),
+                "as_registry": ASNRegistry.name(ofAS: ip.asn) ?? "",
+                "provider_label": providerLabel(ip.asn, ip.asName, ip.country),
                 "first_seen": ip.firstSeen ?? "", "last_seen": ip.lastSeen ?? "",
                 "first_seen_text": Display.date(ip.firstSeen), "last_seen_text": Display.date(ip.lastSeen),
                 "rdns": ip.names.first?.rdns ?? "", "helo": ip.names.first?.helo ?? "",

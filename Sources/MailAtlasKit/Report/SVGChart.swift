@@ -296,10 +296,10 @@ enum Display {
         return CountryNames.isCountry(code) ? named : named + " (not a country)"
     }
 
-    /// "AS3320 Deutsche Telekom AG".
-    static func provider(_ asn: Int?, _ name: String?) -> String {
+    /// "AS3320 Deutsche Telekom AG"; for an AS without a name, its registry and the country of the addresses it
+    /// was seen with: "AS22927 (LACNIC, AR)".
+    static func provider(_ asn: Int?, _ name: String?, country: String?) -> String {
         guard let asn else { return "Unknown provider" }
-        guard let name, !name.isEmpty else { return "AS" + String(asn) }
-        return "AS" + String(asn) + " " + text(name)
+        return ASNRegistry.label(asn: asn, name: name.map(text), country: country.map(text))
     }
 }

@@ -93,6 +93,8 @@ import Testing
         #expect(SVGChart.niceCeiling(3) == 4)
         #expect(Display.country("DE") == "DE · Germany")
         #expect(Display.country(nil) == "Unknown or no origin")
-        #expect(Display.provider(3320, "DTAG") == "AS3320 DTAG")
+        #expect(Display.provider(3320, "DTAG", country: "DE") == "AS3320 DTAG")
+        #expect(Display.provider(22927, nil, country: "AR") == "AS22927 (LACNIC, AR)")
+        #expect(Display.provider(nil, nil, country: "AR") == "Unknown provider")
     }
 }
