@@ -5,7 +5,7 @@ import MailAtlasKit
 struct GeoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geo",
-        abstract: "Look up, inspect and build the IP → country / AS databases.",
+        abstract: "Look up, inspect and build the databases of country and AS by IP address.",
         discussion: """
             The built-in database (IPFire Location Database, CC BY-SA 4.0, https://location.ipfire.org/) is always \
             there. Add MaxMind DB files (.mmdb) or files made by `geo import` with --geo-db, in order of preference, \

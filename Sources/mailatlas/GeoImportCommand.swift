@@ -9,7 +9,7 @@ struct GeoImportCommand: ParsableCommand {
         abstract: "Build an IP database from range CSVs, RIR delegated files, ip2asn TSV and name lists.",
         discussion: """
             Formats are detected from content; gzip is accepted. Range CSV: start,end,country[,asn[,name]] with \
-            addresses as text or integers (≤ 4294967295: IPv4). RIR: delegated-*-extended (allocated and assigned \
+            addresses as text or integers (up to 4294967295: IPv4). RIR: delegated-*-extended (allocated and assigned \
             ipv4/ipv6). iptoasn: ip2asn-combined.tsv. Names: asn<TAB>name, CC<TAB>country name, iso_3166-1.json. \
             Where ranges overlap, the later-starting (narrower) one wins. Use the result with --geo-db.
             """.reflowed
