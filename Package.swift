@@ -37,6 +37,11 @@ let package = Package(
             name: "CCompression",
             providers: [.apt(["libbz2-dev", "liblzma-dev", "libzstd-dev", "liblz4-dev"])]
         ),
+        // c-ares from the system (Debian libc-ares-dev): `mailatlas enrich --dns`, many DNS lookups in flight.
+        .systemLibrary(
+            name: "CAres",
+            providers: [.apt(["libc-ares-dev"])]
+        ),
         // The built-in IP database, embedded with C23 #embed (see docs/geo.md and scripts/build-geo-db.sh).
         .target(
             name: "CGeoData",
@@ -59,6 +64,7 @@ let package = Package(
                 "CZlib",
                 "CCompression",
                 "CGeoData",
+                "CAres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

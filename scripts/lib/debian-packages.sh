@@ -1,13 +1,15 @@
 # Sourced by scripts/example and scripts/test: the Debian packages mailatlas needs, and installing the missing ones.
 
 # Building: SQLite (the store, through GRDB), zlib (gzip spools, ZIP members; found with pkg-config), and bzip2, xz,
-# zstd and LZ4 (spool files compressed with those tools or by Dovecot's compression plugin). See Package.swift.
-BUILD_PACKAGES=(libsqlite3-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev liblz4-dev pkg-config)
+# zstd and LZ4 (spool files compressed with those tools or by Dovecot's compression plugin), c-ares (DNS lookups of
+# `mailatlas enrich --dns`). See Package.swift.
+BUILD_PACKAGES=(libsqlite3-dev zlib1g-dev libbz2-dev liblzma-dev libzstd-dev liblz4-dev libc-ares-dev pkg-config)
 
 # Testing, on top of building: chromium (the report's browser test opens the example report headless; it skips
 # when chromium is absent), strace, GNU time, util-linux (setpriv, unshare, mount), gzip and python3 (the
-# adversarial tests and the fuzzers' seeds).
-TEST_PACKAGES=(chromium strace time util-linux gzip python3)
+# adversarial tests and the fuzzers' seeds), nsd (an authoritative DNS server the DNS tests start on 127.0.0.1;
+# under CI=true they fail without it).
+TEST_PACKAGES=(chromium strace time util-linux gzip python3 nsd)
 
 # install_missing PACKAGE...: installs with apt-get those of the packages that `dpkg -s` does not report as
 # installed (nothing, not even `apt-get update`, when none is missing). As root directly; otherwise through sudo
