@@ -22,7 +22,7 @@ struct MailAtlas: AsyncParsableCommand {
         version: MailAtlasKitVersion.string,
         subcommands: [
             ScanCommand.self, SQLCommand.self, ReportCommand.self, TraceCommand.self, RelaysCommand.self,
-            GeoCommand.self,
+            GeoCommand.self, EnrichCommand.self,
         ]
     )
 

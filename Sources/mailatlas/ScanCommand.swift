@@ -37,6 +37,16 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(help: "Delete the rows of messages whose files have disappeared (otherwise they are kept and marked).")
     var prune = false
 
+    @Option(
+        help: ArgumentHelp(
+            "After the scan, an opt-in network step for the messages it added: dns (resolve their linked hosts, as "
+                + "mailatlas enrich --dns does with its defaults).", valueName: "dns"))
+    var enrich: String?
+
+    @Option(
+        help: ArgumentHelp("With --enrich dns: the resolver to ask (default: the system's).", valueName: "host[:port]"))
+    var resolver: String?
+
     @Flag(name: .shortAndLong, help: "No progress line and no summary; only errors.")
     var quiet = false
 
@@ -63,6 +73,13 @@ struct ScanCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...256).contains(jobs ?? 1) else { throw ValidationError("--jobs must be between 1 and 256") }
+        if let enrich, enrich != "dns" {
+            throw ValidationError("--enrich: the one network step is dns (got \(enrich))")
+        }
+        if resolver != nil, enrich == nil { throw ValidationError("--resolver is for --enrich dns") }
+        if let resolver, !DNSResolverAddress.isValid(resolver) {
+            throw ValidationError("--resolver: not an address: \(resolver) (HOST[:PORT], an IPv6 address in brackets)")
+        }
         guard commitEvery >= 1 && commitEvery <= 1_000_000 else {
             throw ValidationError("--commit-every must be between 1 and 1000000")
         }
@@ -127,6 +144,17 @@ struct ScanCommand: AsyncParsableCommand {
                 Terminal.write(
                     "suspects: \(suspects.count) origin IP(s) look like a relay of this site (\(ips)); see mailatlas relays --db \(Escape.terminal(store.path))\n"
                 )
+            }
+        }
+        if enrich != nil, summary.interruptedBy == nil, summary.counts.added > 0 {
+            let options = DNSEnricher.Options(
+                resolver: .init(server: resolver), scanID: summary.scanID, geo: try geo.resolver())
+            do {
+                let counts = try DNSEnricher(storePath: store.path, options: options).run()
+                if !quiet { Terminal.write("enrich: " + EnrichCommand.summary(counts) + "\n") }
+            } catch {
+                Terminal.writeError("mailatlas: error: enrich --dns: \(error)\n")
+                throw Exit.partial
             }
         }
         if listSkipped, let account = summary.account { Terminal.write(SkippedList.text(account)) }

@@ -173,13 +173,13 @@ _mailatlas() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    scan|sql|report|trace|relays|geo|help)
+    scan|sql|report|trace|relays|geo|enrich|help)
         # Offer subcommand argument completions
         "_mailatlas_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'scan sql report trace relays geo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'scan sql report trace relays geo enrich help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _mailatlas_scan() {
     repeating_flags=()
     non_repeating_flags=(--follow-symlinks --prune --quiet -q --list-skipped --trust-list-servers --no-trust-list-servers --recover-defanged --no-embedded-geo --version -h --help)
     repeating_options=(--internal-networks --trusted-networks --geo-db)
-    non_repeating_options=(--db --jobs -j --label --max-message-size --origin-config --public-suffix-list --learn-relays --commit-every --geo-config)
+    non_repeating_options=(--db --jobs -j --label --max-message-size --enrich --resolver --origin-config --public-suffix-list --learn-relays --commit-every --geo-config)
     __mailatlas_offer_flags_options -1
 
     # Offer option value completions
@@ -204,6 +204,12 @@ _mailatlas_scan() {
         return
         ;;
     '--max-message-size')
+        return
+        ;;
+    '--enrich')
+        return
+        ;;
+    '--resolver')
         return
         ;;
     '--internal-networks')
@@ -462,6 +468,48 @@ _mailatlas_geo_refresh() {
         return
         ;;
     '--geo-config')
+        return
+        ;;
+    esac
+}
+
+_mailatlas_enrich() {
+    repeating_flags=()
+    non_repeating_flags=(--no-embedded-geo --dns --resolve-unique-hosts --quiet --version -h --help)
+    repeating_options=(--geo-db)
+    non_repeating_options=(--db --geo-config --resolver --since --concurrency --timeout --max-queries --max-age --deadline)
+    __mailatlas_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--geo-db')
+        return
+        ;;
+    '--geo-config')
+        return
+        ;;
+    '--resolver')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--concurrency')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--max-queries')
+        return
+        ;;
+    '--max-age')
+        return
+        ;;
+    '--deadline')
         return
         ;;
     esac

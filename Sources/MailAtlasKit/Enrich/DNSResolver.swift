@@ -40,6 +40,11 @@ public enum DNSStatus: String, Sendable, CaseIterable {
     case error
 }
 
+/// Whether text names a resolver `DNSResolver` can ask (`HOST[:PORT]`, an IPv6 address in brackets).
+public enum DNSResolverAddress {
+    public static func isValid(_ s: String) -> Bool { DNSResolver.serverCSV(s) != nil }
+}
+
 /// A stub resolver over c-ares (Debian's libc-ares): many queries in flight on one channel, each with its own
 /// timeout and tries, TCP when an answer is truncated, CNAME chains followed in the answer. Debian 12's c-ares has
 /// no event thread, so `resolve` drives it from its own poll loop on the calling thread (`mailatlas_ares_turn`).

@@ -6,7 +6,7 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         for (name, sql) in [
-            ("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6), ("v7", v7), ("v8", v8),
+            ("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5), ("v6", v6), ("v7", v7), ("v8", v8), ("v9", v9),
         ] {
             migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
@@ -277,6 +277,30 @@ enum Schema {
         CREATE INDEX messages_arrival ON messages(received_utc, verdict, folder, origin_country, origin_asn, origin_ip,
             origin_as_org, origin_rule, truncated, removed_scan_id, date_utc, received_source, auth_spf, auth_dkim,
             auth_dmarc);
+        """
+
+    /// What linked hosts resolved to (`mailatlas enrich --dns`): the latest answer per name with its time, status
+    /// and CNAME chain, and every address with its country and AS, so a report can place the sites a message links
+    /// to and say when they were looked up. Names are the hosts and registrable domains of `links` (lower-case, no
+    /// trailing dot); an answer replaces the previous one for its name.
+    static let v9 = """
+        CREATE TABLE dns_hosts (
+            host TEXT PRIMARY KEY,
+            status TEXT NOT NULL,
+            resolved_at TEXT NOT NULL,
+            cnames TEXT,
+            addresses INTEGER NOT NULL DEFAULT 0,
+            resolver TEXT
+        ) WITHOUT ROWID;
+        CREATE TABLE dns_addresses (
+            host TEXT NOT NULL REFERENCES dns_hosts(host) ON DELETE CASCADE,
+            address TEXT NOT NULL,
+            country TEXT,
+            asn INTEGER,
+            as_org TEXT,
+            PRIMARY KEY (host, address)
+        ) WITHOUT ROWID;
+        CREATE INDEX links_host ON links(host);
         """
 
     /// `received_utc` and `received_source` of the rows that have none, from their stored hops (`Arrival.of`).

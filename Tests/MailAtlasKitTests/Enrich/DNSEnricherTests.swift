@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+
+@testable import MailAtlasKit
+
+/// `enrich --dns` over a scanned spool, against nsd on loopback serving the zone its links point into.
+@Suite(.serialized) struct DNSEnricherTests {
+    static let zone = """
+        $ORIGIN atlas-test.com.
+        $TTL 300
+        @        IN SOA ns.atlas-test.com. hostmaster.atlas-test.com. 1 3600 600 86400 300
+        @        IN NS  ns.atlas-test.com.
+        ns       IN A   127.0.0.1
+        @        IN A   81.2.69.142
+        www      IN CNAME cdn.atlas-test.com.
+        cdn      IN A   81.2.69.160
+        cdn      IN AAAA 2a02:ec0::160
+        track-1  IN A   81.2.69.161
+
+        """
+
+    struct Spool {
+        let dir = TempDirectory("enrich")
+        var store: String { dir.path + "/store.sqlite" }
+
+        init() {
+            dir.maildir("spool/Maildir")
+            dir.write(
+                "spool/Maildir/cur/1.M1.host:2,S",
+                MailFixture.message(
+                    subject: "one", date: "Tue, 14 Oct 2025 09:15:02 +0200",
+                    body: """
+                        Buy at https://www.atlas-test.com/a and see https://track-1.atlas-test.com/u1
+                        or https://nothere.atlas-test.com/x or http://192.0.2.5/ now.
+
+                        """))
+            dir.write(
+                "spool/Maildir/cur/2.M2.host:2,S",
+                MailFixture.message(
+                    subject: "two", date: "Wed, 15 Oct 2025 09:15:02 +0200",
+                    body:
+                        "Also https://www.atlas-test.com/b, https://nothere.atlas-test.com/y and https://other-site.net/\n"
+                ))
+        }
+
+        func scan() async throws -> ScanSummary {
+            try await SpoolScanner(storePath: store, options: ScanOptions(roots: [dir.path + "/spool"], jobs: 1)).run()
+        }
+
+        func rows(_ sql: String) throws -> [Row] {
+            try MailStore.openReadOnly(path: store).read { try Row.fetchAll($0, sql: sql) }
+        }
+    }
+
+    @Test func resolvesWhatTheSpoolLinksToAndNothingTwice() async throws {
+        guard let server = try DNSTestServer.start(zones: ["atlas-test.com": Self.zone]) else { return }
+        defer { server.stop() }
+        let s = Spool()
+        _ = try await s.scan()
+        var options = DNSEnricher.Options(resolver: .init(server: server.address, timeoutMilliseconds: 500))
+        let first = try DNSEnricher(storePath: s.store, options: options).run()
+        // Registrable domains and hosts linked from two messages; the tracking host of one message is not asked.
+        let hosts = Dictionary(
+            uniqueKeysWithValues: try s.rows("SELECT host, status, cnames FROM dns_hosts").map {
+                ($0["host"] as String, ($0["status"] as String, $0["cnames"] as String?))
+            })
+        #expect(
+            Set(hosts.keys) == ["atlas-test.com", "www.atlas-test.com", "nothere.atlas-test.com", "other-site.net"])
+        #expect(hosts["atlas-test.com"]?.0 == "answer")
+        #expect(hosts["www.atlas-test.com"]?.0 == "answer")
+        #expect(hosts["www.atlas-test.com"]?.1 == "cdn.atlas-test.com")
+        #expect(hosts["nothere.atlas-test.com"]?.0 == "nxdomain")
+        // nsd refuses names outside its zones, as a resolver refusing a query would.
+        #expect(hosts["other-site.net"]?.0 == "refused")
+        #expect(first.asked == 4)
+        #expect(first.byStatus[.answer] == 2)
+        let addresses = try s.rows("SELECT host, address, country FROM dns_addresses ORDER BY host, address")
+        #expect(addresses.map { $0["address"] as String } == ["81.2.69.142", "2a02:ec0::160", "81.2.69.160"])
+        #expect(first.addresses == 3)
+        #expect(first.placed == addresses.filter { ($0["country"] as String?) != nil }.count)
+        // A second run asks nothing: every answer is fresh.
+        let second = try DNSEnricher(storePath: s.store, options: options).run()
+        #expect(second.asked == 0)
+        #expect(second.fresh == 4)
+        // Unique hosts on request; the cap leaves the rest for the next run.
+        options.resolveUniqueHosts = true
+        options.maxAge = .zero
+        options.maxQueries = 6
+        let third = try DNSEnricher(storePath: s.store, options: options).run()
+        #expect(third.asked == 3)
+        #expect(third.overCap == 2)
+    }
+
+    @Test func aDeadResolverEndsTheRunWithEveryNameMarked() async throws {
+        let responder = try MisbehavingDNSResponder(mode: .silent)
+        defer { responder.stop() }
+        let s = Spool()
+        _ = try await s.scan()
+        let options = DNSEnricher.Options(
+            resolver: .init(server: responder.address, timeoutMilliseconds: 5000, tries: 3),
+            deadline: .milliseconds(400))
+        let start = ContinuousClock.now
+        let counts = try DNSEnricher(storePath: s.store, options: options).run()
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(counts.byStatus == [.timeout: 4])
+        #expect(try s.rows("SELECT count(*) AS n FROM dns_hosts WHERE status = 'timeout'").first?["n"] == 4)
+    }
+}
