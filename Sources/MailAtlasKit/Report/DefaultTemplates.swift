@@ -124,6 +124,14 @@ name,date,kind,first_scan,last_scan
 {{/quality.geo_databases}}
 
 """#,
+        "csv/hosted-there.csv": #"""
+{{% CONTENT_TYPE: CSV}}
+origin_country,host_country,messages,hosts
+{{#cross.hosted_there}}
+{{country}},{{host_country}},{{messages}},{{addresses}}
+{{/cross.hosted_there}}
+
+"""#,
         "csv/ip-link-countries.csv": #"""
 {{% CONTENT_TYPE: CSV}}
 country,host_country,messages,addresses
@@ -475,6 +483,21 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 </div>
 {{/cross.has_rows}}
 {{^cross.has_rows}}<p class="empty">No links were recorded for the messages of this period.</p>{{/cross.has_rows}}
+<h3 id="h-hosted-there">Sent from here, hosted there</h3>
+{{#cross.has_hosted_there}}
+<div class="table-wrap" role="region" aria-labelledby="cap-hosted-there" tabindex="0">
+<table>
+<caption id="cap-hosted-there">Messages by their origin country and the country of the sites they link to: links to IP addresses, and host names <code>mailatlas enrich --dns</code> resolved (a host whose addresses lie in several countries counts in each)</caption>
+<thead><tr><th scope="col">Sent from</th><th scope="col">Linked site in</th><th scope="col" class="num">Messages</th><th scope="col" class="num">Hosts</th></tr></thead>
+<tbody>
+{{#cross.hosted_there}}
+<tr><th scope="row">{{country_label}}</th><td>{{host_country_label}}{{#same}} (same){{/same}}</td><td class="num">{{messages_text}}</td><td class="num">{{addresses_text}}</td></tr>
+{{/cross.hosted_there}}
+</tbody>
+</table>
+</div>
+{{/cross.has_hosted_there}}
+{{^cross.resolved_hosts}}<p class="note">Host names are placed only after <code>mailatlas enrich --dns</code> resolves them (an opt-in network step); until then only links to IP addresses are.</p>{{/cross.resolved_hosts}}
 <h3 id="h-ip-hosts">Links to IP addresses: where the linked host is</h3>
 {{#cross.has_ip_hosts}}
 <div class="table-wrap" role="region" aria-labelledby="cap-ip-hosts" tabindex="0">

@@ -218,6 +218,7 @@ public enum ReportJSON {
                     ("tlds", .array(r.countryTLD.tlds.map { .string($0) })),
                     ("cells", .array(r.countryTLD.cells.map { row in .array(row.map { .int($0) }) })),
                     ("ip_hosts_known", .bool(r.countryTLD.ipHostsKnown)),
+                    ("resolved_hosts", .bool(r.countryTLD.resolvedHosts)),
                     (
                         "ip_hosts",
                         .array(
@@ -229,6 +230,16 @@ public enum ReportJSON {
                             })
                     ),
                 ])
+            ),
+            (
+                "hosted_there",
+                .array(
+                    r.countryTLD.hostedThere.map { h in
+                        .object([
+                            ("origin_country", .string(h.country)), ("host_country", .string(h.hostCountry)),
+                            ("messages", .int(h.messages)), ("hosts", .int(h.addresses)),
+                        ])
+                    })
             ),
             ("attachments", attachments(r.attachments)),
             (

@@ -185,6 +185,13 @@ public struct Report: Sendable {
         public var ipHosts: [IPHostRow] = []
         /// False for a store from before migration `v4`, which does not record linked-host countries.
         public var ipHostsKnown = true
+        /// Sent from here, hosted there: origin country × the country of the linked host, for links to IP
+        /// addresses and for host names `enrich --dns` resolved (a host name by its own answer when it has addresses,
+        /// else by its registrable domain's); a host whose addresses lie in several countries counts in each, a
+        /// message once per pair. `addresses` counts distinct linked hosts (names and IP addresses).
+        public var hostedThere: [IPHostRow] = []
+        /// Whether the store has DNS answers (`enrich --dns` ran at least once, migration `v9`).
+        public var resolvedHosts = false
     }
 
     public struct IPHostRow: Sendable, Equatable {

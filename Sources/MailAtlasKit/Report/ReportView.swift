@@ -396,7 +396,9 @@ enum ReportView {
                 ]
             }
         }
-        let ipHosts: [Object] = t.ipHosts.map { h in
+        let ipHosts: [Object] = t.ipHosts.map { h in hostRow(h) }
+        let hosted: [Object] = t.hostedThere.map { h in hostRow(h) }
+        func hostRow(_ h: Report.IPHostRow) -> Object {
             [
                 "country": h.country ?? "", "country_label": Display.country(h.country),
                 "host_country": h.hostCountry ?? "",
@@ -408,6 +410,7 @@ enum ReportView {
             ]
         }
         return [
+            "hosted_there": hosted, "has_hosted_there": !hosted.isEmpty, "resolved_hosts": t.resolvedHosts,
             "ip_hosts": ipHosts, "has_ip_hosts": !ipHosts.isEmpty, "ip_hosts_known": t.ipHostsKnown,
             "has_rows": !rows.isEmpty && !t.tlds.isEmpty, "rows": rows, "pairs": pairs,
             "tlds": t.tlds.map { ["tld": $0, "tld_text": $0.isEmpty ? "(none)" : "." + Display.text($0)] as Object },

@@ -93,6 +93,57 @@ import Testing
         #expect(third.overCap == 2)
     }
 
+    /// The report's "hosted there" table equals a count made here from the stored links and answers.
+    @Test func hostedThereAgreesWithTheStore() async throws {
+        guard let server = try DNSTestServer.start(zones: ["atlas-test.com": Self.zone]) else { return }
+        defer { server.stop() }
+        let s = Spool()
+        _ = try await s.scan()
+        let options = DNSEnricher.Options(
+            resolver: .init(server: server.address, timeoutMilliseconds: 500), resolveUniqueHosts: true)
+        _ = try DNSEnricher(storePath: s.store, options: options).run()
+        let queue = try MailStore.openReadOnly(path: s.store)
+        let request = ReportRequest(
+            verdict: nil, folders: [], period: ReportPeriod.month("2025-10")!, top: 50,
+            generatedAt: "2026-12-01T00:00:00Z", storeName: "store.sqlite", basis: .date)
+        let report = try ReportQueries.build(queue, request: request)
+        // Expected: per message, the countries of each linked site (a name by its own addresses when it has any,
+        // else by its domain's; an IP link by its stored country), one count per (origin, host country) pair.
+        var expected: [String: (messages: Set<Int64>, hosts: Set<String>)] = [:]
+        for link in try s.rows(
+            "SELECT m.id, m.origin_country, l.host, l.domain, l.is_ip, l.host_country FROM messages m JOIN links l ON l.message_id = m.id"
+        ) {
+            let host: String = link["host"]
+            var countries: [String?] = []
+            if (link["is_ip"] as Int) == 1 {
+                countries = [link["host_country"]]
+            } else {
+                var name = host
+                let own = try s.rows("SELECT country FROM dns_addresses WHERE host = '\(host)'")
+                if own.isEmpty { name = link["domain"] }
+                countries = try s.rows("SELECT country FROM dns_addresses WHERE host = '\(name)'").map { $0["country"] }
+            }
+            for c in countries {
+                let key = "\((link["origin_country"] as String?) ?? "-")>\(c ?? "-")"
+                expected[key, default: ([], [])].messages.insert(link["id"])
+                expected[key, default: ([], [])].hosts.insert(host)
+            }
+        }
+        let got = Dictionary(
+            uniqueKeysWithValues: report.countryTLD.hostedThere.map {
+                ("\($0.country ?? "-")>\($0.hostCountry ?? "-")", ($0.messages, $0.addresses))
+            })
+        #expect(!got.isEmpty)
+        #expect(got.count == expected.count)
+        for (key, value) in expected {
+            #expect(got[key]?.0 == value.messages.count, "\(key)")
+            #expect(got[key]?.1 == value.hosts.count, "\(key)")
+        }
+        #expect(report.countryTLD.resolvedHosts)
+        let json = ReportJSON.render(report)
+        #expect(json.contains("\"hosted_there\""))
+    }
+
     @Test func aDeadResolverEndsTheRunWithEveryNameMarked() async throws {
         let responder = try MisbehavingDNSResponder(mode: .silent)
         defer { responder.stop() }
