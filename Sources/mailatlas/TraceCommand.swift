@@ -97,6 +97,11 @@ struct TraceCommand: ParsableCommand {
         }
         if !facts.links.isEmpty {
             report.sections.append(.init(key: "links", title: LinksTrace.title, rows: LinksTrace.rows(facts.links)))
+            if let db, let rows = try? DNSTrace.rows(MailStore.openReadOnly(path: db), links: facts.links),
+                !rows.isEmpty
+            {
+                report.sections.append(.init(key: "resolved_hosts", title: DNSTrace.title, rows: rows))
+            }
         }
         let (auth, authFields) = analyzer.authentication(bytes, analysis: analysis)
         report.sections.append(

@@ -235,7 +235,7 @@ public final class DNSResolver {
                 if let sa = node.pointee.ai_addr,
                     mailatlas_ares_ntop(sa, &buffer, socklen_t(buffer.count)) != 0
                 {
-                    let text = String(cString: buffer)
+                    let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                     if seen.insert(text).inserted { a.addresses.append(text) }
                 }
                 n = node.pointee.ai_next

@@ -140,6 +140,16 @@ import Testing
             #expect(got[key]?.1 == value.hosts.count, "\(key)")
         }
         #expect(report.countryTLD.resolvedHosts)
+        // trace --db shows each link's resolution: the chain, the addresses and where they are.
+        let links = [
+            LinkFacts(
+                url: "https://www.atlas-test.com/a", host: "www.atlas-test.com", domain: "atlas-test.com", tld: "com",
+                isIP: false, source: "text")
+        ]
+        let rows = Dictionary(uniqueKeysWithValues: try DNSTrace.rows(queue, links: links))
+        #expect(rows["www.atlas-test.com"]?.hasPrefix("answer at 20") == true)
+        #expect(rows["www.atlas-test.com"]?.contains("via cdn.atlas-test.com: 2a02:ec0::160") == true)
+        #expect(rows["atlas-test.com"]?.contains("81.2.69.142") == true)
         let json = ReportJSON.render(report)
         #expect(json.contains("\"hosted_there\""))
     }
