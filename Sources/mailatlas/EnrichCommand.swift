@@ -23,8 +23,17 @@ struct EnrichCommand: ParsableCommand {
     @OptionGroup var store: StoreOption
     @OptionGroup var geo: GeoDatabaseOptions
 
-    @Flag(help: "Resolve linked hosts (the one enrichment this version has; required).")
+    @Flag(help: "Resolve linked hosts and place their addresses.")
     var dns = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Check the stored origin IPs against this DNS blocklist zone (repeat for several: zen.spamhaus.org, "
+                + "b.barracudacentral.org, bl.spamcop.net, …).", valueName: "zone"))
+    var dnsbl: [String] = []
+
+    @Option(help: ArgumentHelp("A Spamhaus Data Query Service key, for zones under dq.spamhaus.net.", valueName: "key"))
+    var dnsblKey: String?
 
     @Option(
         help: ArgumentHelp("The resolver to ask (default: the system's, /etc/resolv.conf).", valueName: "host[:port]"))
@@ -59,7 +68,10 @@ struct EnrichCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard dns else { throw ValidationError("say what to look up: --dns") }
+        guard dns || !dnsbl.isEmpty else { throw ValidationError("say what to look up: --dns, --dnsbl ZONE, or both") }
+        for zone in dnsbl where !zone.contains(".") || !DNSResolverAddress.isZoneName(zone) {
+            throw ValidationError("--dnsbl: not a zone name: \(zone)")
+        }
         guard concurrency >= 1, concurrency <= 1024 else { throw ValidationError("--concurrency: 1 to 1024") }
         guard timeout >= 10 else { throw ValidationError("--timeout: at least 10 ms") }
         guard maxQueries >= 0 else { throw ValidationError("--max-queries: not negative") }
@@ -86,9 +98,20 @@ struct EnrichCommand: ParsableCommand {
             since: since.flatMap { Self.sinceBound($0, now: Date()) }, resolveUniqueHosts: resolveUniqueHosts,
             maxQueries: maxQueries, maxAge: .seconds(maxAge * 86_400), deadline: .seconds(deadline),
             geo: try geo.resolver())
-        let counts: DNSEnricher.Counts
         do {
-            counts = try DNSEnricher(storePath: store.path, options: options).run()
+            if dns {
+                let counts = try DNSEnricher(storePath: store.path, options: options).run()
+                if !quiet { Terminal.write(Self.summary(counts) + "\n") }
+            }
+            if !dnsbl.isEmpty {
+                let counts = try DNSBLChecker(
+                    storePath: store.path,
+                    options: .init(
+                        resolver: options.resolver, zones: dnsbl, key: dnsblKey, since: options.since,
+                        maxQueries: maxQueries, maxAge: .seconds(min(maxAge, 1) * 86_400), deadline: .seconds(deadline))
+                ).run()
+                if !quiet { Terminal.write(Self.summary(counts) + "\n") }
+            }
         } catch let error as StoreError {
             Terminal.writeError("mailatlas: error: \(error)\n")
             if case .locked = error { throw Exit.locked }
@@ -97,7 +120,16 @@ struct EnrichCommand: ParsableCommand {
             Terminal.writeError("mailatlas: error: \(error)\n")
             throw ExitCode.failure
         }
-        if !quiet { Terminal.write(Self.summary(counts) + "\n") }
+    }
+
+    static func summary(_ c: DNSBLChecker.Counts) -> String {
+        let order: [DNSBL.Outcome] = [.listed, .notListed, .refused, .timeout, .error]
+        var text = "\(Format.count(c.checked)) blocklist checks"
+        let parts = order.compactMap { o in c.byOutcome[o].map { "\(Format.count($0)) \(o.rawValue)" } }
+        if !parts.isEmpty { text += " (" + parts.joined(separator: ", ") + ")" }
+        if c.fresh > 0 { text += "; \(Format.count(c.fresh)) checked recently, not asked again" }
+        if c.overCap > 0 { text += "; \(Format.count(c.overCap)) left for the next run by --max-queries" }
+        return text
     }
 
     static func summary(_ c: DNSEnricher.Counts) -> String {

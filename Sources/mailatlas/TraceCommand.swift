@@ -95,6 +95,11 @@ struct TraceCommand: ParsableCommand {
         if !geoRows.isEmpty {
             report.sections.append(.init(key: "geo", title: GeoTrace.title, rows: geoRows))
         }
+        if let db, let ip = analysis.origin.ip,
+            let rows = try? DNSTrace.listings(MailStore.openReadOnly(path: db), ip: ip), !rows.isEmpty
+        {
+            report.sections.append(.init(key: "blocklists", title: DNSTrace.listingsTitle, rows: rows))
+        }
         if !facts.links.isEmpty {
             report.sections.append(.init(key: "links", title: LinksTrace.title, rows: LinksTrace.rows(facts.links)))
             if let db, let rows = try? DNSTrace.rows(MailStore.openReadOnly(path: db), links: facts.links),

@@ -476,8 +476,8 @@ _mailatlas_geo_refresh() {
 _mailatlas_enrich() {
     repeating_flags=()
     non_repeating_flags=(--no-embedded-geo --dns --resolve-unique-hosts --quiet --version -h --help)
-    repeating_options=(--geo-db)
-    non_repeating_options=(--db --geo-config --resolver --since --concurrency --timeout --max-queries --max-age --deadline)
+    repeating_options=(--geo-db --dnsbl)
+    non_repeating_options=(--db --geo-config --dnsbl-key --resolver --since --concurrency --timeout --max-queries --max-age --deadline)
     __mailatlas_offer_flags_options 0
 
     # Offer option value completions
@@ -489,6 +489,12 @@ _mailatlas_enrich() {
         return
         ;;
     '--geo-config')
+        return
+        ;;
+    '--dnsbl')
+        return
+        ;;
+    '--dnsbl-key')
         return
         ;;
     '--resolver')

@@ -43,6 +43,8 @@ public enum DNSStatus: String, Sendable, CaseIterable {
 /// Whether text names a resolver `DNSResolver` can ask (`HOST[:PORT]`, an IPv6 address in brackets).
 public enum DNSResolverAddress {
     public static func isValid(_ s: String) -> Bool { DNSResolver.serverCSV(s) != nil }
+    /// Whether text is a DNS name that can be queried (a blocklist zone).
+    public static func isZoneName(_ s: String) -> Bool { DNSResolver.isQueryable(s) }
 }
 
 /// A stub resolver over c-ares (Debian's libc-ares): many queries in flight on one channel, each with its own
@@ -152,13 +154,15 @@ public final class DNSResolver {
     /// Resolves every host (A and AAAA), at most `options.concurrency` at a time, and hands each answer to
     /// `answer` as it comes, in completion order. Stops at `deadline`: what has not answered by then is a timeout.
     public func resolve(
-        _ hosts: [String], deadline: ContinuousClock.Instant? = nil, answer: (DNSAnswer) -> Void
+        _ hosts: [String], deadline: ContinuousClock.Instant? = nil, ipv4Only: Bool = false,
+        answer: (DNSAnswer) -> Void
     ) {
         guard let channel else { return }
         let sink = Sink()
         var next = 0
         var hints = ares_addrinfo_hints()
-        hints.ai_family = AF_UNSPEC
+        // A blocklist answers with A records only: asking AAAA too would double its queries.
+        hints.ai_family = ipv4Only ? AF_INET : AF_UNSPEC
         hints.ai_flags = ARES_AI_NOSORT
         let clock = ContinuousClock()
         while next < hosts.count || sink.inFlight > 0 {

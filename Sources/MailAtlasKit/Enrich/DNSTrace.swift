@@ -41,4 +41,23 @@ public enum DNSTrace {
             return out
         }
     }
+
+    public static let listingsTitle = "Origin on DNS blocklists, as enrich --dnsbl last checked"
+
+    /// One row per blocklist zone the origin IP was checked against.
+    public static func listings(_ queue: DatabaseQueue, ip: String) throws -> [(String, String)] {
+        try queue.read { db in
+            guard try db.tableExists("dnsbl_results") else { return [] }
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT zone, status, codes, meaning, checked_at FROM dnsbl_results WHERE ip = ? ORDER BY zone",
+                arguments: [ip]
+            ).map { r in
+                var text = (r["status"] as String) + " at " + (r["checked_at"] as String)
+                if let codes = r["codes"] as String? { text += ": " + codes }
+                if let meaning = r["meaning"] as String? { text += " (" + meaning + ")" }
+                return (r["zone"] as String, text)
+            }
+        }
+    }
 }

@@ -52,6 +52,14 @@ result,spf,dkim,dmarc
 {{/authentication.rows}}
 
 """#,
+        "csv/blocklists.csv": #"""
+{{% CONTENT_TYPE: CSV}}
+zone,checked,listed,unanswered
+{{#blocklists.rows}}
+{{zone}},{{checked}},{{listed}},{{unanswered}}
+{{/blocklists.rows}}
+
+"""#,
         "csv/by-country.csv": #"""
 {{% CONTENT_TYPE: CSV}}
 country,name,messages,share,origin_ips,previous_messages,top_providers,kind
@@ -498,6 +506,21 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 </div>
 {{/cross.has_hosted_there}}
 {{^cross.resolved_hosts}}<p class="note">Host names are placed only after <code>mailatlas enrich --dns</code> resolves them (an opt-in network step); until then only links to IP addresses are.</p>{{/cross.resolved_hosts}}
+<h3 id="h-blocklists">Listed: origin IPs on DNS blocklists</h3>
+{{#blocklists.has_rows}}
+<div class="table-wrap" role="region" aria-labelledby="cap-blocklists" tabindex="0">
+<table>
+<caption id="cap-blocklists">The period's origin IPs checked against each blocklist by <code>mailatlas enrich --dnsbl</code>, at check time; a check the zone refused or did not answer is counted apart, never as listed</caption>
+<thead><tr><th scope="col">Zone</th><th scope="col" class="num">Checked</th><th scope="col" class="num">Listed</th><th scope="col" class="num">Share</th><th scope="col" class="num">Refused or unanswered</th></tr></thead>
+<tbody>
+{{#blocklists.rows}}
+<tr><th scope="row" class="mono">{{zone_text}}</th><td class="num">{{checked_text}}</td><td class="num">{{listed_text}}</td><td class="num">{{share_text}}</td><td class="num">{{unanswered_text}}</td></tr>
+{{/blocklists.rows}}
+</tbody>
+</table>
+</div>
+{{/blocklists.has_rows}}
+{{^blocklists.has_rows}}<p class="note">No origin IP of this period was checked against a blocklist (<code>mailatlas enrich --dnsbl ZONE</code>, an opt-in network step).</p>{{/blocklists.has_rows}}
 <h3 id="h-ip-hosts">Links to IP addresses: where the linked host is</h3>
 {{#cross.has_ip_hosts}}
 <div class="table-wrap" role="region" aria-labelledby="cap-ip-hosts" tabindex="0">

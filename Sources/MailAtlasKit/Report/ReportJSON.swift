@@ -211,6 +211,16 @@ public enum ReportJSON {
             ),
             ("authentication", authentication(r.authentication)),
             (
+                "blocklists",
+                .array(
+                    r.blocklists.map { b in
+                        .object([
+                            ("zone", .string(b.zone)), ("checked", .int(b.checked)), ("listed", .int(b.listed)),
+                            ("unanswered", .int(b.unanswered)),
+                        ])
+                    })
+            ),
+            (
                 "country_tld",
                 .object([
                     ("messages_with_links", .int(r.countryTLD.messagesWithLinks)),

@@ -60,6 +60,8 @@ public struct Report: Sendable {
     public var topDomains: [DomainRow]
     public var countryTLD: CrossTable
     public var authentication: Authentication
+    /// The period's origin IPs on each DNS blocklist checked (`enrich --dnsbl`), at check time.
+    public var blocklists: [BlocklistRow] = []
     public var attachments: Attachments
     public var trend: Trend
     public var quality: DataQuality
@@ -156,6 +158,15 @@ public struct Report: Sendable {
         public var passedDKIMDomains: [SigningDomainRow] = []
         /// False for a store from before migration `v8`.
         public var known = true
+    }
+
+    public struct BlocklistRow: Sendable, Equatable {
+        public var zone: String
+        /// Distinct origin IPs of the period with an answer from the zone (listed or not).
+        public var checked: Int
+        public var listed: Int
+        /// Origin IPs whose check the zone refused or did not answer (never counted as listed or not).
+        public var unanswered: Int
     }
 
     public struct AuthCount: Sendable, Equatable {

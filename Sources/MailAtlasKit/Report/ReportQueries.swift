@@ -126,7 +126,7 @@ public enum ReportQueries {
                 request: request, totals: totals, previousTotals: previousTotals, byCountry: byCountry,
                 byProvider: try byProvider(period), topIPs: try topIPs(period), topDomains: try topDomains(period),
                 countryTLD: try countryTLD(period, byCountry: byCountry), authentication: try authentication(period),
-                attachments: try attachments(period),
+                blocklists: try blocklists(period), attachments: try attachments(period),
                 trend: try trend(period, byCountry: byCountry), quality: try quality(period))
         }
 
@@ -376,6 +376,24 @@ public enum ReportQueries {
                     """, [out[k].domain.databaseValue])
             }
             return out
+        }
+
+        // MARK: Blocklists
+
+        func blocklists(_ period: ReportPeriod) throws -> [Report.BlocklistRow] {
+            guard try db.tableExists("dnsbl_results") else { return [] }
+            let (clause, args) = filter.sql(period)
+            return try rows(
+                """
+                SELECT r.zone,
+                    count(DISTINCT CASE WHEN r.status IN ('listed', 'not-listed') THEN r.ip END),
+                    count(DISTINCT CASE WHEN r.status = 'listed' THEN r.ip END),
+                    count(DISTINCT CASE WHEN r.status NOT IN ('listed', 'not-listed') THEN r.ip END)
+                FROM (SELECT DISTINCT m.origin_ip AS ip FROM messages m WHERE \(clause) AND m.origin_ip IS NOT NULL) p
+                JOIN dnsbl_results r ON r.ip = p.ip
+                GROUP BY r.zone ORDER BY r.zone
+                """, args
+            ).map { Report.BlocklistRow(zone: $0[0], checked: $0[1], listed: $0[2], unanswered: $0[3]) }
         }
 
         // MARK: Authentication

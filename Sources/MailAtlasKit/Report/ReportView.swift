@@ -49,6 +49,17 @@ enum ReportView {
             "ips": ips(r),
             "domains": domains(r),
             "authentication": authentication(r),
+            "blocklists": [
+                "has_rows": !r.blocklists.isEmpty,
+                "rows": r.blocklists.map { b -> Object in
+                    [
+                        "zone": b.zone, "zone_text": Display.text(b.zone), "checked": b.checked,
+                        "checked_text": Display.count(b.checked), "listed": b.listed,
+                        "listed_text": Display.count(b.listed), "share_text": Display.percent(b.listed, of: b.checked),
+                        "unanswered": b.unanswered, "unanswered_text": Display.count(b.unanswered),
+                    ]
+                },
+            ] as Object,
             "cross": cross(r),
             "attachments": attachments(r),
             "trend": trend(r, verdictLabel: verdictLabel),

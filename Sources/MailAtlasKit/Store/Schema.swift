@@ -282,7 +282,8 @@ enum Schema {
     /// What linked hosts resolved to (`mailatlas enrich --dns`): the latest answer per name with its time, status
     /// and CNAME chain, and every address with its country and AS, so a report can place the sites a message links
     /// to and say when they were looked up. Names are the hosts and registrable domains of `links` (lower-case, no
-    /// trailing dot); an answer replaces the previous one for its name.
+    /// trailing dot); an answer replaces the previous one for its name. `dnsbl_results` keeps the latest check of
+    /// each origin IP against each blocklist zone (`enrich --dnsbl`).
     static let v9 = """
         CREATE TABLE dns_hosts (
             host TEXT PRIMARY KEY,
@@ -301,6 +302,15 @@ enum Schema {
             PRIMARY KEY (host, address)
         ) WITHOUT ROWID;
         CREATE INDEX links_host ON links(host);
+        CREATE TABLE dnsbl_results (
+            ip TEXT NOT NULL,
+            zone TEXT NOT NULL,
+            status TEXT NOT NULL,
+            codes TEXT,
+            meaning TEXT,
+            checked_at TEXT NOT NULL,
+            PRIMARY KEY (ip, zone)
+        ) WITHOUT ROWID;
         """
 
     /// `received_utc` and `received_source` of the rows that have none, from their stored hops (`Arrival.of`).
