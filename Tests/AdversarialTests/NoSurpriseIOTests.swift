@@ -120,6 +120,43 @@ import Testing
         #expect(try scan.int("SELECT count(*) FROM attachments WHERE filename LIKE '%mailatlas-evil%'") >= 8)
     }
 
+    /// `enrich` talks to the resolver it was given and to nothing else: every connection and datagram of the
+    /// process goes to that address and port.
+    @Test func enrichAsksOnlyTheResolverItWasGiven() throws {
+        guard Self.straceWorks, let strace = Child.which("strace") else {
+            print("enrich network: skipped (strace is missing or cannot trace here)")
+            return
+        }
+        let responder = try MisbehavingDNSResponder(mode: .rcode(3))
+        defer { responder.stop() }
+        let dir = TempDirectory("enrich-io")
+        dir.maildir("spool/Maildir")
+        dir.write(
+            "spool/Maildir/cur/1.M1.host:2,S",
+            MailFixture.message(
+                received: ["from a.example (a.example [81.2.69.23]) by mx.example.net; Tue, 14 Oct 2025 09:15:05 +0200"],
+                body: "See https://www.shop-one.com/a and https://shop-two.net/b\n"))
+        let store = dir.path + "/s.sqlite"
+        let scan = try Child.run([Binary.url.path, "scan", dir.path + "/spool", "--db", store, "--quiet"])
+        #expect(scan.status == 0, "\(scan)")
+        let trace = dir.path + "/trace.txt"
+        let r = try Child.run(
+            [
+                strace, "-f", "-qq", "-e", "trace=connect,sendto,sendmsg,sendmmsg", "-o", trace, Binary.url.path,
+                "enrich", "--db", store, "--dns", "--dnsbl", "bl.example.org", "--resolver", responder.address,
+                "--timeout", "300",
+            ])
+        #expect(r.status == 0, "\(r)")
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        let destinations = lines.filter { $0.contains("sin_port") || $0.contains("sin6_port") }
+        #expect(!destinations.isEmpty, "the trace saw no query: \(lines.prefix(5))")
+        let elsewhere = destinations.filter {
+            !($0.contains("sin_port=htons(\(responder.port))") && $0.contains("inet_addr(\"127.0.0.1\")"))
+        }
+        #expect(elsewhere.isEmpty, "\(elsewhere.prefix(5))")
+        #expect(responder.queries >= 3)
+    }
+
     /// The same scan in a network namespace with no interface at all finishes with the same store.
     @Test func aScanWithoutAnyNetworkGivesTheSameStore() throws {
         guard let unshare = Child.which("unshare"),
