@@ -23,7 +23,8 @@ struct KnownFile {
 /// everything here is sequential.
 final class SpoolProducer {
     private let options: ScanOptions
-    private let store: MailStore
+    /// The store, read for what earlier scans recorded of the spool.
+    private let store: any DatabaseReader
     private let walker: SpoolWalker
     private var seq = 0
     private var ready: [WorkUnit] = []
@@ -39,9 +40,13 @@ final class SpoolProducer {
     private(set) var messagesUnchanged = 0
     private(set) var bytesQueued: Int64 = 0
 
-    init(options: ScanOptions, store: MailStore) {
+    convenience init(options: ScanOptions, store: MailStore) {
+        self.init(options: options, reader: store.pool)
+    }
+
+    init(options: ScanOptions, reader: any DatabaseReader) {
         self.options = options
-        self.store = store
+        self.store = reader
         self.walker = SpoolWalker(roots: options.roots, options: .init(followSymlinks: options.followSymlinks))
         for (path, message) in walker.errors {
             pendingDiagnostics.append(
@@ -139,8 +144,8 @@ final class SpoolProducer {
         return true
     }
 
-    static func storedDirectory(_ store: MailStore, key: String) -> (mtimeNs: Int64, messages: Int)? {
-        let row = try? store.pool.read { db in
+    static func storedDirectory(_ store: any DatabaseReader, key: String) -> (mtimeNs: Int64, messages: Int)? {
+        let row = try? store.read { db in
             try Row.fetchOne(db, sql: "SELECT mtime_ns, messages FROM dirs WHERE path = ?", arguments: [key])
         }
         guard let row else { return nil }
@@ -149,7 +154,7 @@ final class SpoolProducer {
 
     private func knownFiles(inDirectory key: String) -> [String: KnownFile] {
         let rows =
-            (try? store.pool.read { db in
+            (try? store.read { db in
                 try Row.fetchAll(
                     db,
                     sql: """

@@ -69,6 +69,14 @@ public struct SpoolScanner {
         }
     }
 
+    /// The options a scan records in `scans.options`.
+    var recordedOptions: [String: String] {
+        [
+            "jobs": "\(options.jobs)", "label": options.label?.rawValue ?? "",
+            "follow_symlinks": "\(options.followSymlinks)", "max_message_size": "\(options.maxMessageSize)",
+        ]
+    }
+
     private func scan(
         stop: StopFlag, estimate: Bool, progress: (@Sendable (ScanProgress) -> Void)?
     ) async throws -> ScanSummary {
@@ -77,11 +85,8 @@ public struct SpoolScanner {
         let store = try MailStore.openForWriting(path: storePath)
         let started = ContinuousClock.now
         let scanID = try ScanWriter.beginScan(
-            store: store, roots: options.roots,
-            options: [
-                "jobs": "\(options.jobs)", "label": options.label?.rawValue ?? "",
-                "follow_symlinks": "\(options.followSymlinks)", "max_message_size": "\(options.maxMessageSize)",
-            ], geoDatabases: options.geo.databasesJSON, originConfig: options.origin)
+            store: store, roots: options.roots, options: recordedOptions, geoDatabases: options.geo.databasesJSON,
+            originConfig: options.origin)
         let geo = GeoCache(resolver: options.geo)
         try store.placeLinkedAddressesAfterV4(geo: geo)
         let writer = ScanWriter(
@@ -175,7 +180,7 @@ enum SpoolEstimator {
         let walker = SpoolWalker(roots: roots, options: .init(followSymlinks: options.followSymlinks))
         var total: Int64 = 0
         while let batch = walker.next(skip: { key, mtime in
-            SpoolProducer.storedDirectory(store, key: key)?.mtimeNs == mtime
+            SpoolProducer.storedDirectory(store.pool, key: key)?.mtimeNs == mtime
         }) {
             for entry in batch.files {
                 if let st = FileStat.of(SpoolWalker.join(batch.path, entry.name), followSymlinks: false) {

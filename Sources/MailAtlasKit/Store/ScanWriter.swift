@@ -70,19 +70,28 @@ final class ScanWriter {
     ) throws -> Int64 {
         try store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)") }
         return try store.pool.write { db in
-            let rootsJSON = String(decoding: try JSONEncoder().encode(roots), as: UTF8.self)
-            let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
-            try db.execute(
-                sql: """
-                    INSERT INTO scans (started_at, status, roots, tool_version, options, geo_databases, origin_config)
-                    VALUES (?, 'running', ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    Clock.nowISO8601(), rootsJSON, MailAtlasKitVersion.string, optionsJSON, geoDatabases,
-                    originConfig.map(OriginConfigFile.text),
-                ])
-            return db.lastInsertedRowID
+            try insertScan(
+                db, roots: roots, options: options, geoDatabases: geoDatabases, originConfig: originConfig)
         }
+    }
+
+    /// Inserts a `scans` row with status `running` in `db`'s transaction.
+    static func insertScan(
+        _ db: Database, roots: [String], options: [String: String], geoDatabases: String?,
+        originConfig: OriginConfig?
+    ) throws -> Int64 {
+        let rootsJSON = String(decoding: try JSONEncoder().encode(roots), as: UTF8.self)
+        let optionsJSON = String(decoding: try JSONEncoder().encode(options), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO scans (started_at, status, roots, tool_version, options, geo_databases, origin_config)
+                VALUES (?, 'running', ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                Clock.nowISO8601(), rootsJSON, MailAtlasKitVersion.string, optionsJSON, geoDatabases,
+                originConfig.map(OriginConfigFile.text),
+            ])
+        return db.lastInsertedRowID
     }
 
     /// Keeps the relays the scan learned, committed with the first messages decided with them (`scan_relays`).
