@@ -61,6 +61,8 @@ import Testing
         #expect(clean.result.status == 0, "\(clean.result)")
         let expected = try Self.snapshot(dir.path + "/clean.sqlite")
         #expect(expected.count == 2_600)
+        let schemaIndexes = try Self.migratedIndexes(dir)
+        #expect(try Self.indexes(dir.path + "/clean.sqlite") == schemaIndexes)
         var rng = SplitMix64(seed: 42)
         var same = 0
         for trial in 0..<trials {
@@ -83,11 +85,104 @@ import Testing
             let got = try Self.snapshot(store)
             if got == expected { same += 1 }
             #expect(got == expected, "trial \(trial): killed after \(delay)s with \(committed) messages committed")
+            #expect(try Self.indexes(store) == schemaIndexes, "trial \(trial): the indexes of docs/schema.md")
             print(
                 "kill trial \(trial): \(killed ? "killed" : "finished") after \(String(format: "%.3f", delay))s, "
                     + "\(committed) messages committed; after rerun: \(got == expected ? "same" : "DIFFERENT")")
         }
         print("\(same)/\(trials) kill -9 trials equal to the uninterrupted scan")
+    }
+
+    // MARK: The fresh-scan bulk load
+
+    /// Every index of a store, with the statement that made it.
+    static func indexes(_ store: String) throws -> [String] {
+        var config = Configuration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: store, configuration: config)
+        return try queue.read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        }
+    }
+
+    /// The indexes of a store that only the migrations made, those docs/schema.md lists.
+    static func migratedIndexes(_ dir: TempDirectory) throws -> [String] {
+        let path = dir.path + "/migrated.sqlite"
+        try MailStore.openForWriting(path: path).closeAtRest()
+        return try indexes(path)
+    }
+
+    /// A fresh scan loads its rows without the readers' indexes: a reader works meanwhile (only more slowly), and a
+    /// scan killed before it built them leaves a store that readers still use and the next scan completes, with the
+    /// messages and the indexes of an uninterrupted scan.
+    @Test func aFreshScanKilledBeforeItBuiltItsIndexesIsRepairedByTheNextScan() throws {
+        let dir = TempDirectory("bulk")
+        let root = try Self.makeSpool(dir)
+        let clean = try HostileScan.run([root], store: dir.path + "/clean.sqlite")
+        #expect(clean.result.status == 0, "\(clean.result)")
+        let expected = try Self.snapshot(dir.path + "/clean.sqlite")
+        let schemaIndexes = try Self.migratedIndexes(dir)
+        #expect(try Self.indexes(dir.path + "/clean.sqlite") == schemaIndexes)
+
+        let store = dir.path + "/cut.sqlite"
+        let running = try Binary.start(["scan", root, "--db", store, "--quiet", "--jobs", "1", "--commit-every", "50"])
+        var committed = 0
+        let deadline = Date().addingTimeInterval(60)
+        while committed < 100, running.process.isRunning, Date() < deadline {
+            usleep(10_000)
+            committed =
+                (try? HostileScan(result: clean.result, store: store, inputBytes: 0).int(
+                    "SELECT count(*) FROM messages")) ?? 0
+        }
+        #expect(running.process.isRunning, "the scan ended before it could be observed (\(committed) messages)")
+        // A reader during the load: the readers' indexes are not there yet, and queries work without them.
+        let during = try Binary.run(
+            [
+                "sql", "--db", store, "--format", "tsv",
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('messages_report', 'links_domain')",
+            ])
+        #expect(during.status == 0, "\(during.stderr)")
+        #expect(during.stdout.split(whereSeparator: \.isNewline).last == "0", "\(during.stdout)")
+        kill(running.process.processIdentifier, SIGKILL)
+        running.process.waitUntilExit()
+        #expect(running.process.terminationReason == .uncaughtSignal)
+
+        // What the killed scan left: rows without the readers' indexes, which `sql` and `report` still read.
+        #expect(try Self.integrity(store) == "ok")
+        let left = try DatabaseQueue(path: store).read { db in try DeferredIndexes.missing(db) }
+        #expect(left == DeferredIndexes.names)
+        let count = try Binary.run(["sql", "--db", store, "SELECT count(*) FROM messages WHERE date_utc >= '2000'"])
+        #expect(count.status == 0, "\(count.stderr)")
+        let report = try Binary.run(["report", "--db", store, "--format", "json"])
+        #expect(report.status == 0, "\(report.stderr)")
+
+        let rerun = try HostileScan.run([root], store: store)
+        #expect(rerun.result.status == 0, "\(rerun.result)")
+        #expect(try Self.snapshot(store) == expected)
+        #expect(try Self.indexes(store) == schemaIndexes)
+    }
+
+    /// A writer other than a scan (`geo refresh`) builds the indexes a killed fresh scan left unbuilt when it opens
+    /// the store; a rescan of a complete store keeps every index it has (no bulk load: the store holds messages).
+    @Test func anyOtherWriterBuildsTheIndexesAKilledFreshScanLeft() async throws {
+        let dir = TempDirectory("bulk")
+        let root = try Self.makeSpool(dir)
+        let store = dir.path + "/s.sqlite"
+        #expect(try HostileScan.run([root], store: store).result.status == 0)
+        let schemaIndexes = try Self.migratedIndexes(dir)
+        try await DatabaseQueue(path: store).write { db in
+            for name in DeferredIndexes.names.sorted() { try db.execute(sql: "DROP INDEX \(name)") }
+        }
+        try MailStore.openForWriting(path: store).closeAtRest()
+        #expect(try Self.indexes(store) == schemaIndexes)
+
+        let writer = try MailStore.openForWriting(path: store, keepingBulkLoad: true)
+        let bulk = try await writer.pool.write { db in try DeferredIndexes.beginBulkLoad(db) }
+        writer.closeAtRest()
+        #expect(!bulk)
+        #expect(try Self.indexes(store) == schemaIndexes)
     }
 
     // MARK: Signals

@@ -82,7 +82,10 @@ public struct SpoolScanner {
     ) async throws -> ScanSummary {
         let lock = try ScanLock(storePath: storePath)
         defer { withExtendedLifetime(lock) {} }
-        let store = try MailStore.openForWriting(path: storePath)
+        let store = try MailStore.openForWriting(path: storePath, keepingBulkLoad: true)
+        // Into an empty store (or one a killed fresh scan left), rows go in without the readers' indexes, which
+        // `finish` builds.
+        let bulkLoad = try DeferredIndexes.beginBulkLoad(store)
         let started = ContinuousClock.now
         let scanID = try ScanWriter.beginScan(
             store: store, roots: options.roots, options: recordedOptions, geoDatabases: options.geo.databasesJSON,
@@ -91,6 +94,7 @@ public struct SpoolScanner {
         try store.placeLinkedAddressesAfterV4(geo: geo)
         let writer = ScanWriter(
             store: store, scanID: scanID, messagesPerTransaction: options.messagesPerTransaction, geo: geo)
+        writer.bulkLoad = bulkLoad
         let producer = SpoolProducer(options: options, store: store)
         let total: Int64? = estimate ? SpoolEstimator.bytes(roots: options.roots, store: store, options: options) : nil
         // Made when the first message needs analysing: a rescan that finds nothing new never pays for the

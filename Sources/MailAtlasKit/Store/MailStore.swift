@@ -63,8 +63,10 @@ public struct MailStore: Sendable {
     /// The migrations this opening applied (empty when the store was up to date).
     public internal(set) var newlyApplied: [String] = []
 
-    /// Opens (creating if needed) the store for a scan and migrates it. The caller must hold a `ScanLock`.
-    public static func openForWriting(path: String) throws -> MailStore {
+    /// Opens (creating if needed) the store for a scan and migrates it. The caller must hold a `ScanLock`. Unless
+    /// `keepingBulkLoad` (a scan, which continues the load and builds them at its end), the readers' indexes that a
+    /// fresh scan left unbuilt when it was killed are built now (`DeferredIndexes`).
+    public static func openForWriting(path: String, keepingBulkLoad: Bool = false) throws -> MailStore {
         // Look before touching: opening a pool switches the file to WAL mode, which would modify a store from a
         // newer mailatlas, or someone else's database, before either could be refused.
         if let st = FileStat.of(path, followSymlinks: true), st.isRegular, st.size > 0 {
@@ -96,6 +98,9 @@ public struct MailStore: Sendable {
         try checkSchema(pool, path: path)
         let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
         try Schema.migrator.migrate(pool)
+        if !keepingBulkLoad {
+            try pool.write { db in try DeferredIndexes.build(db) }
+        }
         var store = MailStore(pool: pool, path: path)
         store.newlyApplied = Schema.migrator.migrations.filter { !applied.contains($0) }
         return store

@@ -50,6 +50,8 @@ final class ScanWriter {
     private var incompleteDirectories: Set<String> = []
     /// Called after each commit with the counts so far.
     var onCommit: ((ScanCounts) -> Void)?
+    /// Whether this scan loads a store without the readers' indexes (`DeferredIndexes`), to be built by `finish`.
+    var bulkLoad = false
 
     init(store: MailStore, scanID: Int64, messagesPerTransaction: Int, geo: GeoCache) {
         self.store = store
@@ -209,9 +211,15 @@ final class ScanWriter {
         counts.relabelled += changed
     }
 
-    /// Commits the rest and closes the `scans` row.
+    /// Commits the rest, builds the indexes a bulk load left out, and closes the `scans` row.
     func finish(status: String, prune: Bool) throws {
         try flush()
+        if bulkLoad {
+            // Whatever the status: readers get their indexes back now, not at the next scan. Done before pruning,
+            // whose cascades look rows up by `message_id`.
+            try store.pool.write { db in try DeferredIndexes.build(db) }
+            bulkLoad = false
+        }
         var counts = self.counts
         try store.pool.write { db in
             counts.removed =
