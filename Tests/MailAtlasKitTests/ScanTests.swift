@@ -69,6 +69,56 @@ import Testing
         #expect(try s.int("SELECT count(*) FROM scans WHERE status = 'completed'") == 2)
     }
 
+    /// A rescan that finds nothing changed writes only its `scans` row, the same row as a scan that went the whole
+    /// way (here one made to by a store left in WAL mode, which that scan returns to one file), and leaves the store
+    /// one file in rollback-journal mode.
+    @Test func anUnchangedRescanRecordsWhatAFullScanRecords() async throws {
+        let s = Spool()
+        try await s.scan()
+        let tables = """
+            SELECT (SELECT group_concat(id || sha256 || coalesce(removed_scan_id, '-')) FROM messages)
+                || (SELECT group_concat(path || mtime_ns || last_scan_id) FROM files)
+                || (SELECT group_concat(path || mtime_ns || last_scan_id) FROM dirs)
+                || (SELECT count(*) FROM links) || (SELECT count(*) FROM diagnostics)
+            """
+        let before: String = try s.rows(tables)[0][0]
+        let quick = try await s.scan()
+        #expect(
+            quick.counts
+                == {
+                    var c = ScanCounts(); c.unchanged = 8; return c
+                }())
+        #expect(try s.rows(tables)[0][0] as String == before)
+        let queue = try DatabaseQueue(path: s.store)
+        #expect(try await queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "delete")
+        _ = try await queue.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = WAL") }
+        try queue.close()
+        let full = try await s.scan()
+        #expect(full.counts == quick.counts)
+        #expect(full.filesUnchanged == quick.filesUnchanged)
+        #expect(full.account?.skipped.map(\.path) == quick.account?.skipped.map(\.path))
+        #expect(try s.rows(tables)[0][0] as String == before)
+        let scans = try s.rows(
+            """
+            SELECT status, roots, messages_added, messages_updated, messages_skipped, messages_removed, files_read,
+                files_not_mail, diagnostics, tool_version, geo_databases, origin_config, finished_at IS NOT NULL,
+                options
+            FROM scans WHERE id IN (?, ?) ORDER BY id
+            """.replacingOccurrences(of: "?, ?", with: "\(quick.scanID), \(full.scanID)"))
+        #expect(scans.count == 2)
+        func fields(_ row: Row) throws -> [String] {
+            let options = try JSONSerialization.jsonObject(with: Data((row[13] as String).utf8)) as? [String: String]
+            return (0..<13).map { "\(row[$0] as DatabaseValue)" } + [
+                options.map { "\($0.sorted { $0.key < $1.key })" } ?? "-"
+            ]
+        }
+        #expect(try fields(scans[0]) == fields(scans[1]))
+        #expect(scans[0][0] == "completed")
+        let mode = try await DatabaseQueue(path: s.store).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "delete")
+        #expect(!FileManager.default.fileExists(atPath: s.store + "-wal"))
+    }
+
     @Test func foldersFlagsAndVerdicts() async throws {
         let s = Spool()
         try await s.scan()

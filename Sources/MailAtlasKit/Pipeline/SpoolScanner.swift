@@ -82,6 +82,11 @@ public struct SpoolScanner {
     ) async throws -> ScanSummary {
         let lock = try ScanLock(storePath: storePath)
         defer { withExtendedLifetime(lock) {} }
+        if let summary = UnchangedRescan(scanner: self).run() {
+            progress?(
+                ScanProgress(filesDone: 0, messages: 0, bytesDone: 0, bytesTotal: nil, elapsed: summary.seconds))
+            return summary
+        }
         let store = try MailStore.openForWriting(path: storePath, keepingBulkLoad: true)
         // Into an empty store (or one a killed fresh scan left), rows go in without the readers' indexes, which
         // `finish` builds.
