@@ -45,9 +45,8 @@ enum DeferredIndexes {
         return names.subtracting(present)
     }
 
-    /// Starts a bulk load when the store holds no message (dropping the deferred indexes, committed with the
-    /// statement that follows in `db`'s transaction), or continues one a scan left unfinished. True when the caller
-    /// must `build` at its end.
+    /// Starts a bulk load when the store holds no message (dropping the deferred indexes in `db`'s transaction), or
+    /// continues one a scan left unfinished. True when the caller must `build` at its end.
     static func beginBulkLoad(_ db: Database) throws -> Bool {
         if try !missing(db).isEmpty { return true }
         let hasMessages = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM messages)") ?? false
