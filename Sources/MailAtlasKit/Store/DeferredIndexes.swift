@@ -18,7 +18,7 @@ enum DeferredIndexes {
     static let names: Set<String> = [
         "messages_date", "messages_report", "messages_arrival", "links_domain", "links_report", "links_ip_host",
         "attachments_message", "archive_members_attachment", "diagnostics_scan", "diagnostics_message",
-        "auth_dkim_domain",
+        "auth_dkim_domain", "links_host",
     ]
 
     /// Each deferred index's `CREATE INDEX` statement exactly as the migrations leave it in `sqlite_master`, read
