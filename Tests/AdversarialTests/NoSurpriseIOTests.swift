@@ -134,7 +134,9 @@ import Testing
         dir.write(
             "spool/Maildir/cur/1.M1.host:2,S",
             MailFixture.message(
-                received: ["from a.example (a.example [81.2.69.23]) by mx.example.net; Tue, 14 Oct 2025 09:15:05 +0200"],
+                received: [
+                    "from a.example (a.example [81.2.69.23]) by mx.example.net; Tue, 14 Oct 2025 09:15:05 +0200"
+                ],
                 body: "See https://www.shop-one.com/a and https://shop-two.net/b\n"))
         let store = dir.path + "/s.sqlite"
         let scan = try Child.run([Binary.url.path, "scan", dir.path + "/spool", "--db", store, "--quiet"])
