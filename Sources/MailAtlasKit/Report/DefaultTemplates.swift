@@ -140,6 +140,14 @@ origin_country,host_country,messages,hosts
 {{/cross.hosted_there}}
 
 """#,
+        "csv/hosting-providers.csv": #"""
+{{% CONTENT_TYPE: CSV}}
+asn,as_name,country,messages,hosts
+{{#cross.hosting_providers}}
+{{asn}},{{as_name}},{{country}},{{messages}},{{hosts}}
+{{/cross.hosting_providers}}
+
+"""#,
         "csv/ip-link-countries.csv": #"""
 {{% CONTENT_TYPE: CSV}}
 country,host_country,messages,addresses
@@ -505,6 +513,19 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 </table>
 </div>
 {{/cross.has_hosted_there}}
+{{#cross.has_hosting_providers}}
+<div class="table-wrap" role="region" aria-labelledby="cap-hosting" tabindex="0">
+<table>
+<caption id="cap-hosting">The networks (AS) hosting the linked sites, placed as above: messages linking to a site there and distinct linked hosts</caption>
+<thead><tr><th scope="col">Hosting network</th><th scope="col">Country</th><th scope="col" class="num">Messages</th><th scope="col" class="num">Hosts</th></tr></thead>
+<tbody>
+{{#cross.hosting_providers}}
+<tr><th scope="row">{{label}}</th><td>{{country_label}}</td><td class="num">{{messages_text}}</td><td class="num">{{hosts_text}}</td></tr>
+{{/cross.hosting_providers}}
+</tbody>
+</table>
+</div>
+{{/cross.has_hosting_providers}}
 {{^cross.resolved_hosts}}<p class="note">Host names are placed only after <code>mailatlas enrich --dns</code> resolves them (an opt-in network step); until then only links to IP addresses are.</p>{{/cross.resolved_hosts}}
 <h3 id="h-blocklists">Listed: origin IPs on DNS blocklists</h3>
 {{#blocklists.has_rows}}

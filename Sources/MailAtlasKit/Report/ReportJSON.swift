@@ -251,6 +251,16 @@ public enum ReportJSON {
                         ])
                     })
             ),
+            (
+                "hosting_providers",
+                .array(
+                    r.countryTLD.hostingProviders.map { p in
+                        .object([
+                            ("asn", .int(p.asn)), ("as_name", .string(p.asName)), ("country", .string(p.country)),
+                            ("messages", .int(p.messages)), ("hosts", .int(p.hosts)),
+                        ])
+                    })
+            ),
             ("attachments", attachments(r.attachments)),
             (
                 "trend",

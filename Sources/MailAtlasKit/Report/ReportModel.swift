@@ -160,6 +160,15 @@ public struct Report: Sendable {
         public var known = true
     }
 
+    public struct HostingProviderRow: Sendable, Equatable {
+        public var asn: Int?
+        public var asName: String?
+        /// A country of the provider's linked addresses (the largest code when they lie in several).
+        public var country: String?
+        public var messages: Int
+        public var hosts: Int
+    }
+
     public struct BlocklistRow: Sendable, Equatable {
         public var zone: String
         /// Distinct origin IPs of the period with an answer from the zone (listed or not).
@@ -203,6 +212,9 @@ public struct Report: Sendable {
         public var hostedThere: [IPHostRow] = []
         /// Whether the store has DNS answers (`enrich --dns` ran at least once, migration `v9`).
         public var resolvedHosts = false
+        /// The networks (AS) hosting the linked sites placed as in `hostedThere`: messages and distinct hosts per AS,
+        /// most messages first.
+        public var hostingProviders: [HostingProviderRow] = []
     }
 
     public struct IPHostRow: Sendable, Equatable {

@@ -496,6 +496,27 @@ public enum ReportQueries {
                     ).map { row in
                         Report.IPHostRow(country: row[0], hostCountry: row[1], messages: row[2], addresses: row[3])
                     }
+                    table.hostingProviders = try rows(
+                        """
+                        SELECT asn, max(as_org), max(country), count(DISTINCT message_id), count(DISTINCT host) FROM (
+                            SELECT m.id AS message_id, l.host, l.host_country AS country, l.host_asn AS asn,
+                                NULL AS as_org
+                            FROM messages m JOIN links l ON l.message_id = m.id
+                            WHERE \(clause) AND l.is_ip = 1 AND l.host_asn IS NOT NULL
+                            UNION ALL
+                            SELECT m.id, l.host, a.country, a.asn, a.as_org
+                            FROM messages m JOIN links l ON l.message_id = m.id
+                            JOIN dns_addresses a ON a.host = CASE
+                                WHEN EXISTS (SELECT 1 FROM dns_hosts h WHERE h.host = l.host AND h.addresses > 0)
+                                THEN l.host ELSE l.domain END
+                            WHERE \(clause) AND l.is_ip = 0 AND a.asn IS NOT NULL
+                        )
+                        GROUP BY asn ORDER BY 4 DESC, 5 DESC, asn LIMIT ?
+                        """, args + args + [top.databaseValue]
+                    ).map { row in
+                        Report.HostingProviderRow(
+                            asn: row[0], asName: row[1], country: row[2], messages: row[3], hosts: row[4])
+                    }
                 }
             }
             return table

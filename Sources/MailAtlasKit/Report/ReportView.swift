@@ -422,6 +422,17 @@ enum ReportView {
         }
         return [
             "hosted_there": hosted, "has_hosted_there": !hosted.isEmpty, "resolved_hosts": t.resolvedHosts,
+            "has_hosting_providers": !t.hostingProviders.isEmpty,
+            "hosting_providers": t.hostingProviders.map { p -> Object in
+                [
+                    "asn": p.asn ?? 0, "as_name": p.asName ?? "",
+                    "label": p.asn.map { "AS\($0)" + (p.asName.map { " " + Display.text($0) } ?? "") }
+                        ?? "Unknown network",
+                    "country": p.country ?? "", "country_label": Display.country(p.country),
+                    "messages": p.messages, "messages_text": Display.count(p.messages),
+                    "hosts": p.hosts, "hosts_text": Display.count(p.hosts),
+                ]
+            },
             "ip_hosts": ipHosts, "has_ip_hosts": !ipHosts.isEmpty, "ip_hosts_known": t.ipHostsKnown,
             "has_rows": !rows.isEmpty && !t.tlds.isEmpty, "rows": rows, "pairs": pairs,
             "tlds": t.tlds.map { ["tld": $0, "tld_text": $0.isEmpty ? "(none)" : "." + Display.text($0)] as Object },

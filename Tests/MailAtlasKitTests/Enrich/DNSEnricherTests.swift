@@ -140,6 +140,23 @@ import Testing
             #expect(got[key]?.1 == value.hosts.count, "\(key)")
         }
         #expect(report.countryTLD.resolvedHosts)
+        // The hosting networks: every AS of the linked sites' addresses, each message counted once per AS.
+        var byAS: [Int64: Set<Int64>] = [:]
+        for link in try s.rows(
+            "SELECT m.id, l.host, l.domain FROM messages m JOIN links l ON l.message_id = m.id WHERE l.is_ip = 0")
+        {
+            let host: String = link["host"]
+            let own = try s.rows("SELECT asn FROM dns_addresses WHERE host = '\(host)'")
+            let rows =
+                own.isEmpty
+                ? try s.rows("SELECT asn FROM dns_addresses WHERE host = '\(link["domain"] as String)'") : own
+            for r in rows { if let asn = r["asn"] as Int64? { byAS[asn, default: []].insert(link["id"]) } }
+        }
+        #expect(!byAS.isEmpty)
+        #expect(
+            Dictionary(
+                uniqueKeysWithValues: report.countryTLD.hostingProviders.map { (Int64($0.asn ?? -1), $0.messages) })
+                == byAS.mapValues(\.count))
         // trace --db shows each link's resolution: the chain, the addresses and where they are.
         let links = [
             LinkFacts(
