@@ -21,6 +21,26 @@ import Testing
         #expect(quiet.stdout.isEmpty && quiet.stderr.isEmpty && quiet.status == 0)
     }
 
+    /// `scan --enrich dns` resolves, after the scan, the names the messages it added link to (here against a
+    /// responder that says NXDOMAIN to everything), and a rescan that adds nothing asks nothing.
+    @Test func scanWithEnrichDNS() throws {
+        let responder = try MisbehavingDNSResponder(mode: .rcode(3))
+        defer { responder.stop() }
+        let t = TempDirectory("e2e")
+        t.write("spool/a.eml", MailFixture.message(body: "https://shop-one.com/x and https://shop-two.net/y\n"))
+        let db = t.path + "/s.sqlite"
+        let args = ["scan", t.path + "/spool", "--db", db, "--enrich", "dns", "--resolver", responder.address]
+        let first = try Binary.run(args)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("enrich: 2 names resolved (2 nxdomain)"), "\(first.stdout)")
+        let again = try Binary.run(args)
+        #expect(again.status == 0)
+        #expect(!again.stdout.contains("enrich:"), "\(again.stdout)")
+        #expect(responder.queries >= 2)
+        let wrong = try Binary.run(["scan", t.path + "/spool", "--db", db, "--enrich", "rdap"])
+        #expect(wrong.status == 64, "\(wrong.stderr)")
+    }
+
     /// The summary says why files were not stored, by reason, for every file under the roots (also on a rescan).
     @Test func theSummaryCountsFilesThatAreNotMailByReason() throws {
         let t = TempDirectory("e2e")
