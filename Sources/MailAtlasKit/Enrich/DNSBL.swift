@@ -176,16 +176,16 @@ public struct DNSBLChecker {
             try store.pool.write { db in
                 for (ip, zone, outcome, codes, at) in batch {
                     let meanings = codes.compactMap { DNSBL.meaning(zone: zone, code: $0) }
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             INSERT OR REPLACE INTO dnsbl_results (ip, zone, status, codes, meaning, checked_at)
                             VALUES (?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            ip, zone, outcome.rawValue, codes.isEmpty ? nil : codes.joined(separator: " "),
-                            meanings.isEmpty ? nil : meanings.joined(separator: "; "),
-                            ISO8601.format(epochSeconds: at),
-                        ])
+                            """
+                    ).execute(arguments: [
+                        ip, zone, outcome.rawValue, codes.isEmpty ? nil : codes.joined(separator: " "),
+                        meanings.isEmpty ? nil : meanings.joined(separator: "; "),
+                        ISO8601.format(epochSeconds: at),
+                    ])
                 }
             }
             batch.removeAll(keepingCapacity: true)
@@ -197,7 +197,7 @@ public struct DNSBLChecker {
             counts.checked += 1
             counts.byOutcome[outcome, default: 0] += 1
             batch.append((ip, zone, outcome, codes, a.resolvedAt))
-            if batch.count >= 500, failure == nil {
+            if batch.count >= 2000, failure == nil {
                 do { try flush() } catch { failure = error }
             }
         }

@@ -105,23 +105,24 @@ public struct DNSEnricher {
             guard !batch.isEmpty else { return }
             try store.pool.write { db in
                 for a in batch {
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             INSERT OR REPLACE INTO dns_hosts (host, status, resolved_at, cnames, addresses, resolver)
                             VALUES (?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            a.host, a.status.rawValue, ISO8601.format(epochSeconds: a.resolvedAt),
-                            a.cnames.isEmpty ? nil : a.cnames.joined(separator: " "), a.addresses.count, server,
-                        ])
-                    try db.execute(sql: "DELETE FROM dns_addresses WHERE host = ?", arguments: [a.host])
+                            """
+                    ).execute(arguments: [
+                        a.host, a.status.rawValue, ISO8601.format(epochSeconds: a.resolvedAt),
+                        a.cnames.isEmpty ? nil : a.cnames.joined(separator: " "), a.addresses.count, server,
+                    ])
+                    try db.cachedStatement(sql: "DELETE FROM dns_addresses WHERE host = ?").execute(arguments: [a.host])
                     for address in a.addresses {
                         let c = geo.columns(address)
-                        try db.execute(
+                        try db.cachedStatement(
                             sql: """
                                 INSERT OR IGNORE INTO dns_addresses (host, address, country, asn, as_org)
                                 VALUES (?, ?, ?, ?, ?)
-                                """, arguments: [a.host, address, c.country, c.asn, c.asOrg])
+                                """
+                        ).execute(arguments: [a.host, address, c.country, c.asn, c.asOrg])
                         counts.addresses += 1
                         if c.country != nil { counts.placed += 1 }
                     }
@@ -133,7 +134,7 @@ public struct DNSEnricher {
         resolver.resolve(ask, deadline: ContinuousClock.now + options.deadline) { a in
             counts.byStatus[a.status, default: 0] += 1
             batch.append(a)
-            if batch.count >= 500, failure == nil {
+            if batch.count >= 2000, failure == nil {
                 do { try flush() } catch { failure = error }
             }
         }

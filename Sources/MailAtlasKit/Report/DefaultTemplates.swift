@@ -134,9 +134,9 @@ name,date,kind,first_scan,last_scan
 """#,
         "csv/hosted-there.csv": #"""
 {{% CONTENT_TYPE: CSV}}
-origin_country,host_country,messages,hosts
+origin_country,host_country,messages,hosts,resolved_after_arrival
 {{#cross.hosted_there}}
-{{country}},{{host_country}},{{messages}},{{addresses}}
+{{country}},{{host_country}},{{messages}},{{addresses}},{{resolved_text}}
 {{/cross.hosted_there}}
 
 """#,
@@ -504,10 +504,10 @@ Store {{store_text}}, report made by {{generator}} at {{generated_at}}.</p>
 <div class="table-wrap" role="region" aria-labelledby="cap-hosted-there" tabindex="0">
 <table>
 <caption id="cap-hosted-there">Messages by their origin country and the country of the sites they link to: links to IP addresses, and host names <code>mailatlas enrich --dns</code> resolved (a host whose addresses lie in several countries counts in each)</caption>
-<thead><tr><th scope="col">Sent from</th><th scope="col">Linked site in</th><th scope="col" class="num">Messages</th><th scope="col" class="num">Hosts</th></tr></thead>
+<thead><tr><th scope="col">Sent from</th><th scope="col">Linked site in</th><th scope="col" class="num">Messages</th><th scope="col" class="num">Hosts</th><th scope="col">Resolved after arrival</th></tr></thead>
 <tbody>
 {{#cross.hosted_there}}
-<tr><th scope="row">{{country_label}}</th><td>{{host_country_label}}{{#same}} (same){{/same}}</td><td class="num">{{messages_text}}</td><td class="num">{{addresses_text}}</td></tr>
+<tr><th scope="row">{{country_label}}</th><td>{{host_country_label}}{{#same}} (same){{/same}}</td><td class="num">{{messages_text}}</td><td class="num">{{addresses_text}}</td><td>{{resolved_text}}</td></tr>
 {{/cross.hosted_there}}
 </tbody>
 </table>

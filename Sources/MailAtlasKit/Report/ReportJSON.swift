@@ -248,6 +248,8 @@ public enum ReportJSON {
                         .object([
                             ("origin_country", .string(h.country)), ("host_country", .string(h.hostCountry)),
                             ("messages", .int(h.messages)), ("hosts", .int(h.addresses)),
+                            ("min_days_after_arrival", .int(h.minDaysAfterArrival)),
+                            ("max_days_after_arrival", .int(h.maxDaysAfterArrival)),
                         ])
                     })
             ),

@@ -225,6 +225,11 @@ public struct Report: Sendable {
         public var messages: Int
         /// Distinct linked addresses.
         public var addresses: Int
+        /// For resolved host names (`hostedThere`): the fewest and most whole days between a message's arrival and
+        /// the DNS answer that placed its link (spam sites die within days: a late answer may place a parked page).
+        /// Nil for links to IP addresses, which need no answer.
+        public var minDaysAfterArrival: Int? = nil
+        public var maxDaysAfterArrival: Int? = nil
     }
 
     public struct CountRow: Sendable, Equatable {

@@ -479,12 +479,15 @@ public enum ReportQueries {
                     table.resolvedHosts = try count("SELECT count(*) FROM (SELECT 1 FROM dns_hosts LIMIT 1)", []) > 0
                     table.hostedThere = try rows(
                         """
-                        SELECT origin_country, host_country, count(DISTINCT message_id), count(DISTINCT host) FROM (
-                            SELECT m.id AS message_id, m.origin_country, l.host, l.host_country
+                        SELECT origin_country, host_country, count(DISTINCT message_id), count(DISTINCT host),
+                            min(days), max(days) FROM (
+                            SELECT m.id AS message_id, m.origin_country, l.host, l.host_country, NULL AS days
                             FROM messages m JOIN links l ON l.message_id = m.id
                             WHERE \(clause) AND l.is_ip = 1
                             UNION ALL
-                            SELECT m.id, m.origin_country, l.host, a.country
+                            SELECT m.id, m.origin_country, l.host, a.country,
+                                CAST(julianday((SELECT h.resolved_at FROM dns_hosts h WHERE h.host = a.host))
+                                    - julianday(m.received_utc) AS INTEGER)
                             FROM messages m JOIN links l ON l.message_id = m.id
                             JOIN dns_addresses a ON a.host = CASE
                                 WHEN EXISTS (SELECT 1 FROM dns_hosts h WHERE h.host = l.host AND h.addresses > 0)
@@ -494,7 +497,9 @@ public enum ReportQueries {
                         GROUP BY 1, 2 ORDER BY 3 DESC, 4 DESC, 1 IS NULL, 1, 2 IS NULL, 2 LIMIT ?
                         """, args + args + [top.databaseValue]
                     ).map { row in
-                        Report.IPHostRow(country: row[0], hostCountry: row[1], messages: row[2], addresses: row[3])
+                        Report.IPHostRow(
+                            country: row[0], hostCountry: row[1], messages: row[2], addresses: row[3],
+                            minDaysAfterArrival: row[4], maxDaysAfterArrival: row[5])
                     }
                     table.hostingProviders = try rows(
                         """

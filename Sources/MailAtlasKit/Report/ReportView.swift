@@ -384,6 +384,14 @@ enum ReportView {
         ]
     }
 
+    /// "same day", "3 days", "0–12 days" after arrival; "–" for links that needed no DNS answer.
+    static func daysAfterArrival(_ lo: Int?, _ hi: Int?) -> String {
+        guard let lo, let hi else { return "–" }
+        if hi <= 0 { return "same day" }
+        if lo == hi { return "\(hi) day\(hi == 1 ? "" : "s")" }
+        return "\(max(0, lo))–\(hi) days"
+    }
+
     static func cross(_ r: Report) -> Object {
         let t = r.countryTLD
         let maxCell = max(1, t.cells.flatMap { $0 }.max() ?? 1)
@@ -418,6 +426,7 @@ enum ReportView {
                 "same": h.country != nil && h.country == h.hostCountry,
                 "messages": h.messages, "messages_text": Display.count(h.messages),
                 "addresses": h.addresses, "addresses_text": Display.count(h.addresses),
+                "resolved_text": Self.daysAfterArrival(h.minDaysAfterArrival, h.maxDaysAfterArrival),
             ]
         }
         return [

@@ -140,6 +140,15 @@ import Testing
             #expect(got[key]?.1 == value.hosts.count, "\(key)")
         }
         #expect(report.countryTLD.resolvedHosts)
+        // How long after arrival the names were resolved: the messages arrived (by their Date) in October 2025.
+        let days = Int((Date().timeIntervalSince1970 - 1_760_425_000) / 86_400)
+        let placedByName = report.countryTLD.hostedThere.filter {
+            $0.hostCountry != nil && $0.maxDaysAfterArrival != nil
+        }
+        #expect(!placedByName.isEmpty)
+        for row in placedByName {
+            #expect(abs((row.maxDaysAfterArrival ?? 0) - days) <= 2, "\(row)")
+        }
         // The hosting networks: every AS of the linked sites' addresses, each message counted once per AS.
         var byAS: [Int64: Set<Int64>] = [:]
         for link in try s.rows(
