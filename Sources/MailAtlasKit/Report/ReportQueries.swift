@@ -487,7 +487,7 @@ public enum ReportQueries {
                             UNION ALL
                             SELECT m.id, m.origin_country, l.host, a.country,
                                 CAST(julianday((SELECT h.resolved_at FROM dns_hosts h WHERE h.host = a.host))
-                                    - julianday(m.received_utc) AS INTEGER)
+                                    - julianday((SELECT x.received_utc FROM messages x WHERE x.id = m.id)) AS INTEGER)
                             FROM messages m JOIN links l ON l.message_id = m.id
                             JOIN dns_addresses a ON a.host = CASE
                                 WHEN EXISTS (SELECT 1 FROM dns_hosts h WHERE h.host = l.host AND h.addresses > 0)
