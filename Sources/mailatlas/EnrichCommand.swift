@@ -35,6 +35,12 @@ struct EnrichCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A Spamhaus Data Query Service key, for zones under dq.spamhaus.net.", valueName: "key"))
     var dnsblKey: String?
 
+    @Flag(
+        help:
+            "With --dnsbl: also check the addresses the messages link to (IP links, and the addresses enrich --dns found for linked names)."
+    )
+    var dnsblLinked = false
+
     @Option(
         help: ArgumentHelp("The resolver to ask (default: the system's, /etc/resolv.conf).", valueName: "host[:port]"))
     var resolver: String?
@@ -108,6 +114,7 @@ struct EnrichCommand: ParsableCommand {
                     storePath: store.path,
                     options: .init(
                         resolver: options.resolver, zones: dnsbl, key: dnsblKey, since: options.since,
+                        linkedAddresses: dnsblLinked,
                         maxQueries: maxQueries, maxAge: .seconds(min(maxAge, 1) * 86_400), deadline: .seconds(deadline))
                 ).run()
                 if !quiet { Terminal.write(Self.summary(counts) + "\n") }

@@ -475,7 +475,7 @@ _mailatlas_geo_refresh() {
 
 _mailatlas_enrich() {
     repeating_flags=()
-    non_repeating_flags=(--no-embedded-geo --dns --resolve-unique-hosts --quiet --version -h --help)
+    non_repeating_flags=(--no-embedded-geo --dns --dnsbl-linked --resolve-unique-hosts --quiet --version -h --help)
     repeating_options=(--geo-db --dnsbl)
     non_repeating_options=(--db --geo-config --dnsbl-key --resolver --since --concurrency --timeout --max-queries --max-age --deadline)
     __mailatlas_offer_flags_options 0

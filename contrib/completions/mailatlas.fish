@@ -45,7 +45,7 @@ function __mailatlas_parse_tokens -S
                 __mailatlas_parse_subcommand 0 'db=' 'geo-db=+' 'geo-config=' 'no-embedded-geo' 'version' 'h/help'
             end
         case 'enrich'
-            __mailatlas_parse_subcommand 0 'db=' 'geo-db=+' 'geo-config=' 'no-embedded-geo' 'dns' 'dnsbl=+' 'dnsbl-key=' 'resolver=' 'since=' 'resolve-unique-hosts' 'concurrency=' 'timeout=' 'max-queries=' 'max-age=' 'deadline=' 'quiet' 'version' 'h/help'
+            __mailatlas_parse_subcommand 0 'db=' 'geo-db=+' 'geo-config=' 'no-embedded-geo' 'dns' 'dnsbl=+' 'dnsbl-key=' 'dnsbl-linked' 'resolver=' 'since=' 'resolve-unique-hosts' 'concurrency=' 'timeout=' 'max-queries=' 'max-age=' 'deadline=' 'quiet' 'version' 'h/help'
         case 'help'
             __mailatlas_parse_subcommand -r 1 'version'
         end
@@ -214,6 +214,7 @@ complete -c 'mailatlas' -n '__mailatlas_should_offer_completions_for_flags_or_op
 complete -c 'mailatlas' -n '__mailatlas_should_offer_completions_for_flags_or_options "mailatlas enrich" dns' -l 'dns' -d 'Resolve linked hosts and place their addresses.'
 complete -c 'mailatlas' -n '__mailatlas_should_offer_completions_for_flags_or_options "mailatlas enrich"' -l 'dnsbl' -d 'Check the stored origin IPs against this DNS blocklist zone (repeat for several: zen.spamhaus.org, b.barracudacentral.org, bl.spamcop.net, …).' -rfka ''
 complete -c 'mailatlas' -n '__mailatlas_should_offer_completions_for_flags_or_options "mailatlas enrich" dnsbl-key' -l 'dnsbl-key' -d 'A Spamhaus Data Query Service key, for zones under dq.spamhaus.net.' -rfka ''
+complete -c 'mailatlas' -n '__mailatlas_should_offer_completions_for_flags_or_options "mailatlas enrich" dnsbl-linked' -l 'dnsbl-linked' -d 'With --dnsbl: also check the addresses the messages link to (IP links, and the addresses enrich --dns found for linked names).'
 complete -c 'mailatlas' -n '__mailatlas_should_offer_completions_for_flags_or_options "mailatlas enrich" resolver' -l 'resolver' -d 'The resolver to ask (default: the system\'s, /etc/resolv.conf).' -rfka ''
 complete -c 'mailatlas' -n '__mailatlas_should_offer_completions_for_flags_or_options "mailatlas enrich" since' -l 'since' -d 'Only messages that arrived in the last N days or weeks, or since a day.' -rfka ''
 complete -c 'mailatlas' -n '__mailatlas_should_offer_completions_for_flags_or_options "mailatlas enrich" resolve-unique-hosts' -l 'resolve-unique-hosts' -d 'Also resolve host names that only one message links to (tells their DNS server it was read).'

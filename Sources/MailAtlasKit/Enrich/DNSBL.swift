@@ -91,14 +91,18 @@ public struct DNSBLChecker {
         public var key: String?
         public var since: String?
         public var scanID: Int64?
+        /// Also check the addresses the selected messages link to: IP links, and the addresses `enrich --dns`
+        /// found for their linked names.
+        public var linkedAddresses: Bool = false
         public var maxQueries: Int
         public var maxAge: Duration
         public var deadline: Duration
         public init(
             resolver: DNSResolver.Options = .init(), zones: [String], key: String? = nil, since: String? = nil,
-            scanID: Int64? = nil, maxQueries: Int = 20_000, maxAge: Duration = .seconds(86_400),
-            deadline: Duration = .seconds(600)
+            scanID: Int64? = nil, linkedAddresses: Bool = false, maxQueries: Int = 20_000,
+            maxAge: Duration = .seconds(86_400), deadline: Duration = .seconds(600)
         ) {
+            self.linkedAddresses = linkedAddresses
             self.resolver = resolver
             self.zones = zones
             self.key = key
@@ -130,23 +134,42 @@ public struct DNSBLChecker {
         let store = try MailStore.openForWriting(path: storePath)
         var counts = Counts()
         let ips: [IPAddress] = try store.pool.read { db in
-            var clause = "removed_scan_id IS NULL AND origin_ip IS NOT NULL"
+            // The selected messages, as a condition on `messages` under the alias `m`.
+            var clause = "m.removed_scan_id IS NULL"
             var args: [any DatabaseValueConvertible] = []
             if let since = options.since {
-                clause += " AND received_utc >= ?"
+                clause += " AND m.received_utc >= ?"
                 args.append(since)
             }
             if let scan = options.scanID {
-                clause += " AND scan_id = ?"
+                clause += " AND m.scan_id = ?"
                 args.append(scan)
             }
-            return try String.fetchAll(
+            var texts = try String.fetchAll(
                 db,
                 sql: """
-                    SELECT origin_ip FROM messages WHERE \(clause)
-                    GROUP BY origin_ip ORDER BY max(coalesce(received_utc, '')) DESC, origin_ip
-                    """, arguments: StatementArguments(args)
-            ).compactMap { IPAddress($0) }
+                    SELECT m.origin_ip FROM messages m WHERE \(clause) AND m.origin_ip IS NOT NULL
+                    GROUP BY m.origin_ip ORDER BY max(coalesce(m.received_utc, '')) DESC, m.origin_ip
+                    """, arguments: StatementArguments(args))
+            if options.linkedAddresses {
+                let hasDNS = try db.tableExists("dns_addresses")
+                let dnsPart =
+                    hasDNS
+                    ? """
+                    UNION SELECT a.address FROM messages m JOIN links l ON l.message_id = m.id
+                    JOIN dns_addresses a ON a.host IN (l.host, l.domain) WHERE \(clause) AND l.is_ip = 0
+                    """ : ""
+                let linked = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT l.host FROM messages m JOIN links l ON l.message_id = m.id WHERE \(clause) AND l.is_ip = 1
+                        \(dnsPart)
+                        """, arguments: StatementArguments(hasDNS ? args + args : args))
+                let seen = Set(texts)
+                texts += Set(linked).subtracting(seen).sorted()
+            }
+            // Only public addresses are asked: a blocklist lists none of the others.
+            return texts.compactMap { IPAddress($0) }.filter(\.isPublic)
         }
         let staleBefore = ISO8601.format(
             epochSeconds: Int(Date().timeIntervalSince1970) - Int(options.maxAge.components.seconds))

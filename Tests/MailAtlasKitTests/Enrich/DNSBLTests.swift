@@ -46,6 +46,7 @@ import Testing
             ns IN A 127.0.0.1
             23.69.2.81 IN A 127.0.0.4
             24.69.2.81 IN A 127.255.255.254
+            30.69.2.81 IN A 127.0.0.2
 
             """
         guard let server = try DNSTestServer.start(zones: ["bl.atlas-test.org": zone]) else { return }
@@ -59,7 +60,7 @@ import Testing
                     subject: "m\(k)", date: "Tue, 14 Oct 2025 09:15:02 +0200",
                     received: [
                         "from sender.example (sender.example [\(ip)]) by mx.example.net with ESMTP; Tue, 14 Oct 2025 09:15:05 +0200"
-                    ]))
+                    ], body: k == 0 ? "Visit http://81.2.69.30/shop and http://10.1.2.3/\n" : "Hi\n"))
         }
         let store = dir.path + "/store.sqlite"
         _ = try await SpoolScanner(storePath: store, options: ScanOptions(roots: [dir.path + "/spool"], jobs: 1)).run()
@@ -82,6 +83,17 @@ import Testing
                 generatedAt: "2026-12-01T00:00:00Z", storeName: "s", basis: .date))
         #expect(report.blocklists == [.init(zone: "bl.atlas-test.org", checked: 2, listed: 1, unanswered: 1)])
         #expect(ReportJSON.render(report).contains("\"blocklists\""))
+        // With linked addresses: the message that links to 81.2.69.30 gets that address checked too.
+        let linked = try DNSBLChecker(
+            storePath: store,
+            options: .init(
+                resolver: options.resolver, zones: options.zones, linkedAddresses: true, maxAge: .zero)
+        ).run()
+        #expect(linked.checked == 4)
+        let linkedStatus: String? = try await queue.read {
+            try String.fetchOne($0, sql: "SELECT status FROM dnsbl_results WHERE ip = '81.2.69.30'")
+        }
+        #expect(linkedStatus == "listed")
         let listing = Dictionary(uniqueKeysWithValues: try DNSTrace.listings(queue, ip: "81.2.69.23"))
         #expect(listing["bl.atlas-test.org"]?.hasPrefix("listed at ") == true)
     }
