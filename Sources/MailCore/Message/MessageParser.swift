@@ -410,7 +410,20 @@ public enum MessageParser {
             if let d = decoded {
                 bytes = d
             } else if source == .embeddedMessage {
-                bytes = Array(b[part.bodyRange])
+                // An attached message's own parts are read from the tree; as an attachment it needs its size, its
+                // hash and a head to recognise its type. A copy of the whole at every level of a chain of attached
+                // messages held depth × size (58 MB for a 0.9 MB message nested 64 deep).
+                let range = part.bodyRange
+                let head = Array(b[range.lowerBound..<min(range.upperBound, range.lowerBound + Self.embeddedHeadBytes)])
+                var a = describe(
+                    head, path: part.path, index: index, source: source, filename: part.filename,
+                    declaredType: part.contentType.value, disposition: part.dispositionType)
+                if head.count < range.count {
+                    a.size = range.count
+                    a.sha256 = Self.sha256Hex(UnsafeBufferPointer(rebasing: b[range]))
+                }
+                message.attachments.append(a)
+                return
             } else {
                 bytes = decode(part)
             }
@@ -498,8 +511,18 @@ public enum MessageParser {
             return rest
         }
 
+        /// Bytes of an attached message kept as its payload (its type is told by its head).
+        static let embeddedHeadBytes = 64 << 10
+
+        static func sha256Hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+            hex(SHA256.hash(data: UnsafeRawBufferPointer(bytes)))
+        }
+
         static func sha256Hex(_ bytes: [UInt8]) -> String {
-            let digest = SHA256.hash(data: bytes)
+            hex(SHA256.hash(data: bytes))
+        }
+
+        static func hex(_ digest: SHA256.Digest) -> String {
             let hex: [UInt8] = Array("0123456789abcdef".utf8)
             var out: [UInt8] = []
             out.reserveCapacity(64)
