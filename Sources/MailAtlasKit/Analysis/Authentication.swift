@@ -75,11 +75,13 @@ extension AuthenticationFacts {
     /// whose authserv-id names one of its hosts (or names none). When several such fields give a method, the one
     /// nearest the boundary wins: it was written by the server that took the message from outside, the only one
     /// that saw the connection SPF judges. Returns nil when no field was used, and every field with its standing.
+    /// `zoneEnd`: `ReceivingSideHeaders.zoneEnd` of the same message, when the caller has it already.
     public static func read(
-        header: HeaderBlock, bytes b: UnsafeBufferPointer<UInt8>, hops: [HopFacts], origin: OriginFacts?
+        header: HeaderBlock, bytes b: UnsafeBufferPointer<UInt8>, hops: [HopFacts], origin: OriginFacts?,
+        zoneEnd known: Int? = nil
     ) -> (AuthenticationFacts?, [AuthenticationField]) {
         var fields: [AuthenticationField] = []
-        let zoneEnd = ReceivingSideHeaders.zoneEnd(header: header, bytes: b, hops: hops, origin: origin)
+        let zoneEnd = known ?? ReceivingSideHeaders.zoneEnd(header: header, bytes: b, hops: hops, origin: origin)
         var names: Set<String>? = nil
         for (k, field) in header.fields.enumerated() where isAuthenticationResults(field.name, b) {
             guard fields.count < 32, let parsed = AuthenticationResults.parse(field.unfoldedValue(in: b)) else {

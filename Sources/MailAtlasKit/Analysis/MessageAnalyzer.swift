@@ -86,7 +86,7 @@ public struct MessageAnalyzer: Sendable {
                 receivingSide: { ReceivingSideHeaders.names(hops: o.hops, origin: o.origin) })
             facts.authentication =
                 AuthenticationFacts.read(
-                    header: parsed.headers, bytes: b, hops: o.hops, origin: o.origin
+                    header: parsed.headers, bytes: b, hops: o.hops, origin: o.origin, zoneEnd: zoneEnd
                 ).0
         }
         facts.arrival = Arrival.of(hops: facts.hops, origin: facts.origin, dateUTC: facts.dateUTC)

@@ -134,17 +134,7 @@ public struct DNSBLChecker {
         let store = try MailStore.openForWriting(path: storePath)
         var counts = Counts()
         let ips: [IPAddress] = try store.pool.read { db in
-            // The selected messages, as a condition on `messages` under the alias `m`.
-            var clause = "m.removed_scan_id IS NULL"
-            var args: [any DatabaseValueConvertible] = []
-            if let since = options.since {
-                clause += " AND m.received_utc >= ?"
-                args.append(since)
-            }
-            if let scan = options.scanID {
-                clause += " AND m.scan_id = ?"
-                args.append(scan)
-            }
+            let (clause, args) = EnrichSelection.messages(since: options.since, scanID: options.scanID)
             var texts = try String.fetchAll(
                 db,
                 sql: """
@@ -171,8 +161,7 @@ public struct DNSBLChecker {
             // Only public addresses are asked: a blocklist lists none of the others.
             return texts.compactMap { IPAddress($0) }.filter(\.isPublic)
         }
-        let staleBefore = ISO8601.format(
-            epochSeconds: Int(Date().timeIntervalSince1970) - Int(options.maxAge.components.seconds))
+        let staleBefore = EnrichSelection.staleBefore(maxAge: options.maxAge)
         var ask: [(name: String, ip: String, zone: String)] = []
         for zone in options.zones {
             let fresh = try store.pool.read { db in

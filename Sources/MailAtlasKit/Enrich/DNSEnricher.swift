@@ -80,8 +80,7 @@ public struct DNSEnricher {
         var counts = Counts()
         let names = try store.pool.read { db in try candidates(db) }
         counts.candidates = names.count
-        let staleBefore = ISO8601.format(
-            epochSeconds: Int(Date().timeIntervalSince1970) - Int(options.maxAge.components.seconds))
+        let staleBefore = EnrichSelection.staleBefore(maxAge: options.maxAge)
         let fresh: Set<String> = try store.pool.read { db in
             Set(
                 try String.fetchAll(
@@ -146,16 +145,8 @@ public struct DNSEnricher {
     /// The names to resolve, newest messages first: registrable domains, host names linked from more than one
     /// message, and (with `resolveUniqueHosts`) every other host name; IP links and special-use names left out.
     func candidates(_ db: Database) throws -> [String] {
-        var clause = "m.removed_scan_id IS NULL AND l.is_ip = 0"
-        var args: [any DatabaseValueConvertible] = []
-        if let since = options.since {
-            clause += " AND m.received_utc >= ?"
-            args.append(since)
-        }
-        if let scan = options.scanID {
-            clause += " AND m.scan_id = ?"
-            args.append(scan)
-        }
+        let (selected, args) = EnrichSelection.messages(since: options.since, scanID: options.scanID)
+        let clause = selected + " AND l.is_ip = 0"
         let hostCondition =
             options.resolveUniqueHosts
             ? "1"
